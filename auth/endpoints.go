@@ -1,0 +1,117 @@
+package auth
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// DefaultClientID is Microsoft Graph Command Line Tools: a multi-tenant
+// public client that works without an app registration of your own.
+const DefaultClientID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
+
+// Cloud names an Entra / Microsoft Graph deployment.
+type Cloud struct {
+	Name          string
+	AuthorityHost string
+	GraphURL      string // including /v1.0
+}
+
+// Clouds pimento knows, by the name --cloud takes.
+var Clouds = map[string]Cloud{
+	"global":   {Name: "global", AuthorityHost: "login.microsoftonline.com", GraphURL: "https://graph.microsoft.com/v1.0"},
+	"usgov":    {Name: "usgov", AuthorityHost: "login.microsoftonline.us", GraphURL: "https://graph.microsoft.us/v1.0"},
+	"usgovdod": {Name: "usgovdod", AuthorityHost: "login.microsoftonline.us", GraphURL: "https://dod-graph.microsoft.us/v1.0"},
+	"china":    {Name: "china", AuthorityHost: "login.chinacloudapi.cn", GraphURL: "https://microsoftgraph.chinacloudapi.cn/v1.0"},
+}
+
+// CloudNames lists the valid --cloud values.
+func CloudNames() []string {
+	names := make([]string, 0, len(Clouds))
+	for n := range Clouds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// DelegatedScopes are the Graph permissions pimento asks for (short names).
+var DelegatedScopes = []string{
+	"User.Read",
+	"RoleEligibilitySchedule.Read.Directory",
+	"RoleAssignmentSchedule.ReadWrite.Directory",
+	"RoleManagementPolicy.Read.Directory",
+	"PrivilegedEligibilitySchedule.Read.AzureADGroup",
+	"PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup",
+	"RoleManagementPolicy.Read.AzureADGroup",
+	"AdministrativeUnit.Read.All",
+}
+
+// Endpoints is where pimento signs in and which Graph it talks to.
+type Endpoints struct {
+	Cloud     string // cloud name, or "custom"
+	Authority string // https://host/{tenant}
+	GraphURL  string // https://host/v1.0
+	Resource  string // scheme://host that scopes are named for
+	// Custom is set for PIMENTO_AUTHORITY: MSAL's instance discovery is off.
+	Custom bool
+}
+
+// Scopes are the delegated scopes named for the Graph resource.
+func (e Endpoints) Scopes() []string {
+	out := make([]string, len(DelegatedScopes))
+	for i, s := range DelegatedScopes {
+		out[i] = e.Resource + "/" + s
+	}
+	return out
+}
+
+// AllowedHosts are the hosts the Graph SDK may send tokens to.
+func (e Endpoints) AllowedHosts() []string {
+	u, err := url.Parse(e.GraphURL)
+	if err != nil {
+		return nil
+	}
+	return []string{u.Hostname()}
+}
+
+// ResolveEndpoints picks the endpoints from the cloud name and tenant, with
+// PIMENTO_AUTHORITY, PIMENTO_GRAPH_URL and PIMENTO_GRAPH_RESOURCE (read
+// through getenv) overriding them for private endpoints and test tenants.
+func ResolveEndpoints(cloud, tenant string, getenv func(string) string) (Endpoints, error) {
+	if cloud == "" {
+		cloud = "global"
+	}
+	c, ok := Clouds[cloud]
+	if !ok {
+		return Endpoints{}, fmt.Errorf("unknown cloud %q: use one of %s", cloud, strings.Join(CloudNames(), ", "))
+	}
+	if tenant == "" {
+		tenant = "organizations"
+	}
+	e := Endpoints{Cloud: c.Name, Authority: "https://" + c.AuthorityHost + "/" + tenant, GraphURL: c.GraphURL}
+	if a := getenv("PIMENTO_AUTHORITY"); a != "" {
+		u, err := url.Parse(a)
+		if err != nil || u.Scheme != "https" || u.Host == "" || strings.Trim(u.Path, "/") == "" {
+			return Endpoints{}, fmt.Errorf("PIMENTO_AUTHORITY must be an https URL with a tenant, like https://login.microsoftonline.com/contoso.onmicrosoft.com (got %q)", a)
+		}
+		e.Authority = strings.TrimRight(a, "/")
+		e.Custom = true
+		e.Cloud = "custom"
+	}
+	if g := getenv("PIMENTO_GRAPH_URL"); g != "" {
+		u, err := url.Parse(g)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			return Endpoints{}, fmt.Errorf("PIMENTO_GRAPH_URL must be a URL like https://graph.microsoft.com/v1.0 (got %q)", g)
+		}
+		e.GraphURL = strings.TrimRight(g, "/")
+		e.Cloud = "custom"
+	}
+	u, _ := url.Parse(e.GraphURL)
+	e.Resource = u.Scheme + "://" + u.Host
+	if r := getenv("PIMENTO_GRAPH_RESOURCE"); r != "" {
+		e.Resource = strings.TrimRight(r, "/")
+	}
+	return e, nil
+}

@@ -1,0 +1,56 @@
+package auth
+
+import (
+	"context"
+	"encoding/base64"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/microsoft/kiota-abstractions-go/authentication"
+)
+
+var getenv = os.Getenv
+
+type tokenKey struct{}
+
+// WithToken makes Graph requests made with ctx carry exactly this token (the
+// step-up token for a resent activation) instead of asking the session.
+func WithToken(ctx context.Context, t Token) context.Context {
+	return context.WithValue(ctx, tokenKey{}, t)
+}
+
+// GraphAuth is the authentication provider for msgraph-sdk-go. Tokens go
+// only to the allowed Graph hosts; a claims challenge (CAE 401) steps up.
+func (s *Session) GraphAuth() authentication.AuthenticationProvider {
+	v := authentication.NewAllowedHostsValidator(s.cfg.Endpoints.AllowedHosts())
+	return authentication.NewBaseBearerTokenAuthenticationProvider(&graphTokens{s: s, hosts: &v})
+}
+
+type graphTokens struct {
+	s     *Session
+	hosts *authentication.AllowedHostsValidator
+}
+
+func (g *graphTokens) GetAllowedHostsValidator() *authentication.AllowedHostsValidator {
+	return g.hosts
+}
+
+func (g *graphTokens) GetAuthorizationToken(ctx context.Context, u *url.URL, extra map[string]any) (string, error) {
+	if !g.hosts.IsUrlHostValid(u) {
+		return "", nil
+	}
+	if t, ok := ctx.Value(tokenKey{}).(Token); ok && t.raw != "" {
+		return t.raw, nil
+	}
+	if c, ok := extra["claims"].(string); ok && c != "" {
+		claims := c
+		if raw, err := base64.StdEncoding.DecodeString(c); err == nil && strings.HasPrefix(strings.TrimSpace(string(raw)), "{") {
+			claims = string(raw)
+		}
+		t, err := g.s.StepUp(ctx, claims)
+		return t.raw, err
+	}
+	t, err := g.s.Token(ctx)
+	return t.raw, err
+}

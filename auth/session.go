@@ -1,0 +1,404 @@
+// Package auth owns every token pimento touches. It wraps the MSAL Go public
+// client: sign-in of the pinned admin account (browser on loopback or device
+// code), the encrypted token cache, step-up to an authentication context,
+// forced refresh, and the facts a token carries. Nothing else in pimento
+// talks to the identity provider.
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
+)
+
+// Config configures a Session.
+type Config struct {
+	ClientID  string
+	Endpoints Endpoints
+	Profile   string
+	// PinnedAccount is the admin account (UPN) this profile acts as. Empty
+	// only before the first login, which pins whoever signs in.
+	PinnedAccount string
+	Cache         *TokenCache  // nil: in memory
+	HTTPClient    *http.Client // nil: default client, system roots
+	// OpenURL opens the browser; nil uses OpenBrowser. Tests inject one.
+	OpenURL func(url string) error
+	// BrowserAvailable says whether OpenURL can work; nil asks the OS.
+	BrowserAvailable func() bool
+	// DeviceCode prefers the device code flow over the browser.
+	DeviceCode bool
+	// NoPrompt turns every needed interaction into a SignInRequiredError.
+	NoPrompt bool
+	// Interaction is told about browsers opened and device codes to show.
+	Interaction Interaction
+	// InteractionTimeout bounds a browser or device code sign-in (default 5m).
+	InteractionTimeout time.Duration
+}
+
+// Session signs in one profile's pinned admin account and hands out tokens.
+type Session struct {
+	cfg    Config
+	client public.Client
+	scopes []string
+
+	mu          sync.Mutex
+	interaction Interaction
+	last        Token // the last token handed out, for "valid until" reports
+}
+
+// SignInRequiredError means an interactive sign-in is needed and not allowed
+// or failed: exit code 4, with the command to run.
+type SignInRequiredError struct {
+	Reason  string
+	Command string // e.g. "pimento login --profile work"
+	Err     error
+}
+
+func (e *SignInRequiredError) Error() string {
+	return fmt.Sprintf("%s: run `%s`", e.Reason, e.Command)
+}
+
+func (e *SignInRequiredError) Unwrap() error { return e.Err }
+
+// AccountMismatchError means someone signed in as an account other than the
+// pinned admin account. Nothing of that account is kept.
+type AccountMismatchError struct {
+	Pinned, Got string
+}
+
+func (e *AccountMismatchError) Error() string {
+	return fmt.Sprintf("signed in as %s, but this profile is pinned to %s: pimento acts only as the pinned admin account (sign in with %s, or use another --profile)", e.Got, e.Pinned, e.Pinned)
+}
+
+// New builds a session. It does not contact the network.
+func New(cfg Config) (*Session, error) {
+	if cfg.ClientID == "" {
+		cfg.ClientID = DefaultClientID
+	}
+	if cfg.InteractionTimeout == 0 {
+		cfg.InteractionTimeout = 5 * time.Minute
+	}
+	opts := []public.Option{
+		public.WithAuthority(cfg.Endpoints.Authority),
+		// cp1: Graph sends claims challenges (and CAE tokens) only to
+		// clients that declare it; it also makes WithClaims("{}") a refresh.
+		public.WithClientCapabilities([]string{"cp1"}),
+	}
+	if cfg.Endpoints.Custom {
+		opts = append(opts, public.WithInstanceDiscovery(false))
+	}
+	if cfg.HTTPClient != nil {
+		opts = append(opts, public.WithHTTPClient(cfg.HTTPClient))
+	}
+	if cfg.Cache != nil && cfg.Cache.ExportReplace != nil {
+		opts = append(opts, public.WithCache(cfg.Cache.ExportReplace))
+	}
+	client, err := public.New(cfg.ClientID, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("set up sign-in: %w", err)
+	}
+	return &Session{cfg: cfg, client: client, scopes: cfg.Endpoints.Scopes(), interaction: cfg.Interaction}, nil
+}
+
+// SetInteraction replaces who is told about browsers and device codes (the
+// TUI sets itself while it runs).
+func (s *Session) SetInteraction(in Interaction) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.interaction = in
+}
+
+func (s *Session) getInteraction() Interaction {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.interaction
+}
+
+// Pinned is the pinned admin account's UPN ("" before the first login).
+func (s *Session) Pinned() string { return s.cfg.PinnedAccount }
+
+// Config returns the session's configuration.
+func (s *Session) Config() Config { return s.cfg }
+
+func (s *Session) loginCommand() string {
+	cmd := "pimento login"
+	if s.cfg.Profile != "" && s.cfg.Profile != "default" {
+		cmd += " --profile " + s.cfg.Profile
+	}
+	return cmd
+}
+
+// account finds the pinned account in the cache.
+func (s *Session) account(ctx context.Context) (public.Account, bool, error) {
+	if s.cfg.PinnedAccount == "" {
+		return public.Account{}, false, nil
+	}
+	accts, err := s.client.Accounts(ctx)
+	if err != nil {
+		return public.Account{}, false, fmt.Errorf("read the token cache: %w", err)
+	}
+	for _, a := range accts {
+		if strings.EqualFold(a.PreferredUsername, s.cfg.PinnedAccount) {
+			return a, true, nil
+		}
+	}
+	return public.Account{}, false, nil
+}
+
+// Account returns the signed-in pinned account, if it is in the cache.
+func (s *Session) Account(ctx context.Context) (Account, bool, error) {
+	a, ok, err := s.account(ctx)
+	if err != nil || !ok {
+		return Account{}, ok, err
+	}
+	return toAccount(a), true, nil
+}
+
+func toAccount(a public.Account) Account {
+	return Account{Username: a.PreferredUsername, Name: a.Name, TenantID: a.Realm, HomeAccountID: a.HomeAccountID}
+}
+
+// Token returns an access token for Graph: from the cache, refreshed
+// silently, or, when the admin must sign in again, interactively.
+func (s *Session) Token(ctx context.Context) (Token, error) {
+	return s.acquire(ctx, "")
+}
+
+// StepUp returns a token that satisfies the claims request (decoded JSON,
+// e.g. {"access_token":{"acrs":{"essential":true,"value":"c1"}}}): silently
+// if the session already satisfies it, else by browser or device code with
+// the same claims and the pinned login hint.
+func (s *Session) StepUp(ctx context.Context, claims string) (Token, error) {
+	if claims == "" {
+		claims = "{}"
+	}
+	return s.acquire(ctx, claims)
+}
+
+// AuthContextClaims is the claims request for an authentication context.
+func AuthContextClaims(value string) string {
+	return fmt.Sprintf(`{"access_token":{"acrs":{"essential":true,"value":%q}}}`, value)
+}
+
+// ForceRefresh mints a new access token from the refresh token, skipping the
+// cached one (MSAL Go has no ForceRefresh; a silent call with claims is one).
+// The new token replaces the cached one, and carries the current wids.
+func (s *Session) ForceRefresh(ctx context.Context) (Token, error) {
+	return s.acquire(ctx, "{}")
+}
+
+// LastToken is the last token handed out (for "valid until" reports).
+func (s *Session) LastToken() (Token, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last, s.last.raw != ""
+}
+
+func (s *Session) remember(t Token) Token {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.last = t
+	return t
+}
+
+func (s *Session) acquire(ctx context.Context, claims string) (Token, error) {
+	acct, ok, err := s.account(ctx)
+	if err != nil {
+		return Token{}, err
+	}
+	if !ok {
+		reason := "not signed in"
+		if s.cfg.PinnedAccount != "" {
+			reason = "no sign-in of " + s.cfg.PinnedAccount + " is cached"
+		}
+		return Token{}, &SignInRequiredError{Reason: reason, Command: s.loginCommand()}
+	}
+	opts := []public.AcquireSilentOption{public.WithSilentAccount(acct)}
+	if claims != "" {
+		opts = append(opts, public.WithClaims(claims))
+	}
+	res, err := s.client.AcquireTokenSilent(ctx, s.scopes, opts...)
+	if err == nil {
+		return s.remember(NewToken(res.AccessToken, res.Metadata.TokenSource == public.TokenSourceCache)), nil
+	}
+	if ctx.Err() != nil {
+		return Token{}, ctx.Err()
+	}
+	if !needsInteraction(err) {
+		return Token{}, fmt.Errorf("get a token: %s", describeMSALError(err))
+	}
+	if s.cfg.NoPrompt {
+		return Token{}, &SignInRequiredError{Reason: "signing in again is needed and --no-prompt was given", Command: s.loginCommand(), Err: err}
+	}
+	res, err = s.interactive(ctx, claims)
+	if err != nil {
+		return Token{}, err
+	}
+	return s.remember(NewToken(res.AccessToken, false)), nil
+}
+
+// Login signs in interactively (browser, or device code when asked or when
+// no browser can be opened) and returns the account. With a pinned account
+// the login hint is sent and any other account is refused.
+func (s *Session) Login(ctx context.Context, deviceCode bool) (Account, error) {
+	prev := s.cfg.DeviceCode
+	s.cfg.DeviceCode = s.cfg.DeviceCode || deviceCode
+	defer func() { s.cfg.DeviceCode = prev }()
+	res, err := s.interactive(ctx, "")
+	if err != nil {
+		return Account{}, err
+	}
+	s.remember(NewToken(res.AccessToken, false))
+	return toAccount(res.Account), nil
+}
+
+func (s *Session) browserAvailable() bool {
+	if s.cfg.BrowserAvailable != nil {
+		return s.cfg.BrowserAvailable()
+	}
+	if s.cfg.OpenURL != nil {
+		return true
+	}
+	return BrowserAvailable(getenv)
+}
+
+func (s *Session) interactive(ctx context.Context, claims string) (public.AuthResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.InteractionTimeout)
+	defer cancel()
+	var (
+		res public.AuthResult
+		err error
+	)
+	if !s.cfg.DeviceCode && s.browserAvailable() {
+		res, err = s.viaBrowser(ctx, claims)
+		if errors.Is(err, ErrNoBrowser) {
+			res, err = s.viaDeviceCode(ctx, claims)
+		}
+	} else {
+		res, err = s.viaDeviceCode(ctx, claims)
+	}
+	if err != nil {
+		var mismatch *AccountMismatchError
+		if errors.As(err, &mismatch) {
+			return res, err
+		}
+		reason := "sign-in did not complete"
+		if errors.Is(err, context.DeadlineExceeded) {
+			reason = "sign-in timed out"
+		}
+		return res, &SignInRequiredError{Reason: reason + " (" + describeMSALError(err) + ")", Command: s.loginCommand(), Err: err}
+	}
+	if s.cfg.PinnedAccount != "" && !strings.EqualFold(res.Account.PreferredUsername, s.cfg.PinnedAccount) {
+		// Keep nothing of an account we will not act as.
+		_ = s.client.RemoveAccount(context.WithoutCancel(ctx), res.Account)
+		return public.AuthResult{}, &AccountMismatchError{Pinned: s.cfg.PinnedAccount, Got: res.Account.PreferredUsername}
+	}
+	return res, nil
+}
+
+func (s *Session) viaBrowser(ctx context.Context, claims string) (public.AuthResult, error) {
+	open := s.cfg.OpenURL
+	if open == nil {
+		open = OpenBrowser
+	}
+	in := s.getInteraction()
+	opts := []public.AcquireInteractiveOption{
+		public.WithOpenURL(func(u string) error {
+			if err := open(u); err != nil {
+				return err
+			}
+			if in != nil {
+				in.BrowserOpened(u, claims)
+			}
+			return nil
+		}),
+	}
+	if s.cfg.PinnedAccount != "" {
+		opts = append(opts, public.WithLoginHint(s.cfg.PinnedAccount))
+	}
+	if claims != "" {
+		opts = append(opts, public.WithClaims(claims))
+	}
+	return s.client.AcquireTokenInteractive(ctx, s.scopes, opts...)
+}
+
+func (s *Session) viaDeviceCode(ctx context.Context, claims string) (public.AuthResult, error) {
+	var opts []public.AcquireByDeviceCodeOption
+	if claims != "" {
+		opts = append(opts, public.WithClaims(claims))
+	}
+	dc, err := s.client.AcquireTokenByDeviceCode(ctx, s.scopes, opts...)
+	if err != nil {
+		return public.AuthResult{}, err
+	}
+	if in := s.getInteraction(); in != nil {
+		in.DeviceCodeShown(DeviceCode{
+			UserCode:        dc.Result.UserCode,
+			VerificationURL: dc.Result.VerificationURL,
+			Message:         dc.Result.Message,
+			ExpiresAt:       dc.Result.ExpiresOn,
+		}, claims)
+	}
+	return dc.AuthenticationResult(ctx)
+}
+
+// Logout removes the pinned account and wipes this profile's cached tokens.
+func (s *Session) Logout(ctx context.Context) error {
+	accts, err := s.client.Accounts(ctx)
+	if err != nil {
+		return fmt.Errorf("read the token cache: %w", err)
+	}
+	for _, a := range accts {
+		if err := s.client.RemoveAccount(ctx, a); err != nil {
+			return fmt.Errorf("remove %s from the token cache: %w", a.PreferredUsername, err)
+		}
+	}
+	s.mu.Lock()
+	s.last = Token{}
+	s.mu.Unlock()
+	if s.cfg.Cache != nil {
+		return s.cfg.Cache.Wipe(ctx)
+	}
+	return nil
+}
+
+// needsInteraction reports whether a silent failure can be fixed by signing
+// in (invalid_grant, interaction_required, no refresh token).
+func needsInteraction(err error) bool {
+	var ce msalerrors.CallErr
+	if errors.As(err, &ce) {
+		if ce.Resp != nil && ce.Resp.StatusCode >= 500 {
+			return false
+		}
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "no token found") || strings.Contains(msg, "refresh token") || strings.Contains(msg, "invalid_grant") || strings.Contains(msg, "interaction_required")
+}
+
+// describeMSALError keeps the AADSTS line of an error and drops bodies that
+// could carry anything sensitive.
+func describeMSALError(err error) string {
+	var ce msalerrors.CallErr
+	if errors.As(err, &ce) {
+		msg := ce.Err.Error()
+		if i := strings.Index(msg, "AADSTS"); i >= 0 {
+			msg = msg[i:]
+			if j := strings.IndexAny(msg, "\r\n\"}"); j > 0 {
+				msg = msg[:j]
+			}
+			return msg
+		}
+		if ce.Resp != nil {
+			return fmt.Sprintf("the identity provider answered HTTP %d", ce.Resp.StatusCode)
+		}
+	}
+	return err.Error()
+}

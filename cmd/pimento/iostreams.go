@@ -1,0 +1,35 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+
+	"github.com/charmbracelet/x/term"
+)
+
+// IOStreams are the command's standard streams and what they are.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// OutTTY is true when stdout is a terminal (tables get headers and
+	// relative times only then).
+	OutTTY bool
+	InTTY  bool
+}
+
+func newIO() *IOStreams {
+	return &IOStreams{
+		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		OutTTY: term.IsTerminal(os.Stdout.Fd()), InTTY: term.IsTerminal(os.Stdin.Fd()),
+	}
+}
+
+// writeJSON writes one JSON document to stdout.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pimento-cli/pimento/auth"
+	"github.com/pimento-cli/pimento/pim"
+	"github.com/pimento-cli/pimento/sim"
+	"github.com/pimento-cli/pimento/tui"
+)
+
+// tuiService adapts the auth session and the PIM service to the TUI.
+type tuiService struct {
+	sess     *auth.Session
+	svc      *pim.Service
+	stateDir string
+
+	mu sync.Mutex
+	id tui.Identity
+}
+
+func (t *tuiService) Identity() tui.Identity {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.id
+}
+
+func (t *tuiService) SignIn(ctx context.Context, deviceCode bool, in auth.Interaction) (auth.Account, error) {
+	t.sess.SetInteraction(in)
+	acct, err := t.sess.Login(ctx, deviceCode)
+	if err != nil {
+		return acct, err
+	}
+	if t.stateDir != "" && t.sess.Pinned() == "" {
+		_ = savePinned(t.stateDir, pinnedAccount{Account: acct.Username, Tenant: acct.TenantID})
+	}
+	t.mu.Lock()
+	t.id.Account = acct
+	t.mu.Unlock()
+	return acct, nil
+}
+
+func (t *tuiService) Load(ctx context.Context) (*pim.Snapshot, error) { return t.svc.Load(ctx) }
+
+func (t *tuiService) Activate(ctx context.Context, reqs []pim.ActivateRequest, in auth.Interaction, progress func(pim.Event)) []pim.Outcome {
+	t.sess.SetInteraction(in)
+	return t.svc.Activate(ctx, reqs, pim.ActivateOptions{Wait: true}, progress)
+}
+
+func (t *tuiService) Deactivate(ctx context.Context, a pim.Active, progress func(pim.Event)) pim.DeactivateOutcome {
+	return t.svc.Deactivate(ctx, a, progress)
+}
+
+func (t *tuiService) RecentJustifications(n int) []string {
+	return t.svc.Journal().RecentJustifications(n)
+}
+
+func (t *tuiService) Now() time.Time { return t.svc.Now() }
+
+// quietInteraction swallows sign-in notices while the TUI owns the screen
+// and no TUI call has installed its own.
+type quietInteraction struct{}
+
+func (quietInteraction) BrowserOpened(string, string)            {}
+func (quietInteraction) DeviceCodeShown(auth.DeviceCode, string) {}
+
+func runTUI(ctx context.Context, f *Factory) error {
+	if !f.IO.OutTTY || !f.IO.InTTY {
+		return usagef("pimento without a command needs a terminal; from scripts use `pimento status`, `pimento roles` or `pimento activate` (see --help)")
+	}
+	s, err := f.Settings()
+	if err != nil {
+		return err
+	}
+	sess, err := f.Session()
+	if err != nil {
+		return err
+	}
+	sess.SetInteraction(quietInteraction{})
+	svc, err := f.Service()
+	if err != nil {
+		return err
+	}
+	id := tui.Identity{Pinned: s.Account, Tenant: s.Tenant, Cloud: s.Endpoints.Cloud, Profile: s.Profile}
+	if acct, ok, err := sess.Account(ctx); err == nil && ok {
+		id.Account = acct
+		if id.Tenant == "" {
+			id.Tenant = acct.TenantID
+		}
+	}
+	ts := &tuiService{sess: sess, svc: svc, stateDir: s.StateDir, id: id}
+	return tui.Run(ctx, ts, tui.Options{ExpiryWarning: s.ExpiryWarning, DeviceCode: f.flags.deviceCode, Debug: debugOrNil(f)})
+}
+
+// debugOrNil is the --debug file as an io.Writer, or a nil interface.
+func debugOrNil(f *Factory) io.Writer {
+	if f.flags.debug == "" {
+		return nil
+	}
+	return f.debugWriter()
+}
+
+func newDemoCmd(f *Factory) *cobra.Command {
+	var offset time.Duration
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Try pimento on a built-in simulated tenant (no tenant, keyring or browser needed)",
+		Long: `Start the simulated Contoso tenant in this process and open the interactive
+screen signed in as its admin. Tokens stay in memory and state goes to a
+temporary directory: the demo never touches your keyring, config, journal or
+prompt state.`,
+		Example: "  pimento demo\n  go run ./cmd/pimento demo",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !f.IO.OutTTY || !f.IO.InTTY {
+				return usagef("pimento demo needs a terminal; for scripts, run `pimento sim serve` and point pimento at it (see --help)")
+			}
+			ts, cleanup, err := startDemo(cmd.Context(), offset)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			return tui.Run(cmd.Context(), ts, tui.Options{Debug: debugOrNil(f)})
+		},
+	}
+	cmd.Flags().DurationVar(&offset, "clock-offset", 0, "start the simulated clock this far from now")
+	return cmd
+}
+
+// startDemo starts the simulated tenant and a signed-in service over it.
+func startDemo(ctx context.Context, offset time.Duration) (*tuiService, func(), error) {
+	tn, err := sim.New(sim.DemoScenario(), sim.WithClockOffset(offset))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := tn.Start("127.0.0.1:0"); err != nil {
+		return nil, nil, err
+	}
+	dir, err := os.MkdirTemp("", "pimento-demo-")
+	if err != nil {
+		_ = tn.Close()
+		return nil, nil, err
+	}
+	cleanup := func() { _ = tn.Close(); _ = os.RemoveAll(dir) }
+	env := map[string]string{"PIMENTO_AUTHORITY": tn.AuthorityURL(), "PIMENTO_GRAPH_URL": tn.GraphURL()}
+	ep, err := auth.ResolveEndpoints("global", "", func(k string) string { return env[k] })
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	sess, err := auth.New(auth.Config{
+		Endpoints: ep, Profile: "demo", PinnedAccount: sim.DemoAdminUPN,
+		HTTPClient: tn.HTTPClient(), OpenURL: tn.Browser(), Interaction: quietInteraction{},
+	})
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	acct, err := sess.Login(lctx, false)
+	if err != nil {
+		cleanup()
+		return nil, nil, fmt.Errorf("sign in to the simulated tenant: %w", err)
+	}
+	g, err := pim.NewGraphClient(sess.GraphAuth(), ep.GraphURL, tn.HTTPClient().Transport)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	svc := pim.New(pim.Options{Graph: g, Tokens: sess, Account: acct.Username, CacheDir: dir, StateDir: dir, Now: tn.Now})
+	id := tui.Identity{Account: acct, Pinned: sim.DemoAdminUPN, Tenant: "contoso.onmicrosoft.com", Cloud: "simulated", Profile: "demo", Simulated: true}
+	return &tuiService{sess: sess, svc: svc, id: id}, cleanup, nil
+}
+
+var _ = errors.New

@@ -1,0 +1,176 @@
+// Package config reads pimento's config file: named profiles, each with its
+// pinned admin account, tenant, cloud, client id and activation defaults.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// File is the whole config file.
+type File struct {
+	DefaultProfile string             `toml:"default_profile"`
+	Profiles       map[string]Profile `toml:"profiles"`
+}
+
+// Profile is one admin account or tenant.
+type Profile struct {
+	Account                string   `toml:"account"`
+	Tenant                 string   `toml:"tenant"`
+	Cloud                  string   `toml:"cloud"`
+	ClientID               string   `toml:"client_id"`
+	DefaultDuration        string   `toml:"default_duration"`
+	FavouriteRoles         []string `toml:"favourite_roles"`
+	JustificationTemplates []string `toml:"justification_templates"`
+	ExpiryWarning          string   `toml:"expiry_warning"`
+}
+
+// Durations parses the profile's duration settings.
+func (p Profile) Durations() (defaultDuration, expiryWarning time.Duration) {
+	defaultDuration, _ = time.ParseDuration(p.DefaultDuration)
+	expiryWarning, _ = time.ParseDuration(p.ExpiryWarning)
+	return defaultDuration, expiryWarning
+}
+
+// Dir is pimento's config directory (os.UserConfigDir()/pimento).
+func Dir() (string, error) {
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("find the config directory: %w", err)
+	}
+	return filepath.Join(d, "pimento"), nil
+}
+
+// Path is the config file's path; PIMENTO_CONFIG overrides it.
+func Path() (string, error) {
+	if p := os.Getenv("PIMENTO_CONFIG"); p != "" {
+		return p, nil
+	}
+	d, err := Dir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, "config.toml"), nil
+}
+
+var validClouds = map[string]bool{"global": true, "usgov": true, "usgovdod": true, "china": true}
+
+var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// ValidProfileName reports whether name can be a profile (it names a
+// directory, so no separators).
+func ValidProfileName(name string) bool { return profileName.MatchString(name) }
+
+// Load reads the file at path; a missing file is an empty config. Unknown
+// keys and bad values are errors that name the line.
+func Load(path string) (File, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return File{Profiles: map[string]Profile{}}, nil
+	}
+	if err != nil {
+		return File{}, err
+	}
+	return Parse(path, b)
+}
+
+// Parse decodes and validates config text.
+func Parse(path string, b []byte) (File, error) {
+	var f File
+	md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(&f)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return File{}, fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
+		}
+		return File{}, fmt.Errorf("%s: %v", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		key := und[0].String()
+		return File{}, fmt.Errorf("%s:%d: unknown key %q", path, lineOf(b, und[0][len(und[0])-1]), key)
+	}
+	if f.Profiles == nil {
+		f.Profiles = map[string]Profile{}
+	}
+	names := make([]string, 0, len(f.Profiles))
+	for n := range f.Profiles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		p := f.Profiles[n]
+		at := func(key string) int { return lineOfIn(b, "profiles."+n, key) }
+		if !ValidProfileName(n) {
+			return File{}, fmt.Errorf("%s:%d: profile name %q: use letters, digits, '.', '_' or '-'", path, lineOf(b, n), n)
+		}
+		if p.Cloud != "" && !validClouds[p.Cloud] {
+			return File{}, fmt.Errorf("%s:%d: profiles.%s.cloud = %q: use global, usgov, usgovdod or china", path, at("cloud"), n, p.Cloud)
+		}
+		if p.Account != "" && !strings.Contains(p.Account, "@") {
+			return File{}, fmt.Errorf("%s:%d: profiles.%s.account = %q: expected a user principal name like adm-ada@contoso.onmicrosoft.com", path, at("account"), n, p.Account)
+		}
+		for _, k := range []struct{ key, val string }{{"default_duration", p.DefaultDuration}, {"expiry_warning", p.ExpiryWarning}} {
+			if k.val == "" {
+				continue
+			}
+			if d, err := time.ParseDuration(k.val); err != nil || d <= 0 {
+				return File{}, fmt.Errorf("%s:%d: profiles.%s.%s = %q: expected a duration like 1h or 90m", path, at(k.key), n, k.key, k.val)
+			}
+		}
+	}
+	if f.DefaultProfile != "" && !ValidProfileName(f.DefaultProfile) {
+		return File{}, fmt.Errorf("%s:%d: default_profile = %q is not a valid profile name", path, lineOf(b, "default_profile"), f.DefaultProfile)
+	}
+	return f, nil
+}
+
+// lineOf finds the first line mentioning key (1-based; 0 if none).
+func lineOf(b []byte, key string) int {
+	for i, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, key) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// lineOfIn finds key inside the [table] section, falling back to lineOf.
+func lineOfIn(b []byte, table, key string) int {
+	in := false
+	for i, l := range strings.Split(string(b), "\n") {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "[") {
+			in = strings.Trim(t, "[] ") == table
+			continue
+		}
+		if in && strings.HasPrefix(t, key) {
+			return i + 1
+		}
+	}
+	return lineOf(b, key)
+}
+
+// Example is written by `pimento config edit` when no file exists.
+const Example = `# pimento configuration. Profiles keep several admin accounts or tenants apart.
+# Choose one with --profile NAME or PIMENTO_PROFILE.
+default_profile = "default"
+
+[profiles.default]
+# account = "adm-ada@contoso.onmicrosoft.com"   # the pinned admin account
+# tenant = "contoso.onmicrosoft.com"            # tenant id or domain
+# cloud = "global"                              # global | usgov | usgovdod | china
+# client_id = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
+# default_duration = "1h"
+# favourite_roles = ["Exchange Administrator"]
+# justification_templates = ["Change {ticket}: "]
+# expiry_warning = "10m"
+`

@@ -1,0 +1,192 @@
+package pim_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pimento-cli/pimento/pim"
+	"github.com/pimento-cli/pimento/sim"
+)
+
+func activeCount(tn *sim.Tenant, roleID string) int {
+	n := 0
+	for _, a := range tn.ActiveAssignments() {
+		if a.RoleDefinitionID == roleID && a.UserID == sim.DemoAdminUserID {
+			n++
+		}
+	}
+	return n
+}
+
+func TestThrottledActivationIsNotResent(t *testing.T) {
+	e := newEnv(t)
+	user := elig(t, e.load(), "User Administrator")
+	e.tn.AddFault(sim.Fault{Method: "POST", Path: "roleAssignmentScheduleRequests", Kind: sim.FaultStatus, Status: 429, RetryAfter: 1, Times: 1})
+	e.tn.ResetLog()
+	start := time.Now()
+	out, _ := e.activate(pim.ActivateRequest{Target: user, Duration: time.Hour, Justification: "j"}, true)
+	if out.Err == nil {
+		t.Fatalf("outcome = %+v, want an error", out)
+	}
+	msg := out.Err.Error()
+	for _, want := range []string{"User Administrator", "throttl", "nothing was activated"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not say %q", msg, want)
+		}
+	}
+	if posts := e.activationPosts(); len(posts) != 1 || posts[0].Status != 429 {
+		t.Errorf("POSTs = %d, want exactly one (the SDK retry is off for activations)", len(posts))
+	}
+	if time.Since(start) > 900*time.Millisecond {
+		t.Errorf("took %v: something waited for Retry-After", time.Since(start))
+	}
+	if n := activeCount(e.tn, sim.RoleUserAdministrator); n != 0 {
+		t.Errorf("User Administrator activations = %d, want 0", n)
+	}
+	// A 429 is a clear refusal, not an uncertain outcome: nothing re-read.
+	if n := e.tn.CountRequests("GET", "roleAssignmentScheduleRequests"); n != 0 {
+		t.Errorf("%d re-reads after a 429", n)
+	}
+	entries, _ := e.svc.Journal().Entries()
+	if last := entries[len(entries)-1]; !strings.HasPrefix(last.Result, "failed: ") {
+		t.Errorf("journal result = %q", last.Result)
+	}
+}
+
+func TestThrottledPollIsRetriedBySDK(t *testing.T) {
+	e := newEnv(t)
+	user := elig(t, e.load(), "User Administrator")
+	// Outside $batch: the poll for active instances after the POST.
+	e.tn.AddFault(sim.Fault{Method: "GET", Path: "roleAssignmentScheduleInstances", Kind: sim.FaultStatus, Status: 429, RetryAfter: 1, Times: 1})
+	e.tn.ResetLog()
+	out, _ := e.activate(pim.ActivateRequest{Target: user, Duration: time.Hour, Justification: "j"}, true)
+	if out.Err != nil || !out.Effective {
+		t.Fatalf("outcome = %+v", out)
+	}
+	var statuses []int
+	for _, r := range e.tn.Requests() {
+		if r.Method == "GET" && strings.Contains(r.Path, "roleAssignmentScheduleInstances") {
+			statuses = append(statuses, r.Status)
+		}
+	}
+	if len(statuses) < 2 || statuses[0] != 429 || statuses[1] != 200 {
+		t.Errorf("poll statuses = %v, want 429 then 200", statuses)
+	}
+	// The SDK's retry handler absorbed the 429: the service never saw it.
+	if strings.Contains(e.debug.String(), "poll active") {
+		t.Errorf("the service saw the throttled poll: %s", e.debug.String())
+	}
+	if n := len(e.activationPosts()); n != 1 {
+		t.Errorf("POSTs = %d, want 1", n)
+	}
+}
+
+func TestConnectionDroppedAfterActivation(t *testing.T) {
+	e := newEnv(t)
+	user := elig(t, e.load(), "User Administrator")
+	e.tn.AddFault(sim.Fault{Method: "POST", Path: "roleAssignmentScheduleRequests", Kind: sim.FaultDropAfterWrite, Times: 1})
+	e.tn.ResetLog()
+	out, ev := e.activate(pim.ActivateRequest{Target: user, Duration: time.Hour, Justification: "j"}, true)
+	if out.Err != nil {
+		t.Fatalf("err = %v, want the activation found by re-reading PIM", out.Err)
+	}
+	if out.Status != "Provisioned" || out.RequestID == "" || !out.Effective {
+		t.Errorf("outcome = %+v", out)
+	}
+	if posts := e.activationPosts(); len(posts) != 1 {
+		t.Errorf("POSTs = %d, want exactly 1 (never resent)", len(posts))
+	}
+	if n := activeCount(e.tn, sim.RoleUserAdministrator); n != 1 {
+		t.Errorf("User Administrator activations in the sim = %d, want 1", n)
+	}
+	if n := e.tn.CountRequests("GET", "roleAssignmentScheduleRequests/filterByCurrentUser"); n != 1 {
+		t.Errorf("re-reads of the requests = %d, want 1", n)
+	}
+	var sim0 string
+	for _, r := range e.tn.ScheduleRequests() {
+		if r.RoleDefinitionID == sim.RoleUserAdministrator {
+			sim0 = r.ID
+		}
+	}
+	if out.RequestID != sim0 {
+		t.Errorf("request id = %q, sim's = %q", out.RequestID, sim0)
+	}
+	found := false
+	for _, e := range ev.list {
+		if e.Stage == pim.StageSubmitted && strings.Contains(e.Detail, "lost") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no event tells the answer was lost: %v", ev.list)
+	}
+}
+
+func TestConnectionDroppedBeforeProcessing(t *testing.T) {
+	// A 503 without a body: the request may or may not have been
+	// processed. Here it was not, and the report says nothing happened.
+	e := newEnv(t)
+	user := elig(t, e.load(), "User Administrator")
+	e.tn.AddFault(sim.Fault{Method: "POST", Path: "roleAssignmentScheduleRequests", Kind: sim.FaultNoMessage, Status: 503, Times: 1})
+	e.tn.ResetLog()
+	out, _ := e.activate(pim.ActivateRequest{Target: user, Duration: time.Hour, Justification: "j"}, true)
+	if out.Err == nil || !strings.Contains(out.Err.Error(), "nothing was activated") {
+		t.Fatalf("err = %v", out.Err)
+	}
+	if n := len(e.activationPosts()); n != 1 {
+		t.Errorf("POSTs = %d, want 1", n)
+	}
+	if n := activeCount(e.tn, sim.RoleUserAdministrator); n != 0 {
+		t.Errorf("activations = %d", n)
+	}
+}
+
+func TestOddErrorBodies(t *testing.T) {
+	for _, c := range []struct {
+		kind   string
+		status int
+	}{
+		{sim.FaultMalformed, 400},
+		{sim.FaultMalformed, 500},
+		{sim.FaultNoMessage, 400},
+		{sim.FaultNoMessage, 500},
+	} {
+		t.Run(fmt.Sprintf("%s %d", c.kind, c.status), func(t *testing.T) {
+			e := newEnv(t)
+			user := elig(t, e.load(), "User Administrator")
+			e.tn.AddFault(sim.Fault{Method: "POST", Path: "roleAssignmentScheduleRequests", Kind: c.kind, Status: c.status, Times: 1})
+			e.tn.ResetLog()
+			var out pim.Outcome
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Fatalf("panic: %v", p)
+					}
+				}()
+				out, _ = e.activate(pim.ActivateRequest{Target: user, Duration: time.Hour, Justification: "j"}, true)
+			}()
+			if out.Err == nil {
+				t.Fatalf("outcome = %+v, want an error", out)
+			}
+			msg := out.Err.Error()
+			t.Logf("message: %s", msg)
+			if !strings.Contains(msg, "User Administrator") && !strings.Contains(msg, "nothing was activated") {
+				t.Errorf("message names neither the role nor the result: %q", msg)
+			}
+			if !strings.Contains(msg, fmt.Sprint(c.status)) {
+				t.Errorf("message does not give the HTTP status %d: %q", c.status, msg)
+			}
+			if strings.Contains(msg, "%!") || strings.Contains(msg, "<nil>") {
+				t.Errorf("message is garbled: %q", msg)
+			}
+			if n := len(e.activationPosts()); n != 1 {
+				t.Errorf("POSTs = %d, want 1", n)
+			}
+			if n := activeCount(e.tn, sim.RoleUserAdministrator); n != 0 {
+				t.Errorf("activations = %d", n)
+			}
+		})
+	}
+}

@@ -1,0 +1,565 @@
+package pim
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	abstractions "github.com/microsoft/kiota-abstractions-go"
+	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
+	"github.com/microsoftgraph/msgraph-sdk-go/directory"
+	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/policies"
+	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
+
+	"github.com/pimento-cli/pimento/auth"
+)
+
+// Tokens is what the service needs from package auth (a *auth.Session).
+type Tokens interface {
+	Token(ctx context.Context) (auth.Token, error)
+	StepUp(ctx context.Context, claims string) (auth.Token, error)
+	ForceRefresh(ctx context.Context) (auth.Token, error)
+	LastToken() (auth.Token, bool)
+}
+
+// Options configures a Service.
+type Options struct {
+	Graph  *msgraphsdk.GraphServiceClient
+	Tokens Tokens
+	// Account is the pinned admin UPN, recorded in the journal.
+	Account string
+	// CacheDir keeps policies and scope names; StateDir the journal and the
+	// prompt state. Empty disables them.
+	CacheDir string
+	StateDir string
+	Now      func() time.Time
+	// Poll bounds the wait for an activation to be listed.
+	Poll PollConfig
+	// Debug receives diagnostics (never tokens); nil discards them.
+	Debug io.Writer
+}
+
+// PollConfig is the adaptive, bounded wait for a new active instance.
+type PollConfig struct {
+	Initial time.Duration // first interval (default 250ms)
+	Max     time.Duration // interval cap (default 2s)
+	Timeout time.Duration // give up after (default 3m)
+}
+
+// Service is the PIM service layer.
+type Service struct {
+	graph   *msgraphsdk.GraphServiceClient
+	adapter abstractions.RequestAdapter
+	tokens  Tokens
+	account string
+	now     func() time.Time
+	poll    PollConfig
+	meta    *metaCache
+	journal *Journal
+	state   *PromptState
+	debug   io.Writer
+
+	mu   sync.Mutex
+	me   Me
+	last *Snapshot
+}
+
+// New builds the service.
+func New(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Poll.Initial == 0 {
+		o.Poll.Initial = 250 * time.Millisecond
+	}
+	if o.Poll.Max == 0 {
+		o.Poll.Max = 2 * time.Second
+	}
+	if o.Poll.Timeout == 0 {
+		o.Poll.Timeout = 3 * time.Minute
+	}
+	if o.Debug == nil {
+		o.Debug = io.Discard
+	}
+	return &Service{
+		graph: o.Graph, adapter: o.Graph.GetAdapter(), tokens: o.Tokens, account: o.Account, now: o.Now, poll: o.Poll,
+		meta: newMetaCache(o.CacheDir, o.Now), journal: NewJournal(o.StateDir), state: NewPromptState(o.StateDir), debug: o.Debug,
+	}
+}
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Journal is the activation journal.
+func (s *Service) Journal() *Journal { return s.journal }
+
+func (s *Service) debugf(format string, args ...any) {
+	_, _ = fmt.Fprintf(s.debug, format+"\n", args...)
+}
+
+const on = "principal"
+
+// first-screen batch keys
+const (
+	keyMe          = "me"
+	keyRoleElig    = "roleEligible"
+	keyRoleActive  = "roleActive"
+	keyRolePending = "rolePending"
+	keyGrpElig     = "groupEligible"
+	keyGrpActive   = "groupActive"
+	keyGrpPending  = "groupPending"
+)
+
+func (s *Service) firstWave(ctx context.Context) ([]batchReq, error) {
+	dir := s.graph.RoleManagement().Directory()
+	grp := s.graph.IdentityGovernance().PrivilegedAccess().Group()
+	o := on
+	pending := "status eq 'PendingApproval'"
+	var reqs []batchReq
+	add := func(key string, info *abstractions.RequestInformation, err error) error {
+		if err != nil {
+			return fmt.Errorf("build request %s: %w", key, err)
+		}
+		reqs = append(reqs, batchReq{key: key, info: info})
+		return nil
+	}
+	steps := []func() error{
+		func() error { i, err := s.graph.Me().ToGetRequestInformation(ctx, nil); return add(keyMe, i, err) },
+		func() error {
+			i, err := dir.RoleEligibilityScheduleInstances().FilterByCurrentUserWithOn(&o).ToGetRequestInformation(ctx,
+				&rolemanagement.DirectoryRoleEligibilityScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
+					QueryParameters: &rolemanagement.DirectoryRoleEligibilityScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Expand: []string{"roleDefinition"}}})
+			return add(keyRoleElig, i, err)
+		},
+		func() error {
+			i, err := dir.RoleAssignmentScheduleInstances().FilterByCurrentUserWithOn(&o).ToGetRequestInformation(ctx,
+				&rolemanagement.DirectoryRoleAssignmentScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
+					QueryParameters: &rolemanagement.DirectoryRoleAssignmentScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Expand: []string{"roleDefinition"}}})
+			return add(keyRoleActive, i, err)
+		},
+		func() error {
+			i, err := dir.RoleAssignmentScheduleRequests().FilterByCurrentUserWithOn(&o).ToGetRequestInformation(ctx,
+				&rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
+					QueryParameters: &rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &pending}})
+			return add(keyRolePending, i, err)
+		},
+		func() error {
+			i, err := grp.EligibilityScheduleInstances().FilterByCurrentUserWithOn(&o).ToGetRequestInformation(ctx,
+				&identitygovernance.PrivilegedAccessGroupEligibilityScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
+					QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilityScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Expand: []string{"group"}}})
+			return add(keyGrpElig, i, err)
+		},
+		func() error {
+			i, err := grp.AssignmentScheduleInstances().FilterByCurrentUserWithOn(&o).ToGetRequestInformation(ctx,
+				&identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
+					QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Expand: []string{"group"}}})
+			return add(keyGrpActive, i, err)
+		},
+		func() error {
+			i, err := grp.AssignmentScheduleRequests().FilterByCurrentUserWithOn(&o).ToGetRequestInformation(ctx,
+				&identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
+					QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &pending}})
+			return add(keyGrpPending, i, err)
+		},
+	}
+	for _, st := range steps {
+		if err := st(); err != nil {
+			return nil, err
+		}
+	}
+	return reqs, nil
+}
+
+// pageRequest turns an absolute @odata.nextLink into a batch item (the SDK
+// makes it relative to the base URL).
+func pageRequest(key, next string) (batchReq, error) {
+	u, err := url.Parse(next)
+	if err != nil {
+		return batchReq{}, fmt.Errorf("bad nextLink: %w", err)
+	}
+	info := abstractions.NewRequestInformation()
+	info.Method = abstractions.GET
+	info.SetUri(*u)
+	info.Headers.Add("Accept", "application/json")
+	return batchReq{key: key, info: info}, nil
+}
+
+func (s *Service) policyRequest(ctx context.Context, e Eligibility) (batchReq, error) {
+	var filter string
+	if e.Kind == KindGroup {
+		filter = fmt.Sprintf("scopeId eq '%s' and scopeType eq 'Group' and roleDefinitionId eq '%s'", e.GroupID, e.AccessID)
+	} else {
+		// Policies are per role: always at scope "/", also for an
+		// eligibility scoped to an administrative unit or an app.
+		filter = fmt.Sprintf("scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '%s'", e.RoleDefinitionID)
+	}
+	info, err := s.graph.Policies().RoleManagementPolicyAssignments().ToGetRequestInformation(ctx,
+		&policies.RoleManagementPolicyAssignmentsRequestBuilderGetRequestConfiguration{
+			QueryParameters: &policies.RoleManagementPolicyAssignmentsRequestBuilderGetQueryParameters{
+				Filter: &filter, Expand: []string{"policy($expand=rules)"},
+			}})
+	return batchReq{key: "policy|" + policyKey(e), info: info}, err
+}
+
+func (s *Service) scopeRequest(ctx context.Context, scopeID string) (batchReq, error) {
+	id := strings.TrimPrefix(scopeID, "/")
+	if au, ok := strings.CutPrefix(scopeID, "/administrativeUnits/"); ok {
+		info, err := s.graph.Directory().AdministrativeUnits().ByAdministrativeUnitId(au).ToGetRequestInformation(ctx,
+			&directory.AdministrativeUnitsAdministrativeUnitItemRequestBuilderGetRequestConfiguration{
+				QueryParameters: &directory.AdministrativeUnitsAdministrativeUnitItemRequestBuilderGetQueryParameters{Select: []string{"id", "displayName"}}})
+		return batchReq{key: "scope|" + scopeID, info: info}, err
+	}
+	info, err := s.graph.DirectoryObjects().ByDirectoryObjectId(id).ToGetRequestInformation(ctx, nil)
+	return batchReq{key: "scope|" + scopeID, info: info}, err
+}
+
+// Load reads everything the first screen needs: one batch for /me and the
+// eligible, active and pending lists, then one for policies and scope names
+// not in the cache together with any further pages. With a warm cache and
+// lists that fit one page, it is one round trip.
+func (s *Service) Load(ctx context.Context) (*Snapshot, error) {
+	first, err := s.firstWave(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, trips, err := s.runBatch(ctx, first)
+	if err != nil {
+		return nil, fmt.Errorf("load from Graph: %s", describe(err))
+	}
+	l := &loader{s: s, res: res}
+	if err := l.readFirst(); err != nil {
+		return nil, err
+	}
+	// Further waves: pages, policies, scope names, until nothing is missing.
+	for wave := 0; wave < 10; wave++ {
+		next, err := l.missing(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(next) == 0 {
+			break
+		}
+		res, n, err := s.runBatch(ctx, next)
+		trips += n
+		if err != nil {
+			return nil, fmt.Errorf("load from Graph: %s", describe(err))
+		}
+		if err := l.readMore(res, next); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.meta.save(); err != nil {
+		s.debugf("policy cache not saved: %v", err)
+	}
+	snap := l.snapshot()
+	snap.RoundTrips = trips
+	snap.LoadedAt = s.now()
+	s.mu.Lock()
+	s.me = snap.Me
+	s.last = snap
+	s.mu.Unlock()
+	s.state.Save(snap, s.now())
+	return snap, nil
+}
+
+// Last is the most recent snapshot, if any.
+func (s *Service) Last() *Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
+}
+
+// loader assembles a snapshot from batch answers.
+type loader struct {
+	s   *Service
+	res map[string]batchRes
+
+	me        Me
+	roleElig  []models.UnifiedRoleEligibilityScheduleInstanceable
+	roleAct   []models.UnifiedRoleAssignmentScheduleInstanceable
+	rolePend  []models.UnifiedRoleAssignmentScheduleRequestable
+	grpElig   []models.PrivilegedAccessGroupEligibilityScheduleInstanceable
+	grpAct    []models.PrivilegedAccessGroupAssignmentScheduleInstanceable
+	grpPend   []models.PrivilegedAccessGroupAssignmentScheduleRequestable
+	nextLinks map[string]string // list key → nextLink still to fetch
+	asked     map[string]bool   // policy/scope keys already requested
+}
+
+func (l *loader) readFirst() error {
+	l.nextLinks = map[string]string{}
+	l.asked = map[string]bool{}
+	u, err := decodeItem[models.Userable](l.res, keyMe, models.CreateUserFromDiscriminatorValue)
+	if err != nil {
+		return fmt.Errorf("read your account from Graph: %s", describe(err))
+	}
+	l.me = Me{
+		ID: deref(u.GetId()), UserPrincipalName: deref(u.GetUserPrincipalName()), DisplayName: deref(u.GetDisplayName()),
+		Mail: deref(u.GetMail()), OtherMails: u.GetOtherMails(), OnPremisesSyncEnabled: deref(u.GetOnPremisesSyncEnabled()),
+		LicenseCount: len(u.GetAssignedLicenses()),
+	}
+	return l.readLists(l.res, map[string]bool{keyRoleElig: true, keyRoleActive: true, keyRolePending: true, keyGrpElig: true, keyGrpActive: true, keyGrpPending: true})
+}
+
+// readLists decodes list answers (first pages or later pages) by list key.
+func (l *loader) readLists(res map[string]batchRes, keys map[string]bool) error {
+	for key := range keys {
+		list := strings.TrimPrefix(key, "page|")
+		var next *string
+		var err error
+		switch list {
+		case keyRoleElig:
+			var v models.UnifiedRoleEligibilityScheduleInstanceCollectionResponseable
+			if v, err = decodeItem[models.UnifiedRoleEligibilityScheduleInstanceCollectionResponseable](res, key, models.CreateUnifiedRoleEligibilityScheduleInstanceCollectionResponseFromDiscriminatorValue); err == nil {
+				l.roleElig, next = append(l.roleElig, v.GetValue()...), v.GetOdataNextLink()
+			}
+		case keyRoleActive:
+			var v models.UnifiedRoleAssignmentScheduleInstanceCollectionResponseable
+			if v, err = decodeItem[models.UnifiedRoleAssignmentScheduleInstanceCollectionResponseable](res, key, models.CreateUnifiedRoleAssignmentScheduleInstanceCollectionResponseFromDiscriminatorValue); err == nil {
+				l.roleAct, next = append(l.roleAct, v.GetValue()...), v.GetOdataNextLink()
+			}
+		case keyRolePending:
+			var v models.UnifiedRoleAssignmentScheduleRequestCollectionResponseable
+			if v, err = decodeItem[models.UnifiedRoleAssignmentScheduleRequestCollectionResponseable](res, key, models.CreateUnifiedRoleAssignmentScheduleRequestCollectionResponseFromDiscriminatorValue); err == nil {
+				l.rolePend, next = append(l.rolePend, v.GetValue()...), v.GetOdataNextLink()
+			}
+		case keyGrpElig:
+			var v models.PrivilegedAccessGroupEligibilityScheduleInstanceCollectionResponseable
+			if v, err = decodeItem[models.PrivilegedAccessGroupEligibilityScheduleInstanceCollectionResponseable](res, key, models.CreatePrivilegedAccessGroupEligibilityScheduleInstanceCollectionResponseFromDiscriminatorValue); err == nil {
+				l.grpElig, next = append(l.grpElig, v.GetValue()...), v.GetOdataNextLink()
+			}
+		case keyGrpActive:
+			var v models.PrivilegedAccessGroupAssignmentScheduleInstanceCollectionResponseable
+			if v, err = decodeItem[models.PrivilegedAccessGroupAssignmentScheduleInstanceCollectionResponseable](res, key, models.CreatePrivilegedAccessGroupAssignmentScheduleInstanceCollectionResponseFromDiscriminatorValue); err == nil {
+				l.grpAct, next = append(l.grpAct, v.GetValue()...), v.GetOdataNextLink()
+			}
+		case keyGrpPending:
+			var v models.PrivilegedAccessGroupAssignmentScheduleRequestCollectionResponseable
+			if v, err = decodeItem[models.PrivilegedAccessGroupAssignmentScheduleRequestCollectionResponseable](res, key, models.CreatePrivilegedAccessGroupAssignmentScheduleRequestCollectionResponseFromDiscriminatorValue); err == nil {
+				l.grpPend, next = append(l.grpPend, v.GetValue()...), v.GetOdataNextLink()
+			}
+		default:
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("read %s from Graph: %s", listWords[list], describe(err))
+		}
+		delete(l.nextLinks, list)
+		if n := deref(next); n != "" {
+			l.nextLinks[list] = n
+		}
+	}
+	return nil
+}
+
+var listWords = map[string]string{
+	keyRoleElig: "eligible roles", keyRoleActive: "active roles", keyRolePending: "pending role requests",
+	keyGrpElig: "eligible groups", keyGrpActive: "active groups", keyGrpPending: "pending group requests",
+}
+
+// missing lists the requests for what is not known yet.
+func (l *loader) missing(ctx context.Context) ([]batchReq, error) {
+	var reqs []batchReq
+	for list, next := range l.nextLinks {
+		r, err := pageRequest("page|"+list, next)
+		if err != nil {
+			return nil, err
+		}
+		reqs = append(reqs, r)
+	}
+	for _, e := range l.eligibilities() {
+		pk := "policy|" + policyKey(e)
+		if _, ok := l.s.meta.policy(policyKey(e)); !ok && !l.asked[pk] {
+			r, err := l.s.policyRequest(ctx, e)
+			if err != nil {
+				return nil, err
+			}
+			l.asked[pk] = true
+			reqs = append(reqs, r)
+		}
+		if e.Kind == KindDirectoryRole && e.DirectoryScopeID != "/" && e.DirectoryScopeID != "" {
+			sk := "scope|" + e.DirectoryScopeID
+			if _, ok := l.s.meta.scope(e.DirectoryScopeID); !ok && !l.asked[sk] {
+				r, err := l.s.scopeRequest(ctx, e.DirectoryScopeID)
+				if err != nil {
+					return nil, err
+				}
+				l.asked[sk] = true
+				reqs = append(reqs, r)
+			}
+		}
+	}
+	return reqs, nil
+}
+
+func (l *loader) readMore(res map[string]batchRes, reqs []batchReq) error {
+	pages := map[string]bool{}
+	for _, r := range reqs {
+		switch {
+		case strings.HasPrefix(r.key, "page|"):
+			pages[r.key] = true
+		case strings.HasPrefix(r.key, "policy|"):
+			v, err := decodeItem[models.UnifiedRoleManagementPolicyAssignmentCollectionResponseable](res, r.key, models.CreateUnifiedRoleManagementPolicyAssignmentCollectionResponseFromDiscriminatorValue)
+			if err != nil {
+				return fmt.Errorf("read the activation policy (%s) from Graph: %s", strings.TrimPrefix(r.key, "policy|"), describe(err))
+			}
+			p, ok := policyFromAssignments(v.GetValue())
+			if !ok {
+				return fmt.Errorf("Graph has no activation policy for %s", strings.TrimPrefix(r.key, "policy|"))
+			}
+			l.s.meta.putPolicy(strings.TrimPrefix(r.key, "policy|"), p)
+		case strings.HasPrefix(r.key, "scope|"):
+			scopeID := strings.TrimPrefix(r.key, "scope|")
+			name := ""
+			if v, err := decodeItem[models.DirectoryObjectable](res, r.key, models.CreateDirectoryObjectFromDiscriminatorValue); err == nil {
+				name = displayNameOf(v)
+			} else {
+				// Scope names are a courtesy: without the permission to
+				// read them, show the id rather than fail.
+				l.s.debugf("scope name of %s: %s", scopeID, describe(err))
+			}
+			if name != "" {
+				l.s.meta.putScope(scopeID, scopeWords(scopeID, name))
+			}
+		}
+	}
+	return l.readLists(res, pages)
+}
+
+func displayNameOf(o models.DirectoryObjectable) string {
+	switch v := o.(type) {
+	case models.AdministrativeUnitable:
+		return deref(v.GetDisplayName())
+	case models.Applicationable:
+		return deref(v.GetDisplayName())
+	case models.ServicePrincipalable:
+		return deref(v.GetDisplayName())
+	case models.Groupable:
+		return deref(v.GetDisplayName())
+	}
+	if n, ok := o.GetAdditionalData()["displayName"].(*string); ok {
+		return deref(n)
+	}
+	return ""
+}
+
+func (l *loader) scopeName(scopeID string) string {
+	if w, ok := l.s.meta.scope(scopeID); ok {
+		return w
+	}
+	return scopeWords(scopeID, "")
+}
+
+func roleDefNames(d models.UnifiedRoleDefinitionable, roleID string) (name, template string) {
+	if d != nil {
+		name, template = deref(d.GetDisplayName()), deref(d.GetTemplateId())
+	}
+	if template == "" {
+		template = roleID
+	}
+	if name == "" {
+		name = roleID
+	}
+	return name, template
+}
+
+func (l *loader) eligibilities() []Eligibility {
+	var out []Eligibility
+	for _, e := range l.roleElig {
+		roleID := deref(e.GetRoleDefinitionId())
+		name, tmpl := roleDefNames(e.GetRoleDefinition(), roleID)
+		scope := deref(e.GetDirectoryScopeId())
+		if scope == "" && deref(e.GetAppScopeId()) != "" {
+			scope = "/" + strings.TrimPrefix(deref(e.GetAppScopeId()), "/")
+		}
+		out = append(out, Eligibility{Kind: KindDirectoryRole, Name: name, RoleDefinitionID: roleID, TemplateID: tmpl,
+			DirectoryScopeID: scope, Scope: l.scopeName(scope)})
+	}
+	for _, e := range l.grpElig {
+		gid := deref(e.GetGroupId())
+		name := gid
+		if g := e.GetGroup(); g != nil && deref(g.GetDisplayName()) != "" {
+			name = deref(g.GetDisplayName())
+		}
+		access := ""
+		if a := e.GetAccessId(); a != nil {
+			access = a.String()
+		}
+		out = append(out, Eligibility{Kind: KindGroup, Name: name, GroupID: gid, AccessID: access, Scope: "group " + access})
+	}
+	for i := range out {
+		if p, ok := l.s.meta.policy(policyKey(out[i])); ok {
+			out[i].Policy = p
+		}
+	}
+	return out
+}
+
+func (l *loader) snapshot() *Snapshot {
+	snap := &Snapshot{Me: l.me, Eligible: l.eligibilities()}
+	sort.SliceStable(snap.Eligible, func(i, j int) bool {
+		a, b := snap.Eligible[i], snap.Eligible[j]
+		if a.Kind != b.Kind {
+			return a.Kind == KindDirectoryRole
+		}
+		if !strings.EqualFold(a.Name, b.Name) {
+			return strings.ToLower(a.Name) < strings.ToLower(b.Name)
+		}
+		return a.Key() < b.Key()
+	})
+	byKey := map[string]Eligibility{}
+	for _, e := range snap.Eligible {
+		byKey[e.Key()] = e
+	}
+	enrich := func(e Eligibility) Eligibility {
+		if known, ok := byKey[e.Key()]; ok {
+			return known
+		}
+		return e
+	}
+	for _, a := range l.roleAct {
+		roleID := deref(a.GetRoleDefinitionId())
+		name, tmpl := roleDefNames(a.GetRoleDefinition(), roleID)
+		scope := deref(a.GetDirectoryScopeId())
+		e := enrich(Eligibility{Kind: KindDirectoryRole, Name: name, RoleDefinitionID: roleID, TemplateID: tmpl, DirectoryScopeID: scope, Scope: l.scopeName(scope)})
+		snap.Active = append(snap.Active, Active{Eligibility: e, Start: deref(a.GetStartDateTime()), End: deref(a.GetEndDateTime()),
+			Assigned: !strings.EqualFold(deref(a.GetAssignmentType()), "Activated")})
+	}
+	for _, a := range l.grpAct {
+		access := ""
+		if x := a.GetAccessId(); x != nil {
+			access = x.String()
+		}
+		gid := deref(a.GetGroupId())
+		name := gid
+		if g := a.GetGroup(); g != nil && deref(g.GetDisplayName()) != "" {
+			name = deref(g.GetDisplayName())
+		}
+		e := enrich(Eligibility{Kind: KindGroup, Name: name, GroupID: gid, AccessID: access, Scope: "group " + access})
+		assigned := false
+		if t := a.GetAssignmentType(); t != nil {
+			assigned = t.String() != "activated"
+		}
+		snap.Active = append(snap.Active, Active{Eligibility: e, Start: deref(a.GetStartDateTime()), End: deref(a.GetEndDateTime()), Assigned: assigned})
+	}
+	for _, p := range l.rolePend {
+		scope := deref(p.GetDirectoryScopeId())
+		e := enrich(Eligibility{Kind: KindDirectoryRole, Name: deref(p.GetRoleDefinitionId()), RoleDefinitionID: deref(p.GetRoleDefinitionId()), DirectoryScopeID: scope, Scope: l.scopeName(scope)})
+		snap.Pending = append(snap.Pending, Pending{Eligibility: e, RequestID: deref(p.GetId()), Status: deref(p.GetStatus()), Created: deref(p.GetCreatedDateTime())})
+	}
+	for _, p := range l.grpPend {
+		access := ""
+		if x := p.GetAccessId(); x != nil {
+			access = x.String()
+		}
+		e := enrich(Eligibility{Kind: KindGroup, Name: deref(p.GetGroupId()), GroupID: deref(p.GetGroupId()), AccessID: access, Scope: "group " + access})
+		snap.Pending = append(snap.Pending, Pending{Eligibility: e, RequestID: deref(p.GetId()), Status: deref(p.GetStatus()), Created: deref(p.GetCreatedDateTime())})
+	}
+	return snap
+}

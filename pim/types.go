@@ -1,0 +1,308 @@
+// Package pim is the service layer for Privileged Identity Management: what
+// the signed-in admin may activate, what is active, and the activation
+// lifecycle from policy check to a token that proves the new privilege. Both
+// the TUI and the CLI call it; it talks to Graph only through msgraph-sdk-go
+// and gets tokens only from package auth.
+package pim
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Kind says whether an eligibility is a directory role or a PIM group.
+type Kind string
+
+// Kinds, as they appear in the CLI's JSON.
+const (
+	KindDirectoryRole Kind = "directoryRole"
+	KindGroup         Kind = "group"
+)
+
+// Requirement is one thing a policy demands of an activation.
+type Requirement string
+
+// Requirements, as they appear in the CLI's JSON.
+const (
+	RequireJustification Requirement = "justification"
+	RequireTicket        Requirement = "ticket"
+	RequireMFA           Requirement = "mfa"
+	RequireApproval      Requirement = "approval"
+	RequireAuthContext   Requirement = "authContext"
+)
+
+// MinActiveDuration is how long PIM keeps an activation before it may be
+// deactivated (ActiveDurationTooShort).
+const MinActiveDuration = 5 * time.Minute
+
+// Policy is the end-user activation policy of a role or group access.
+type Policy struct {
+	MaxDuration   time.Duration
+	Justification bool
+	Ticket        bool
+	MFA           bool
+	Approval      bool
+	Approvers     []string
+	AuthContext   string // claim value such as "c1"; empty when none
+}
+
+// Requirements lists what the policy demands, in a stable order.
+func (p Policy) Requirements() []Requirement {
+	out := []Requirement{}
+	if p.Justification {
+		out = append(out, RequireJustification)
+	}
+	if p.Ticket {
+		out = append(out, RequireTicket)
+	}
+	if p.MFA {
+		out = append(out, RequireMFA)
+	}
+	if p.Approval {
+		out = append(out, RequireApproval)
+	}
+	if p.AuthContext != "" {
+		out = append(out, RequireAuthContext)
+	}
+	return out
+}
+
+// Describe says the policy in words, e.g.
+// "Max 2h · justification · ticket · needs sign-in context c1 · approval by Ada".
+func (p Policy) Describe() string {
+	parts := []string{"Max " + HumanDuration(p.MaxDuration)}
+	if p.Justification {
+		parts = append(parts, "justification")
+	}
+	if p.Ticket {
+		parts = append(parts, "ticket")
+	}
+	if p.MFA {
+		parts = append(parts, "MFA")
+	}
+	if p.AuthContext != "" {
+		parts = append(parts, "needs sign-in context "+p.AuthContext+" (re-authentication)")
+	}
+	if p.Approval {
+		if len(p.Approvers) > 0 {
+			parts = append(parts, "approval by "+strings.Join(p.Approvers, ", "))
+		} else {
+			parts = append(parts, "approval")
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// Eligibility is one thing the admin may activate: a directory role at a
+// scope, or member/owner access to a group.
+type Eligibility struct {
+	Kind Kind
+	Name string // display name exactly as Graph returns it
+	// Scope is the scope in words: "tenant", "AU: Berlin Helpdesk", "app: Payroll".
+	Scope string
+
+	RoleDefinitionID string // roles
+	TemplateID       string // roles: what appears in the token's wids
+	DirectoryScopeID string // roles: exactly as the eligibility says
+
+	GroupID  string // groups
+	AccessID string // groups: member | owner
+
+	Policy Policy
+}
+
+// Key identifies the eligibility uniquely (a role at one scope, a group access).
+func (e Eligibility) Key() string {
+	if e.Kind == KindGroup {
+		return "group:" + e.GroupID + ":" + e.AccessID
+	}
+	return "role:" + e.RoleDefinitionID + ":" + e.DirectoryScopeID
+}
+
+// Label is the name with the scope or access when that tells it apart.
+func (e Eligibility) Label() string {
+	if e.Kind == KindGroup {
+		return e.Name + " (" + e.AccessID + ")"
+	}
+	if e.Scope != "" && e.Scope != "tenant" {
+		return e.Name + " (" + e.Scope + ")"
+	}
+	return e.Name
+}
+
+// InTokenWIDs reports whether activation shows in the access token's wids:
+// only directory roles at tenant scope do.
+func (e Eligibility) InTokenWIDs() bool {
+	return e.Kind == KindDirectoryRole && e.DirectoryScopeID == "/"
+}
+
+// Active is an active elevation (or a permanent assignment).
+type Active struct {
+	Eligibility
+	Start time.Time
+	End   time.Time // zero when permanent
+	// Assigned is a permanent or admin assignment, not a PIM activation.
+	Assigned bool
+}
+
+// Remaining is the time left at now; zero when permanent or over.
+func (a Active) Remaining(now time.Time) time.Duration {
+	if a.End.IsZero() || !now.Before(a.End) {
+		return 0
+	}
+	return a.End.Sub(now)
+}
+
+// DeactivatableAt is when PIM first allows deactivation.
+func (a Active) DeactivatableAt() time.Time { return a.Start.Add(MinActiveDuration) }
+
+// Pending is a request waiting for approval.
+type Pending struct {
+	Eligibility
+	RequestID string
+	Status    string
+	Created   time.Time
+}
+
+// Me is the signed-in account as Graph describes it.
+type Me struct {
+	ID                    string
+	UserPrincipalName     string
+	DisplayName           string
+	Mail                  string
+	OtherMails            []string
+	OnPremisesSyncEnabled bool
+	LicenseCount          int
+}
+
+// Snapshot is everything the first screen shows.
+type Snapshot struct {
+	Me       Me
+	Eligible []Eligibility
+	Active   []Active
+	Pending  []Pending
+	LoadedAt time.Time
+	// RoundTrips counts the sequential HTTP round trips the load took.
+	RoundTrips int
+}
+
+// ActiveFor finds the active elevation for an eligibility.
+func (s *Snapshot) ActiveFor(e Eligibility) (Active, bool) {
+	for _, a := range s.Active {
+		if a.Key() == e.Key() {
+			return a, true
+		}
+	}
+	return Active{}, false
+}
+
+// PendingFor finds a pending request for an eligibility.
+func (s *Snapshot) PendingFor(e Eligibility) (Pending, bool) {
+	for _, p := range s.Pending {
+		if p.Key() == e.Key() {
+			return p, true
+		}
+	}
+	return Pending{}, false
+}
+
+// ActivateRequest asks for one activation.
+type ActivateRequest struct {
+	Target        Eligibility
+	Duration      time.Duration
+	Justification string
+	TicketNumber  string
+	TicketSystem  string
+}
+
+// Stage is a step of the activation or deactivation timeline.
+type Stage string
+
+// Stages, in timeline order.
+const (
+	StageChecked     Stage = "checked"     // checked against policy
+	StageStepUp      Stage = "stepUp"      // authentication context sign-in
+	StageSubmitted   Stage = "submitted"   // request sent
+	StageProvisioned Stage = "provisioned" // PIM answered Provisioned
+	StageListed      Stage = "listed"      // the active instance is listed
+	StageRefreshed   Stage = "refreshed"   // token refreshed
+	StageVerified    Stage = "verified"    // effective: seen in token or listing
+	StagePending     Stage = "pending"     // waiting for approval
+	StageDeactivated Stage = "deactivated" // revoked
+	StageFailed      Stage = "failed"
+)
+
+// Event reports progress of one target.
+type Event struct {
+	Key    string // Eligibility.Key
+	Name   string
+	Stage  Stage
+	Detail string
+	At     time.Time
+}
+
+// Outcome is the result for one target of Activate.
+type Outcome struct {
+	Target    Eligibility
+	Status    string // the Graph request status, e.g. Provisioned, PendingApproval
+	RequestID string
+	End       time.Time
+	// Effective is true only when proven: the role's template id is in a
+	// freshly minted token's wids, or (for scoped roles and groups) the
+	// active instance is listed.
+	Effective      bool
+	EffectiveAfter time.Duration
+	Proof          string // "token" or "listing"
+	Err            error
+}
+
+// DeactivateOutcome is the result of Deactivate.
+type DeactivateOutcome struct {
+	Target Eligibility
+	Status string // Revoked
+	// PreviousTokenExpiry is when pimento's token from before the
+	// deactivation would have expired; other apps' tokens are unknown.
+	PreviousTokenExpiry time.Time
+	Err                 error
+}
+
+// TooShortError says PIM refuses deactivation for the first five minutes.
+type TooShortError struct {
+	Name        string
+	PossibleAt  time.Time
+	FromService bool
+}
+
+func (e *TooShortError) Error() string {
+	return fmt.Sprintf("PIM refuses deactivation for 5 minutes after activation: %s can be deactivated at %s", e.Name, e.PossibleAt.Local().Format("15:04:05"))
+}
+
+// PolicyError is an activation refused before sending: it names the rule.
+type PolicyError struct {
+	Name string
+	Rule string // e.g. "maximum duration"
+	Msg  string
+}
+
+func (e *PolicyError) Error() string { return e.Name + ": " + e.Msg }
+
+// HumanDuration renders 42m, 1h30m, 2h, 45s.
+func HumanDuration(d time.Duration) string {
+	if d <= 0 {
+		return "0m"
+	}
+	if d < time.Minute {
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	}
+	d = d.Round(time.Minute)
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	switch {
+	case h == 0:
+		return fmt.Sprintf("%dm", m)
+	case m == 0:
+		return fmt.Sprintf("%dh", h)
+	default:
+		return fmt.Sprintf("%dh%02dm", h, m)
+	}
+}

@@ -1,0 +1,248 @@
+package sim
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// Scenario is a simulated tenant as data: who exists, what they may activate,
+// what is active, and how the service misbehaves. It loads from JSON files and
+// is built as Go values in tests.
+type Scenario struct {
+	TenantID   string `json:"tenantId"`
+	TenantName string `json:"tenantName"` // primary domain, e.g. contoso.onmicrosoft.com
+
+	Users               []User               `json:"users"`
+	Roles               []RoleDefinition     `json:"roles"`
+	Groups              []Group              `json:"groups"`
+	AdministrativeUnits []AdministrativeUnit `json:"administrativeUnits"`
+	Apps                []App                `json:"apps"`
+	Policies            []Policy             `json:"policies"`
+	Eligibilities       []Eligibility        `json:"eligibilities"`
+	Active              []Activation         `json:"active"`
+
+	// SignInUser is the UPN that completes a browser or device code sign-in
+	// when the request carries no login hint. Defaults to the first user.
+	SignInUser string `json:"signInUser,omitempty"`
+	// StepUpNeedsInteraction makes a refresh-token grant that asks for an
+	// acrs claim fail with invalid_grant, as Entra does when fresh MFA is due.
+	StepUpNeedsInteraction bool `json:"stepUpNeedsInteraction,omitempty"`
+	// DeviceCodeAutoApprove approves device codes on their first poll (demo).
+	DeviceCodeAutoApprove bool `json:"deviceCodeAutoApprove,omitempty"`
+
+	Latency           Duration `json:"latency,omitempty"`           // added to every request
+	ProvisioningDelay Duration `json:"provisioningDelay,omitempty"` // activation → listed instance
+	TokenLifetime     Duration `json:"tokenLifetime,omitempty"`     // default 75m
+	PageSize          int      `json:"pageSize,omitempty"`          // default 100
+	Faults            []Fault  `json:"faults,omitempty"`
+}
+
+// User is a directory user.
+type User struct {
+	ID                    string   `json:"id"`
+	UserPrincipalName     string   `json:"userPrincipalName"`
+	DisplayName           string   `json:"displayName"`
+	Mail                  string   `json:"mail,omitempty"`
+	OtherMails            []string `json:"otherMails,omitempty"`
+	OnPremisesSyncEnabled bool     `json:"onPremisesSyncEnabled,omitempty"`
+	AssignedLicenses      []string `json:"assignedLicenses,omitempty"` // SKU ids
+}
+
+// RoleDefinition is a directory role; built-in roles have ID == TemplateID.
+type RoleDefinition struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+	TemplateID  string `json:"templateId,omitempty"`
+}
+
+// Group is a PIM-managed (role-assignable or not) security group.
+type Group struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+}
+
+// AdministrativeUnit scopes a role to part of the directory.
+type AdministrativeUnit struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+}
+
+// App is an application object a role can be scoped to ("/{objectId}").
+type App struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+}
+
+// Policy is the end-user activation policy of one role, or of one group
+// access (member or owner).
+type Policy struct {
+	RoleDefinitionID string `json:"roleDefinitionId,omitempty"`
+	GroupID          string `json:"groupId,omitempty"`
+	AccessID         string `json:"accessId,omitempty"` // member | owner
+
+	MaxDuration   Duration `json:"maxDuration"`
+	Justification bool     `json:"justification,omitempty"`
+	Ticket        bool     `json:"ticket,omitempty"`
+	MFA           bool     `json:"mfa,omitempty"`
+	Approval      bool     `json:"approval,omitempty"`
+	Approvers     []string `json:"approvers,omitempty"`   // display names
+	AuthContext   string   `json:"authContext,omitempty"` // claim value, e.g. c1
+}
+
+// Eligibility lets a user activate a role at a scope, or a group access.
+type Eligibility struct {
+	UserID           string `json:"userId"`
+	RoleDefinitionID string `json:"roleDefinitionId,omitempty"`
+	DirectoryScopeID string `json:"directoryScopeId,omitempty"` // "/", "/administrativeUnits/{id}", "/{appObjectId}"
+	GroupID          string `json:"groupId,omitempty"`
+	AccessID         string `json:"accessId,omitempty"`
+}
+
+// Activation is an active assignment present when the scenario starts.
+// StartedAgo and Remaining are relative to the tenant clock at start.
+type Activation struct {
+	Eligibility
+	StartedAgo Duration `json:"startedAgo"`
+	Remaining  Duration `json:"remaining"`
+	Assigned   bool     `json:"assigned,omitempty"` // permanent assignment, not a PIM activation
+}
+
+// Fault makes matching requests misbehave. A request matches when its method
+// equals Method (if set) and its path contains Path. Times counts how often
+// the fault fires; 0 means always.
+type Fault struct {
+	Method     string   `json:"method,omitempty"`
+	Path       string   `json:"path"`
+	Kind       string   `json:"kind"` // status | drop-after-write | malformed | no-message
+	Status     int      `json:"status,omitempty"`
+	RetryAfter int      `json:"retryAfter,omitempty"` // seconds
+	Times      int      `json:"times,omitempty"`
+	Latency    Duration `json:"latency,omitempty"`
+	InBatch    bool     `json:"inBatch,omitempty"` // only match items inside $batch
+}
+
+// Fault kinds.
+const (
+	FaultStatus         = "status"           // answer Status (429/503/504 with Retry-After)
+	FaultDropAfterWrite = "drop-after-write" // process the request, then drop the connection
+	FaultMalformed      = "malformed"        // answer Status with a body that is not JSON
+	FaultNoMessage      = "no-message"       // answer Status with {"error":{"code":"..."}} and no message
+)
+
+// Duration is a time.Duration that reads and writes as "1h30m" in JSON.
+type Duration time.Duration
+
+// D returns the value as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// MarshalJSON writes the duration as a Go duration string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON accepts "1h30m" strings and plain numbers of seconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		var secs float64
+		if err2 := json.Unmarshal(b, &secs); err2 != nil {
+			return fmt.Errorf("duration must be a string like \"1h30m\": %s", string(b))
+		}
+		*d = Duration(secs * float64(time.Second))
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("bad duration %q: %w", s, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// LoadScenario reads a scenario from a JSON file.
+func LoadScenario(path string) (Scenario, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Scenario{}, err
+	}
+	var sc Scenario
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&sc); err != nil {
+		return Scenario{}, fmt.Errorf("scenario %s: %w", path, err)
+	}
+	return sc, sc.Validate()
+}
+
+// Validate checks references between the scenario's parts.
+func (sc *Scenario) Validate() error {
+	if sc.TenantID == "" {
+		return fmt.Errorf("scenario: tenantId is required")
+	}
+	if len(sc.Users) == 0 {
+		return fmt.Errorf("scenario: at least one user is required")
+	}
+	users := map[string]bool{}
+	for _, u := range sc.Users {
+		users[u.ID] = true
+	}
+	roles := map[string]bool{}
+	for _, r := range sc.Roles {
+		roles[r.ID] = true
+	}
+	groups := map[string]bool{}
+	for _, g := range sc.Groups {
+		groups[g.ID] = true
+	}
+	check := func(e Eligibility, what string) error {
+		if !users[e.UserID] {
+			return fmt.Errorf("scenario: %s names unknown user %q", what, e.UserID)
+		}
+		switch {
+		case e.RoleDefinitionID != "":
+			if !roles[e.RoleDefinitionID] {
+				return fmt.Errorf("scenario: %s names unknown role %q", what, e.RoleDefinitionID)
+			}
+		case e.GroupID != "":
+			if !groups[e.GroupID] {
+				return fmt.Errorf("scenario: %s names unknown group %q", what, e.GroupID)
+			}
+			if e.AccessID != "member" && e.AccessID != "owner" {
+				return fmt.Errorf("scenario: %s: accessId must be member or owner", what)
+			}
+		default:
+			return fmt.Errorf("scenario: %s needs a roleDefinitionId or a groupId", what)
+		}
+		return nil
+	}
+	for i, e := range sc.Eligibilities {
+		if err := check(e, fmt.Sprintf("eligibility %d", i)); err != nil {
+			return err
+		}
+	}
+	for i, a := range sc.Active {
+		if err := check(a.Eligibility, fmt.Sprintf("active %d", i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (sc *Scenario) userByID(id string) (User, bool) {
+	for _, u := range sc.Users {
+		if u.ID == id {
+			return u, true
+		}
+	}
+	return User{}, false
+}
+
+func (sc *Scenario) userByUPN(upn string) (User, bool) {
+	for _, u := range sc.Users {
+		if strings.EqualFold(u.UserPrincipalName, upn) {
+			return u, true
+		}
+	}
+	return User{}, false
+}

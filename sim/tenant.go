@@ -1,0 +1,455 @@
+// Package sim is a simulated Entra ID tenant and Microsoft Graph: an OAuth 2
+// authority that the real MSAL Go client signs in to, and the Graph v1.0 PIM
+// endpoints that the real msgraph-sdk-go talks to, over HTTPS on loopback.
+// It exists so pimento can be tried, demonstrated and tested with no tenant.
+package sim
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Tenant is a running simulated tenant. All methods are safe for concurrent use.
+type Tenant struct {
+	mu    sync.Mutex
+	sc    Scenario
+	clock *Clock
+
+	ca       *certAuthority
+	listener net.Listener
+	server   *http.Server
+	base     string // https://127.0.0.1:PORT
+	mux      *http.ServeMux
+	secret   []byte // HMAC key for tokens
+
+	log    []Request
+	faults []Fault // remaining faults, Times counted down
+
+	// authority state
+	codes       map[string]*authCode
+	deviceCodes map[string]*deviceCode
+	refresh     map[string]*refreshGrant
+
+	browserUser       string
+	interactionDenied bool
+
+	// graph state
+	assignments []*assignment
+	requests    []*scheduleRequest
+	nextID      int
+}
+
+// Option configures a Tenant.
+type Option func(*Tenant)
+
+// WithClockOffset starts the tenant clock this far from the wall clock.
+func WithClockOffset(d time.Duration) Option {
+	return func(t *Tenant) { t.clock.Advance(d) }
+}
+
+// New builds a tenant from a scenario. Call Start to serve it.
+func New(sc Scenario, opts ...Option) (*Tenant, error) {
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	if sc.PageSize <= 0 {
+		sc.PageSize = 100
+	}
+	if sc.TokenLifetime <= 0 {
+		sc.TokenLifetime = Duration(75 * time.Minute)
+	}
+	if sc.SignInUser == "" {
+		sc.SignInUser = sc.Users[0].UserPrincipalName
+	}
+	ca, err := newCertAuthority()
+	if err != nil {
+		return nil, err
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	t := &Tenant{
+		sc:          sc,
+		clock:       &Clock{},
+		ca:          ca,
+		secret:      secret,
+		faults:      append([]Fault(nil), sc.Faults...),
+		codes:       map[string]*authCode{},
+		deviceCodes: map[string]*deviceCode{},
+		refresh:     map[string]*refreshGrant{},
+	}
+	for _, o := range opts {
+		o(t)
+	}
+	now := t.clock.Now()
+	for _, a := range sc.Active {
+		start := now.Add(-a.StartedAgo.D())
+		t.assignments = append(t.assignments, &assignment{
+			ID:          t.newID("asg"),
+			Eligibility: a.Eligibility,
+			Start:       start,
+			End:         now.Add(a.Remaining.D()),
+			ListedAt:    start,
+			Activated:   !a.Assigned,
+		})
+	}
+	t.mux = http.NewServeMux()
+	t.routeAuthority()
+	t.routeGraph()
+	return t, nil
+}
+
+// Start serves the tenant on addr (e.g. "127.0.0.1:0" for a free port).
+func (t *Tenant) Start(addr string) error {
+	cert, err := t.ca.serverCert()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	t.listener = ln
+	t.base = "https://" + ln.Addr().String()
+	t.server = &http.Server{
+		Handler:           t.middleware(t.mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		// HTTP/1.1 only, so a fault can hijack and drop the connection.
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
+		ErrorLog:     nopLogger(),
+	}
+	go func() { _ = t.server.ServeTLS(ln, "", "") }()
+	return nil
+}
+
+// Close stops serving.
+func (t *Tenant) Close() error {
+	if t.server == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return t.server.Shutdown(ctx)
+}
+
+// BaseURL is https://127.0.0.1:PORT.
+func (t *Tenant) BaseURL() string { return t.base }
+
+// AuthorityURL is the authority MSAL is given: https://127.0.0.1:PORT/{tenantId}.
+func (t *Tenant) AuthorityURL() string { return t.base + "/" + t.sc.TenantID }
+
+// GraphURL is the Graph base URL including /v1.0.
+func (t *Tenant) GraphURL() string { return t.base + "/v1.0" }
+
+// TenantID is the scenario's tenant id.
+func (t *Tenant) TenantID() string { return t.sc.TenantID }
+
+// CAPEM is the PEM of the CA that signed the server certificate.
+func (t *Tenant) CAPEM() []byte { return t.ca.pem }
+
+// WriteCA writes the CA PEM into dir and returns the file's path.
+func (t *Tenant) WriteCA(dir string) (string, error) {
+	p := filepath.Join(dir, "pimento-sim-ca.pem")
+	return p, os.WriteFile(p, t.ca.pem, 0o644)
+}
+
+// CertPool is a pool holding only the tenant's CA.
+func (t *Tenant) CertPool() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AppendCertsFromPEM(t.ca.pem)
+	return p
+}
+
+// HTTPClient returns a client that trusts the tenant's CA.
+func (t *Tenant) HTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: t.CertPool(), MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+}
+
+// Clock is the tenant's clock.
+func (t *Tenant) Clock() *Clock { return t.clock }
+
+// Now is the tenant's current time.
+func (t *Tenant) Now() time.Time { return t.clock.Now() }
+
+// Scenario returns a copy of the scenario the tenant was built from.
+func (t *Tenant) Scenario() Scenario {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.sc
+}
+
+// AddFault arms a fault from now on.
+func (t *Tenant) AddFault(f Fault) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.faults = append(t.faults, f)
+}
+
+// SetLatency changes the latency added to every request.
+func (t *Tenant) SetLatency(d time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.sc.Latency = Duration(d)
+}
+
+// SetStepUpNeedsInteraction switches whether silent step-up fails.
+func (t *Tenant) SetStepUpNeedsInteraction(v bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.sc.StepUpNeedsInteraction = v
+}
+
+func (t *Tenant) newID(prefix string) string {
+	t.nextID++
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s-%04d-%s", prefix, t.nextID, hex.EncodeToString(b))
+}
+
+// Clock is a wall clock with an adjustable offset, so tests can move time
+// (the 5-minute rule, expiry) without sleeping.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the wall clock plus the offset.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset).UTC()
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// Request is one entry of the request log. It holds the claims of the bearer
+// token that came with the request, never the token itself.
+type Request struct {
+	Time    time.Time
+	Method  string
+	Path    string // without query
+	Query   string // raw query
+	Body    string // decoded (gunzipped)
+	Claims  map[string]any
+	InBatch bool
+	Status  int
+}
+
+// Requests returns a copy of the request log.
+func (t *Tenant) Requests() []Request {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Request(nil), t.log...)
+}
+
+// ResetLog empties the request log.
+func (t *Tenant) ResetLog() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.log = nil
+}
+
+// CountRequests counts logged requests with the method whose path contains
+// substr (batch items included).
+func (t *Tenant) CountRequests(method, substr string) int {
+	n := 0
+	for _, r := range t.Requests() {
+		if (method == "" || r.Method == method) && strings.Contains(r.Path, substr) {
+			n++
+		}
+	}
+	return n
+}
+
+type ctxKey int
+
+const inBatchKey ctxKey = 1
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := s.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("cannot hijack")
+	}
+	return h.Hijack()
+}
+
+// middleware decodes gzip bodies, applies latency and faults, and logs.
+func (t *Tenant) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inBatch, _ := r.Context().Value(inBatchKey).(bool)
+		body, err := readBody(r)
+		if err != nil {
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.Header.Del("Content-Encoding")
+
+		t.mu.Lock()
+		latency := t.sc.Latency.D()
+		fault, faulted := t.takeFault(r.Method, r.URL.Path, inBatch)
+		t.mu.Unlock()
+		if faulted {
+			latency += fault.Latency.D()
+		}
+		if latency > 0 && !inBatch {
+			time.Sleep(latency)
+		}
+
+		entry := Request{
+			Time:    t.clock.Now(),
+			Method:  r.Method,
+			Path:    r.URL.Path,
+			Query:   r.URL.RawQuery,
+			Body:    string(body),
+			Claims:  t.bearerClaims(r),
+			InBatch: inBatch,
+		}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		switch {
+		case faulted && fault.Kind == FaultDropAfterWrite:
+			// Process the request for real, then drop the connection
+			// before the client sees the answer.
+			next.ServeHTTP(&discardWriter{header: http.Header{}}, r)
+			entry.Status = 0
+			t.appendLog(entry)
+			if inBatch {
+				panic(http.ErrAbortHandler)
+			}
+			if h, ok := w.(http.Hijacker); ok {
+				if conn, _, err := h.Hijack(); err == nil {
+					_ = conn.Close()
+					return
+				}
+			}
+			panic(http.ErrAbortHandler)
+		case faulted:
+			writeFault(rec, fault)
+		default:
+			next.ServeHTTP(rec, r)
+		}
+		entry.Status = rec.status
+		t.appendLog(entry)
+	})
+}
+
+func (t *Tenant) appendLog(e Request) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.log = append(t.log, e)
+}
+
+// takeFault finds and consumes the first matching fault. Caller holds t.mu.
+func (t *Tenant) takeFault(method, path string, inBatch bool) (Fault, bool) {
+	for i, f := range t.faults {
+		if f.Method != "" && !strings.EqualFold(f.Method, method) {
+			continue
+		}
+		if !strings.Contains(path, f.Path) {
+			continue
+		}
+		if f.InBatch && !inBatch {
+			continue
+		}
+		if f.Times > 0 {
+			t.faults[i].Times--
+			if t.faults[i].Times == 0 {
+				t.faults = append(t.faults[:i], t.faults[i+1:]...)
+			}
+		}
+		return f, true
+	}
+	return Fault{}, false
+}
+
+func writeFault(w http.ResponseWriter, f Fault) {
+	status := f.Status
+	if status == 0 {
+		status = http.StatusServiceUnavailable
+	}
+	switch f.Kind {
+	case FaultMalformed:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, `{"error": {"code": "Bad`) // truncated on purpose
+	case FaultNoMessage:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, `{"error":{"code":"UnknownError"}}`)
+	default:
+		if f.RetryAfter > 0 {
+			w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
+		}
+		code := "ServiceUnavailable"
+		msg := "The service is temporarily unavailable."
+		if status == http.StatusTooManyRequests {
+			code, msg = "TooManyRequests", "Too many requests. Retry after the indicated time."
+		}
+		writeError(w, status, code, msg)
+	}
+}
+
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") && len(raw) > 0 {
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, err
+		}
+		defer zr.Close()
+		return io.ReadAll(zr)
+	}
+	return raw, nil
+}
+
+type discardWriter struct {
+	header http.Header
+}
+
+func (d *discardWriter) Header() http.Header         { return d.header }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
+
+func nopLogger() *log.Logger { return log.New(io.Discard, "", 0) }

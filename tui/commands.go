@@ -1,0 +1,94 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/pimento-cli/pimento/pim"
+)
+
+// Messages that are not part of an operation's stream.
+type (
+	tickMsg        struct{} // every second: countdowns move, no I/O
+	refreshTickMsg struct{} // every RefreshInterval: reload
+	loadedMsg      struct {
+		seq    int
+		snap   *pim.Snapshot
+		recent []string
+		err    error
+	}
+	clearStatusMsg struct{ seq int }
+	errMsg         struct{ err error }
+)
+
+const statusTimeout = 6 * time.Second
+
+func (m *Model) tickCmd() tea.Cmd {
+	return m.schedule(time.Second, func(time.Time) tea.Msg { return tickMsg{} })
+}
+
+func (m *Model) refreshTickCmd() tea.Cmd {
+	return m.schedule(m.opts.RefreshInterval, func(time.Time) tea.Msg { return refreshTickMsg{} })
+}
+
+// loadCmd reloads the snapshot and the recent justifications. Only the reply
+// to the newest load is kept.
+func (m *Model) loadCmd() tea.Cmd {
+	m.loadSeq++
+	m.loading = true
+	seq, svc, ctx := m.loadSeq, m.svc, m.ctx
+	return func() tea.Msg {
+		snap, err := svc.Load(ctx)
+		return loadedMsg{seq: seq, snap: snap, recent: svc.RecentJustifications(recentJustifications), err: err}
+	}
+}
+
+// setStatus shows a success line that clears itself.
+func (m *Model) setStatus(s string) tea.Cmd {
+	m.statusSeq++
+	m.status = s
+	seq := m.statusSeq
+	return m.schedule(statusTimeout, func(time.Time) tea.Msg { return clearStatusMsg{seq: seq} })
+}
+
+func (m *Model) signInCmd(deviceCode bool) tea.Cmd {
+	svc := m.svc
+	return m.startOp(opSignIn, func(ctx context.Context, b bridge) tea.Msg {
+		acct, err := svc.SignIn(ctx, deviceCode, b)
+		return signedInMsg{op: b.op, acct: acct, err: err}
+	})
+}
+
+// startActivation sends reqs and switches to their timeline.
+func (m *Model) startActivation(reqs []pim.ActivateRequest) tea.Cmd {
+	targets := make([]pim.Eligibility, len(reqs))
+	for i, r := range reqs {
+		targets[i] = r.Target
+		k := r.Target.Key()
+		m.lastReq[k] = r
+		m.busy[k] = true
+		delete(m.armed, k)
+		delete(m.selected, k)
+	}
+	m.timeline = newTimeline(opActivate, targets, m.now)
+	m.screen = screenProgress
+	m.form = nil
+	svc := m.svc
+	return m.startOp(opActivate, func(ctx context.Context, b bridge) tea.Msg {
+		return activatedMsg{op: b.op, outcomes: svc.Activate(ctx, reqs, b, b.progress)}
+	})
+}
+
+// startDeactivation ends a and switches to its timeline.
+func (m *Model) startDeactivation(a pim.Active) tea.Cmd {
+	m.busy[a.Key()] = true
+	delete(m.armed, a.Key())
+	m.timeline = newTimeline(opDeactivate, []pim.Eligibility{a.Eligibility}, m.now)
+	m.screen = screenProgress
+	svc := m.svc
+	return m.startOp(opDeactivate, func(ctx context.Context, b bridge) tea.Msg {
+		return deactivatedMsg{op: b.op, outcome: svc.Deactivate(ctx, a, b.progress)}
+	})
+}

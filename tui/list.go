@@ -1,0 +1,148 @@
+package tui
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/pimento-cli/pimento/pim"
+)
+
+// row is one line of the main list: an eligibility, with what is active or
+// pending for it, or an active assignment nothing makes eligible.
+type row struct {
+	elig     pim.Eligibility
+	key      string
+	active   *pim.Active
+	pending  *pim.Pending
+	eligible bool
+	hay      string // lower-cased text the filter searches
+}
+
+// list holds the rows, the filtered view of them and the cursor.
+type list struct {
+	rows    []row
+	visible []int // indexes into rows that match the filter
+	cursor  int   // index into visible
+	offset  int   // first visible index on screen
+}
+
+// buildRows turns a snapshot into rows, in the service's order; active
+// assignments without an eligibility come last.
+func buildRows(s *pim.Snapshot) []row {
+	if s == nil {
+		return nil
+	}
+	rows := make([]row, 0, len(s.Eligible)+len(s.Active))
+	seen := make(map[string]bool, len(s.Eligible))
+	for _, e := range s.Eligible {
+		r := row{elig: e, key: e.Key(), eligible: true}
+		if a, ok := s.ActiveFor(e); ok {
+			r.active = &a
+		}
+		if p, ok := s.PendingFor(e); ok {
+			r.pending = &p
+		}
+		seen[r.key] = true
+		rows = append(rows, r)
+	}
+	var extra []row
+	for _, a := range s.Active {
+		if seen[a.Key()] {
+			continue
+		}
+		a := a
+		seen[a.Key()] = true
+		extra = append(extra, row{elig: a.Eligibility, key: a.Key(), active: &a})
+	}
+	sort.SliceStable(extra, func(i, j int) bool { return extra[i].elig.Name < extra[j].elig.Name })
+	rows = append(rows, extra...)
+	for i := range rows {
+		rows[i].hay = haystack(rows[i].elig)
+	}
+	return rows
+}
+
+func haystack(e pim.Eligibility) string {
+	kind := "role"
+	if e.Kind == pim.KindGroup {
+		kind = "group " + e.AccessID
+	}
+	return strings.ToLower(e.Name + " " + e.Scope + " " + kind)
+}
+
+// setRows replaces the rows, keeping the cursor on the same key if it is
+// still there.
+func (l *list) setRows(rows []row, query string) {
+	cur := l.current()
+	l.rows = rows
+	l.applyFilter(query, cur)
+}
+
+// applyFilter keeps the rows whose text holds every word of query.
+func (l *list) applyFilter(query string, keep string) {
+	terms := strings.Fields(strings.ToLower(query))
+	l.visible = l.visible[:0]
+	l.cursor = 0
+	for i := range l.rows {
+		if matches(l.rows[i].hay, terms) {
+			if l.rows[i].key == keep {
+				l.cursor = len(l.visible)
+			}
+			l.visible = append(l.visible, i)
+		}
+	}
+}
+
+func matches(hay string, terms []string) bool {
+	for _, t := range terms {
+		if !strings.Contains(hay, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// current is the key under the cursor, or "".
+func (l *list) current() string {
+	if r := l.currentRow(); r != nil {
+		return r.key
+	}
+	return ""
+}
+
+func (l *list) currentRow() *row {
+	if l.cursor < 0 || l.cursor >= len(l.visible) {
+		return nil
+	}
+	return &l.rows[l.visible[l.cursor]]
+}
+
+func (l *list) byKey(k string) *row {
+	for i := range l.rows {
+		if l.rows[i].key == k {
+			return &l.rows[i]
+		}
+	}
+	return nil
+}
+
+// move moves the cursor by delta and keeps it on screen.
+func (l *list) move(delta, height int) {
+	l.cursor += delta
+	l.clamp(height)
+}
+
+func (l *list) clamp(height int) {
+	n := len(l.visible)
+	l.cursor = max(0, min(l.cursor, n-1))
+	if height <= 0 {
+		return
+	}
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+	}
+	if l.cursor >= l.offset+height {
+		l.offset = l.cursor - height + 1
+	}
+	l.offset = max(0, min(l.offset, n-height))
+}

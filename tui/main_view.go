@@ -1,0 +1,263 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/pimento-cli/pimento/pim"
+)
+
+// columns are the widths of the list's columns at a given width.
+type columns struct {
+	name, scope, max, needs, state int
+	words                          bool // badges spelled out
+}
+
+const (
+	prefixWidth = 4 // cursor, space, mark, space
+	stateWidth  = 16
+	maxWidth    = 5
+)
+
+func columnsFor(w int) columns {
+	c := columns{max: maxWidth, needs: 9, state: stateWidth}
+	if w >= wideWidth {
+		c.needs, c.words = 26, true
+	}
+	rest := w - prefixWidth - c.max - c.needs - c.state - 4 // gaps
+	rest = max(rest, 12)
+	c.name = rest * 3 / 5
+	c.scope = rest - c.name
+	return c
+}
+
+func (m *Model) mainView(w, h int) string {
+	st := m.styles
+	var b []string
+	if m.filtering || m.filter.Value() != "" {
+		count := st.List.Muted.Render(fmt.Sprintf("  %d of %d", len(m.list.visible), len(m.list.rows)))
+		b = append(b, m.filter.View()+count)
+	} else {
+		b = append(b, m.columnHeader(w))
+	}
+	lh := max(1, h-1-m.detailHeight())
+	switch {
+	case m.snap == nil && m.loading:
+		b = append(b, st.List.Empty.Render("  Loading eligible roles and groups…"))
+	case len(m.list.rows) == 0 && m.snap != nil:
+		b = append(b, st.List.Empty.Render("  No eligible roles or groups for this account."))
+	case len(m.list.visible) == 0 && m.snap != nil:
+		b = append(b, st.List.Empty.Render("  Nothing matches “"+m.filter.Value()+"”: esc clears the filter."))
+	}
+	l := m.list
+	l.clamp(lh) // a copy: View never moves the real cursor
+	c := columnsFor(w)
+	for i := l.offset; i < len(l.visible) && i < l.offset+lh; i++ {
+		b = append(b, m.rowView(&l.rows[l.visible[i]], i == l.cursor, c, w))
+	}
+	for len(b) < lh+1 {
+		b = append(b, "")
+	}
+	b = append(b, m.detailView(w)...)
+	return strings.Join(b, "\n")
+}
+
+func (m *Model) columnHeader(w int) string {
+	c := columnsFor(w)
+	cell := func(s string, n int) string { return pad(s, n) }
+	h := strings.Repeat(" ", prefixWidth) + cell("NAME", c.name) + " " + cell("SCOPE", c.scope) + " " +
+		cell("MAX", c.max) + " " + cell("NEEDS", c.needs) + " " + "STATUS"
+	return m.styles.List.Header.Render(h)
+}
+
+// pad truncates or pads plain text to exactly n cells.
+func pad(s string, n int) string {
+	s = ansi.Truncate(s, n, "…")
+	if d := n - ansi.StringWidth(s); d > 0 {
+		s += strings.Repeat(" ", d)
+	}
+	return s
+}
+
+func (m *Model) rowView(r *row, isCursor bool, c columns, w int) string {
+	st := m.styles
+	e := r.elig
+	cur, mark := " ", " "
+	if isCursor {
+		cur = "›"
+	}
+	if m.selected[r.key] {
+		mark = "✓"
+	}
+	scope := e.Scope
+	if e.Kind == pim.KindGroup {
+		scope = "group " + e.AccessID
+	} else if scope == "" {
+		scope = "tenant"
+	}
+	maxd := "—"
+	if e.Policy.MaxDuration > 0 {
+		maxd = pim.HumanDuration(e.Policy.MaxDuration)
+	}
+	if !r.eligible {
+		maxd = ""
+	}
+	state, stStyle := m.rowState(r)
+
+	bg := lipgloss.NewStyle()
+	if isCursor {
+		bg = st.List.Selected
+	}
+	cell := func(s lipgloss.Style, text string, n int) string {
+		return s.Inherit(bg).Render(pad(text, n))
+	}
+	gap := bg.Render(" ")
+	line := cell(st.List.Cursor, cur, 1) + gap + cell(st.List.Mark, mark, 1) + gap +
+		cell(st.List.Name, e.Name, c.name) + gap +
+		cell(st.List.Scope, scope, c.scope) + gap +
+		cell(st.List.Max, maxd, c.max) + gap +
+		cell(st.List.Badge, badges(e.Policy, c.words), c.needs) + gap +
+		cell(stStyle, state, c.state)
+	if rest := w - ansi.StringWidth(line); rest > 0 && isCursor {
+		line += bg.Render(strings.Repeat(" ", rest))
+	}
+	return line
+}
+
+// rowState is the status column: live countdown, pending, in flight.
+func (m *Model) rowState(r *row) (string, lipgloss.Style) {
+	st := m.styles
+	switch {
+	case m.busy[r.key] && m.op != nil && m.op.kind == opDeactivate:
+		return "deactivating…", st.List.Busy
+	case m.busy[r.key]:
+		return "activating…", st.List.Busy
+	case r.active != nil && (r.active.Assigned || r.active.End.IsZero()):
+		return "assigned", st.List.Active
+	case r.active != nil:
+		rem := r.active.Remaining(m.now)
+		if rem <= 0 {
+			return "ended", st.List.Dim
+		}
+		s := "active " + countdown(rem)
+		if m.armed[r.key] {
+			s += " ↻"
+		}
+		if m.opts.ExpiryWarning > 0 && rem <= m.opts.ExpiryWarning {
+			return s, st.List.Expiring
+		}
+		return s, st.List.Active
+	case r.pending != nil:
+		return "pending approval", st.List.Pending
+	}
+	return "", st.List.Dim
+}
+
+// badges are the requirements, as letters or short words.
+func badges(p pim.Policy, words bool) string {
+	var out []string
+	for _, r := range p.Requirements() {
+		out = append(out, badge(r, words))
+	}
+	return strings.Join(out, " ")
+}
+
+func badge(r pim.Requirement, words bool) string {
+	long := map[pim.Requirement]string{
+		pim.RequireJustification: "justify",
+		pim.RequireTicket:        "ticket",
+		pim.RequireMFA:           "MFA",
+		pim.RequireApproval:      "approval",
+		pim.RequireAuthContext:   "context",
+	}
+	short := map[pim.Requirement]string{
+		pim.RequireJustification: "J",
+		pim.RequireTicket:        "T",
+		pim.RequireMFA:           "M",
+		pim.RequireApproval:      "A",
+		pim.RequireAuthContext:   "C",
+	}
+	if words {
+		return long[r]
+	}
+	return short[r]
+}
+
+// detailView previews the current row: policy in words, status, selection.
+func (m *Model) detailView(w int) []string {
+	st := m.styles
+	n := m.detailHeight() - 1
+	var b []string
+	r := m.list.currentRow()
+	if r == nil {
+		b = append(b, st.Detail.Hint.Render("Nothing selected."))
+	} else {
+		e := r.elig
+		kind := "directory role"
+		if e.Kind == pim.KindGroup {
+			kind = "group " + e.AccessID + " access"
+		}
+		b = append(b, st.Detail.Title.Render(e.Label())+st.Detail.Label.Render(" · "+kind))
+		label := func(k string) string { return st.Detail.Label.Render(pad(k, 8)) }
+		if r.eligible {
+			pol := lipgloss.Wrap(e.Policy.Describe(), max(20, w-8), " ·")
+			for i, l := range strings.Split(pol, "\n") {
+				k := ""
+				if i == 0 {
+					k = "Policy"
+				}
+				b = append(b, label(k)+st.Detail.Value.Render(strings.TrimSpace(l)))
+			}
+		}
+		b = append(b, label("Status")+st.Detail.Value.Render(m.statusWords(r)))
+		if m.height >= tallHeight {
+			b = append(b, label("Proof")+st.Detail.Hint.Render(proofWords(e)))
+		}
+	}
+	if k := len(m.selected); k > 0 {
+		b = append(b, st.List.Mark.Render(fmt.Sprintf("%d selected", k))+st.Detail.Hint.Render(": enter activates them together · esc clears"))
+	}
+	if len(b) > n {
+		b = b[:n]
+	}
+	for len(b) < n {
+		b = append(b, "")
+	}
+	return append([]string{st.Detail.Rule.Render(strings.Repeat("─", max(0, w)))}, b...)
+}
+
+func (m *Model) statusWords(r *row) string {
+	switch {
+	case m.busy[r.key]:
+		return "a request is in flight: p shows its progress"
+	case r.active != nil && (r.active.Assigned || r.active.End.IsZero()):
+		return "permanently assigned (not a PIM activation)"
+	case r.active != nil:
+		a := r.active
+		rem := a.Remaining(m.now)
+		if rem <= 0 {
+			return "ended at " + clock(a.End) + "; reloading"
+		}
+		s := fmt.Sprintf("active since %s, ends %s (%s left)", clock(a.Start), clock(a.End), countdown(rem))
+		if m.now.Before(a.DeactivatableAt()) {
+			s += " · d possible at " + clock(a.DeactivatableAt())
+		}
+		return s
+	case r.pending != nil:
+		return "pending approval since " + clock(r.pending.Created) + ": nothing is active yet"
+	}
+	return "eligible: enter activates, space selects several"
+}
+
+func proofWords(e pim.Eligibility) string {
+	switch {
+	case e.InTokenWIDs():
+		return "checked in a fresh token (the role's id appears in wids)"
+	case e.Kind == pim.KindGroup:
+		return "checked by listing the active membership (groups are not in wids)"
+	}
+	return "checked by listing the active role (scoped roles are not in wids)"
+}

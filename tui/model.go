@@ -1,0 +1,174 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/pimento-cli/pimento/pim"
+)
+
+type screen int
+
+const (
+	screenSignIn screen = iota
+	screenMain
+	screenForm
+	screenProgress
+)
+
+// Model is the root model: the only one that returns a tea.View.
+type Model struct {
+	svc    Service
+	opts   Options
+	keys   KeyMap
+	styles *Styles
+	help   help.Model
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	// schedule is tea.Tick; tests swap it to keep timers out of the way.
+	schedule func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+
+	width, height int
+	screen        screen
+	showHelp      bool
+
+	ident   Identity
+	now     time.Time
+	snap    *pim.Snapshot
+	loadSeq int // id of the newest load; older replies are dropped
+	loading bool
+	recent  []string
+
+	list      list
+	filter    textinput.Model
+	filtering bool
+	selected  map[string]bool
+
+	confirm  *pim.Active // waiting for y/n to deactivate
+	tooShort *pim.Active // deactivation refused for now: countdown shown
+
+	form     *form
+	signin   signinState
+	op       *operation
+	opSeq    int
+	timeline *timeline
+	busy     map[string]bool // keys with an operation in flight
+
+	lastReq map[string]pim.ActivateRequest // what was sent, for r
+	armed   map[string]bool                // re-activate when it ends
+	warned  map[string]bool                // key@end: banner and bell done
+	ended   map[string]bool                // key@end: refetch after the end done
+
+	status    string // a success; clears itself
+	statusSeq int
+	notice    string // a plain-words refusal or hint; clears on move or esc
+	err       error  // the one error path; esc dismisses
+}
+
+var _ tea.Model = (*Model)(nil)
+
+// New builds the root model. It does no I/O: Init starts loading.
+func New(svc Service, opts Options) *Model {
+	opts = opts.withDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	m := &Model{
+		svc:      svc,
+		opts:     opts,
+		keys:     DefaultKeyMap(),
+		help:     help.New(),
+		ctx:      ctx,
+		cancel:   cancel,
+		schedule: tea.Tick,
+		width:    80,
+		height:   24,
+		ident:    svc.Identity(),
+		now:      svc.Now(),
+		selected: map[string]bool{},
+		busy:     map[string]bool{},
+		lastReq:  map[string]pim.ActivateRequest{},
+		armed:    map[string]bool{},
+		warned:   map[string]bool{},
+		ended:    map[string]bool{},
+	}
+	m.filter = textinput.New()
+	m.filter.Prompt = "/ "
+	m.filter.Placeholder = "filter by name, scope or kind"
+	m.filter.KeyMap.NextSuggestion.SetEnabled(false)
+	m.filter.KeyMap.PrevSuggestion.SetEnabled(false)
+	m.setDark(true)
+	m.signin.deviceCode = opts.DeviceCode
+	if m.ident.SignedIn() {
+		m.screen = screenMain
+		m.loading = true
+	}
+	return m
+}
+
+// Run runs the TUI in the alternate screen until the admin quits or ctx ends.
+func Run(ctx context.Context, svc Service, opts Options) error {
+	m := New(svc, opts)
+	defer m.cancel()
+	p := tea.NewProgram(m, tea.WithContext(ctx))
+	_, err := p.Run()
+	return err
+}
+
+// Init asks for the background colour, starts the clock and the first load.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.tickCmd(), m.refreshTickCmd()}
+	if m.ident.SignedIn() {
+		cmds = append(cmds, m.loadCmd())
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update routes a message to the handler of its family.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.opts.Debug != nil {
+		fmt.Fprintf(m.opts.Debug, "%s %T\n", time.Now().Format("15:04:05.000"), msg)
+	}
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.setSize(msg.Width, msg.Height)
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.setDark(msg.IsDark())
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.updateKey(msg)
+	case tea.PasteMsg:
+		return m, m.updatePaste(msg)
+	}
+	return m, m.updateData(msg)
+}
+
+func (m *Model) setSize(w, h int) {
+	m.width, m.height = w, h
+	m.help.SetWidth(w)
+	m.filter.SetWidth(max(10, min(40, w/2)))
+	if m.form != nil {
+		m.form.setWidth(w)
+	}
+	m.list.clamp(m.listHeight())
+}
+
+func (m *Model) setDark(isDark bool) {
+	m.styles = NewStyles(isDark)
+	m.help.Styles = m.styles.Help
+	m.filter.SetStyles(m.styles.Input)
+	if m.form != nil {
+		m.form.setStyles(m.styles)
+	}
+}
+
+// quit cancels every operation in flight and ends the program.
+func (m *Model) quit() tea.Cmd {
+	m.cancel()
+	return tea.Quit
+}

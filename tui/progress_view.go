@@ -1,0 +1,199 @@
+package tui
+
+import (
+	"fmt"
+
+	"charm.land/lipgloss/v2"
+	"strings"
+	"time"
+
+	"github.com/pimento-cli/pimento/pim"
+)
+
+// progressView renders the timeline into at most h lines.
+func (m *Model) progressView(w, h int) string {
+	t, st := m.timeline, m.styles
+	if t == nil {
+		return ""
+	}
+	var head []string
+	head = append(head, st.Form.Title.Render(t.title()))
+	if !t.done && t.code != nil {
+		head = append(head, st.SignIn.Hint.Render("Step-up: this activation needs a fresh sign-in."))
+		head = append(head, deviceCodeView(st, *t.code, m.now)...)
+	} else if !t.done && t.browser != "" {
+		head = append(head, st.SignIn.Hint.Render("Step-up: your browser opened for a fresh sign-in; finish it there."))
+		head = append(head, st.SignIn.URL.Render(t.browser))
+	}
+	head = append(head, "")
+
+	var full []string
+	for _, tr := range t.tracks {
+		full = append(full, m.trackView(t, tr, w)...)
+		full = append(full, "")
+	}
+	if len(head)+len(full) <= h {
+		return strings.Join(append(head, full...), "\n")
+	}
+	// Too short for every step: one line per target, the last one in full
+	// when it is the only one.
+	var short []string
+	for _, tr := range t.tracks {
+		s := stateStyle(st, tr.state(t)).Render(tr.summary(t))
+		short = append(short, "  "+st.Progress.Title.Render(tr.target.Label())+"  "+s)
+	}
+	return strings.Join(append(head, short...), "\n")
+}
+
+func (t *timeline) title() string {
+	verb := "Activating"
+	if t.kind == opDeactivate {
+		verb = "Deactivating"
+	}
+	if t.done {
+		verb = map[opKind]string{opActivate: "Activation of", opDeactivate: "Deactivation of"}[t.kind]
+	}
+	what := t.tracks[0].target.Label()
+	if len(t.tracks) > 1 {
+		what = fmt.Sprintf("%d roles and groups", len(t.tracks))
+	}
+	if t.done {
+		return verb + " " + what + ": done"
+	}
+	return verb + " " + what + "…"
+}
+
+func stateStyle(st *Styles, s terminal) interface{ Render(...string) string } {
+	switch s {
+	case verified, deactivatedOK:
+		return st.Progress.Verified
+	case pendingApproval, unproven:
+		return st.Progress.Pending
+	case failed:
+		return st.Progress.Fail
+	}
+	return st.Progress.Current
+}
+
+func (m *Model) trackView(t *timeline, tr *track, w int) []string {
+	st := m.styles
+	state := tr.state(t)
+	lines := []string{st.Progress.Title.Render(tr.target.Label())}
+	current := state == running
+	for _, s := range tr.steps(t.kind) {
+		ev, ok := tr.event(s.stage)
+		if !ok && s.stage == pim.StageDeactivated && state == deactivatedOK {
+			ok = true
+		}
+		switch {
+		case ok:
+			at := ""
+			if !ev.At.IsZero() {
+				at = st.Progress.Time.Render(" +" + secs(ev.At.Sub(t.started)))
+			}
+			detail := ""
+			if ev.Detail != "" {
+				detail = st.Progress.Detail.Render(" · " + ev.Detail)
+			}
+			lines = append(lines, "  "+st.Progress.Done.Render("✓ "+s.label)+at+detail)
+		case current:
+			lines = append(lines, "  "+st.Progress.Current.Render("› "+s.label+"…"))
+			current = false
+		case state == running:
+			lines = append(lines, "  "+st.Progress.Todo.Render("· "+s.label))
+		}
+	}
+	for _, v := range m.verdict(t, tr, state) {
+		lines = append(lines, wrapIndent(v, w, "  ", "    ")...)
+	}
+	return lines
+}
+
+// verdict is the end of a track in plain words.
+func (m *Model) verdict(t *timeline, tr *track, state terminal) []string {
+	st := m.styles
+	switch state {
+	case running:
+		if t.kind == opActivate {
+			return []string{st.Progress.Todo.Render("· verified in token")}
+		}
+	case verified:
+		after, proof, end := time.Duration(0), "token", time.Time{}
+		if ev, ok := tr.event(pim.StageVerified); ok {
+			after = ev.At.Sub(t.started)
+		}
+		if o := tr.outcome; o != nil {
+			if o.EffectiveAfter > 0 {
+				after = o.EffectiveAfter
+			}
+			if o.Proof != "" {
+				proof = o.Proof
+			}
+			end = o.End
+		}
+		s := "✓ verified in token after " + secs(after)
+		if proof == "listing" {
+			s = "✓ verified: listed as active after " + secs(after)
+		}
+		if !end.IsZero() {
+			s += " · active until " + clock(end)
+		}
+		return []string{st.Progress.Verified.Render(s)}
+	case pendingApproval:
+		who := ""
+		if len(tr.target.Policy.Approvers) > 0 {
+			who = " (" + strings.Join(tr.target.Policy.Approvers, ", ") + ")"
+		}
+		return []string{
+			st.Progress.Pending.Render("◷ pending approval") + st.Progress.Detail.Render(": nothing is active until an approver says yes"+who),
+			st.Progress.Next.Render("→ pimento reloads every minute; the role's row shows it once approved."),
+		}
+	case unproven:
+		status := "success"
+		if tr.outcome != nil && tr.outcome.Status != "" {
+			status = tr.outcome.Status
+		}
+		return []string{
+			st.Progress.Pending.Render("◌ PIM answered " + status + ", but it is not proven in a token or listing yet"),
+			st.Progress.Next.Render("→ ctrl+r reloads; do not rely on it until the row shows it active."),
+		}
+	case failed:
+		what, next := tr.failure(t, m.now)
+		return []string{
+			st.Progress.Fail.Render("✗ failed: ") + st.Progress.Next.Render(what),
+			st.Progress.Next.Render("→ " + next),
+		}
+	case deactivatedOK:
+		var out []string
+		for _, l := range truthAfterDeactivation(t, tr) {
+			out = append(out, st.Progress.Detail.Render(l))
+		}
+		return out
+	}
+	return nil
+}
+
+// tooShortText is PIM's five-minute rule with a live countdown.
+func tooShortText(at, now time.Time) string {
+	s := "PIM refuses deactivation for 5 minutes after activation: possible at " + clock(at)
+	if left := at.Sub(now); left > 0 {
+		s += " (in " + countdown(left+time.Second-1) + ")" // round up: never early
+	} else {
+		s += " (now)"
+	}
+	return s
+}
+
+// wrapIndent wraps a styled line to w cells: the first line indented by
+// first, the rest by rest.
+func wrapIndent(s string, w int, first, rest string) []string {
+	lines := strings.Split(lipgloss.Wrap(s, max(10, w-len(rest)), " "), "\n")
+	for i := range lines {
+		if i == 0 {
+			lines[i] = first + lines[i]
+		} else {
+			lines[i] = rest + lines[i]
+		}
+	}
+	return lines
+}

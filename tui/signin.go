@@ -1,0 +1,73 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/pimento-cli/pimento/auth"
+)
+
+// signinState is the sign-in screen.
+type signinState struct {
+	deviceCode bool // the method chosen last
+	busy       bool
+	code       *auth.DeviceCode
+	browserURL string
+	err        error
+}
+
+func (m *Model) signinView(w, h int) string {
+	st, s, id := m.styles, m.signin, m.ident
+	var b []string
+	b = append(b, st.SignIn.Title.Render("Sign in to pimento"), "")
+	if id.Pinned != "" {
+		b = append(b, st.SignIn.Hint.Render("This profile accepts only ")+st.App.HeaderValue.Render(id.Pinned)+st.SignIn.Hint.Render("."))
+	}
+	switch {
+	case s.busy && s.code != nil:
+		b = append(b, deviceCodeView(st, *s.code, m.now)...)
+	case s.busy && s.deviceCode:
+		b = append(b, st.SignIn.Hint.Render("Asking Entra for a device code…"))
+	case s.busy:
+		b = append(b, st.SignIn.Hint.Render("Waiting for the browser sign-in to finish…"))
+		if s.browserURL != "" {
+			b = append(b, st.SignIn.Hint.Render("If no browser opened, open:"), st.SignIn.URL.Render(s.browserURL))
+		}
+	default:
+		b = append(b,
+			"",
+			"  "+st.Help.FullKey.Render("b")+"  "+st.Help.FullDesc.Render("sign in with the browser"),
+			"  "+st.Help.FullKey.Render("d")+"  "+st.Help.FullDesc.Render("sign in with a device code (SSH, headless, another device)"),
+		)
+	}
+	if s.err != nil {
+		b = append(b, "", st.App.Error.Render("Sign-in refused"))
+		b = append(b, strings.Split(lipgloss.Wrap(s.err.Error(), max(20, w-2), " "), "\n")...)
+	}
+	return strings.Join(b, "\n")
+}
+
+// deviceCodeView shows the code large, the URL whole (so it can be copied)
+// and a countdown to the code's expiry.
+func deviceCodeView(st *Styles, dc auth.DeviceCode, now time.Time) []string {
+	spaced := strings.Join(strings.Split(dc.UserCode, ""), " ")
+	box := st.SignIn.Box.Render(st.SignIn.Code.Render(spaced))
+	url := dc.VerificationURL
+	if url == "" {
+		url = "https://microsoft.com/devicelogin"
+	}
+	out := []string{st.SignIn.Hint.Render("On any device, open"), "  " + st.SignIn.URL.Render(url), st.SignIn.Hint.Render("and enter the code")}
+	out = append(out, strings.Split(box, "\n")...)
+	if !dc.ExpiresAt.IsZero() {
+		left := dc.ExpiresAt.Sub(now)
+		if left > 0 {
+			out = append(out, st.SignIn.Countdown.Render("The code expires in "+countdown(left)+" (at "+clock(dc.ExpiresAt)+")"))
+		} else {
+			out = append(out, st.App.Error.Render("The code expired: esc, then sign in again."))
+		}
+	}
+	out = append(out, st.SignIn.Hint.Render("c copies the code · u copies the URL"))
+	return out
+}

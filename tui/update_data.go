@@ -1,0 +1,259 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/pimento-cli/pimento/pim"
+)
+
+// updateData handles everything that is not a key: clock, loads and the
+// streams of operations.
+func (m *Model) updateData(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tickMsg:
+		m.now = m.svc.Now()
+		return tea.Batch(m.tickCmd(), m.checkExpiry())
+
+	case refreshTickMsg:
+		cmds := []tea.Cmd{m.refreshTickCmd()}
+		if m.ident.SignedIn() && !m.loading {
+			cmds = append(cmds, m.loadCmd())
+		}
+		return tea.Batch(cmds...)
+
+	case loadedMsg:
+		return m.loaded(msg)
+
+	case clearStatusMsg:
+		if msg.seq == m.statusSeq {
+			m.status = ""
+		}
+	case errMsg:
+		m.err = msg.err
+
+	case signedInMsg:
+		return m.signedIn(msg)
+
+	case deviceCodeMsg:
+		ok, next := m.current(msg.op)
+		if !ok {
+			return nil
+		}
+		code := msg.code
+		if m.op.kind == opSignIn {
+			m.signin.code = &code
+		} else if m.timeline != nil {
+			m.timeline.code = &code
+		}
+		return next
+
+	case browserOpenedMsg:
+		ok, next := m.current(msg.op)
+		if !ok {
+			return nil
+		}
+		if m.op.kind == opSignIn {
+			m.signin.browserURL = msg.url
+		} else if m.timeline != nil {
+			m.timeline.browser = msg.url
+		}
+		return next
+
+	case progressMsg:
+		ok, next := m.current(msg.op)
+		if !ok {
+			return nil
+		}
+		if m.timeline != nil {
+			m.timeline.add(msg.ev)
+		}
+		return next
+
+	case activatedMsg:
+		if ok, _ := m.current(msg.op); !ok {
+			return nil
+		}
+		m.endOp(msg.op)
+		return m.activated(msg.outcomes)
+
+	case deactivatedMsg:
+		if ok, _ := m.current(msg.op); !ok {
+			return nil
+		}
+		m.endOp(msg.op)
+		return m.deactivated(msg.outcome)
+	}
+	return nil
+}
+
+func (m *Model) loaded(msg loadedMsg) tea.Cmd {
+	if msg.seq != m.loadSeq {
+		return nil // a newer load is on its way
+	}
+	m.loading = false
+	m.now = m.svc.Now()
+	m.ident = m.svc.Identity()
+	if msg.err != nil {
+		m.err = msg.err
+		if !m.ident.SignedIn() {
+			m.screen = screenSignIn
+		}
+		return nil
+	}
+	m.snap = msg.snap
+	m.recent = msg.recent
+	m.list.setRows(buildRows(msg.snap), m.filter.Value())
+	m.list.clamp(m.listHeight())
+	for k := range m.selected {
+		if r := m.list.byKey(k); r == nil || m.activatable(r) != "" {
+			delete(m.selected, k)
+		}
+	}
+	return m.checkExpiry()
+}
+
+func (m *Model) signedIn(msg signedInMsg) tea.Cmd {
+	if ok, _ := m.current(msg.op); !ok {
+		return nil
+	}
+	m.endOp(msg.op)
+	m.signin.busy, m.signin.code, m.signin.browserURL = false, nil, ""
+	if msg.err == nil && m.ident.Pinned != "" && !strings.EqualFold(msg.acct.Username, m.ident.Pinned) {
+		msg.err = fmt.Errorf("signed in as %s, but this profile only accepts %s; nothing was saved. Sign in again with %s",
+			msg.acct.Username, m.ident.Pinned, m.ident.Pinned)
+	}
+	if msg.err != nil {
+		m.signin.err = msg.err
+		return nil
+	}
+	m.signin.err = nil
+	m.ident = m.svc.Identity()
+	m.screen = screenMain
+	return tea.Batch(m.loadCmd(), m.setStatus("Signed in as "+msg.acct.Username))
+}
+
+func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
+	m.now = m.svc.Now()
+	var verified, pending, failed []string
+	for _, o := range outs {
+		delete(m.busy, o.Target.Key())
+		switch {
+		case o.Err != nil:
+			failed = append(failed, o.Target.Name)
+		case o.Effective:
+			verified = append(verified, o.Target.Name)
+		case isPendingApproval(o.Status):
+			pending = append(pending, o.Target.Name)
+		}
+	}
+	for _, t := range m.timeline.targets() {
+		delete(m.busy, t.Key())
+	}
+	m.timeline.finish(outs)
+	var parts []string
+	if len(verified) > 0 {
+		parts = append(parts, "verified: "+strings.Join(verified, ", "))
+	}
+	if len(pending) > 0 {
+		parts = append(parts, "pending approval: "+strings.Join(pending, ", "))
+	}
+	if len(failed) > 0 {
+		parts = append(parts, "failed: "+strings.Join(failed, ", "))
+	}
+	return tea.Batch(m.loadCmd(), m.setStatus(strings.Join(parts, " · ")))
+}
+
+func (m *Model) deactivated(out pim.DeactivateOutcome) tea.Cmd {
+	m.now = m.svc.Now()
+	for _, t := range m.timeline.targets() {
+		delete(m.busy, t.Key())
+	}
+	m.timeline.finishDeactivate(out)
+	if out.Err != nil {
+		return m.loadCmd()
+	}
+	return tea.Batch(m.loadCmd(), m.setStatus(out.Target.Name+" deactivated"))
+}
+
+func isPendingApproval(status string) bool {
+	return strings.EqualFold(status, "PendingApproval") || strings.EqualFold(status, "PendingApprovalProvisioning")
+}
+
+// expiryID names one elevation's end, so its warning fires once.
+func expiryID(a pim.Active) string { return a.Key() + "@" + a.End.UTC().Format(time.RFC3339) }
+
+// expiring lists elevations that end within the warning window.
+func (m *Model) expiring() []pim.Active {
+	if m.snap == nil || m.opts.ExpiryWarning < 0 {
+		return nil
+	}
+	var out []pim.Active
+	for _, a := range m.snap.Active {
+		if a.Assigned || a.End.IsZero() {
+			continue
+		}
+		if rem := a.Remaining(m.now); rem > 0 && rem <= m.opts.ExpiryWarning {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// checkExpiry rings the bell once per elevation entering the warning window,
+// reloads once an elevation ended, and fires armed re-activations.
+func (m *Model) checkExpiry() tea.Cmd {
+	if m.snap == nil {
+		return nil
+	}
+	var cmds []tea.Cmd
+	for _, a := range m.expiring() {
+		if id := expiryID(a); !m.warned[id] {
+			m.warned[id] = true
+			if len(cmds) == 0 {
+				cmds = append(cmds, tea.Raw("\a")) // the bell, through Bubble Tea's own output
+			}
+		}
+	}
+	reload := false
+	for _, a := range m.snap.Active {
+		if a.Assigned || a.End.IsZero() || a.Remaining(m.now) > 0 {
+			continue
+		}
+		if id := expiryID(a); !m.ended[id] {
+			m.ended[id] = true
+			reload = true
+		}
+	}
+	if reload && !m.loading {
+		cmds = append(cmds, m.loadCmd())
+	}
+	if c := m.fireArmed(); c != nil {
+		cmds = append(cmds, c)
+	}
+	return tea.Batch(cmds...)
+}
+
+// fireArmed re-activates armed elevations that have ended, when nothing else
+// runs and the admin is on the main screen.
+func (m *Model) fireArmed() tea.Cmd {
+	if len(m.armed) == 0 || m.op != nil || m.screen != screenMain {
+		return nil
+	}
+	var reqs []pim.ActivateRequest
+	for _, r := range m.list.rows {
+		if !m.armed[r.key] || m.isActive(&r) {
+			continue
+		}
+		if req, ok := m.lastReq[r.key]; ok {
+			reqs = append(reqs, req)
+		}
+	}
+	if len(reqs) == 0 {
+		return nil
+	}
+	return m.startActivation(reqs)
+}

@@ -1,0 +1,229 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// updateKey routes a key press by state. ctrl+c always quits.
+func (m *Model) updateKey(msg tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.ForceQuit) {
+		return m.quit()
+	}
+	if m.showHelp {
+		switch {
+		case key.Matches(msg, m.keys.Quit):
+			return m.quit()
+		case key.Matches(msg, m.keys.Help, m.keys.Back):
+			m.showHelp = false
+		}
+		return nil
+	}
+	switch m.screen {
+	case screenSignIn:
+		return m.keySignIn(msg)
+	case screenForm:
+		return m.keyForm(msg)
+	case screenProgress:
+		return m.keyProgress(msg)
+	}
+	if m.confirm != nil {
+		return m.keyConfirm(msg)
+	}
+	if m.filtering {
+		return m.keyFilter(msg)
+	}
+	return m.keyMain(msg)
+}
+
+func (m *Model) updatePaste(msg tea.PasteMsg) tea.Cmd {
+	var cmd tea.Cmd
+	switch {
+	case m.screen == screenForm && m.form != nil:
+		cmd = m.form.updateInput(msg)
+	case m.screen == screenMain && m.filtering:
+		m.filter, cmd = m.filter.Update(msg)
+		m.list.applyFilter(m.filter.Value(), m.list.current())
+		m.list.clamp(m.listHeight())
+	}
+	return cmd
+}
+
+func (m *Model) keyMain(msg tea.KeyPressMsg) tea.Cmd {
+	k, h := m.keys, m.listHeight()
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Up):
+		m.moveCursor(-1)
+	case key.Matches(msg, k.Down):
+		m.moveCursor(1)
+	case key.Matches(msg, k.PageUp):
+		m.moveCursor(-max(1, h-1))
+	case key.Matches(msg, k.PageDown):
+		m.moveCursor(max(1, h-1))
+	case key.Matches(msg, k.Top):
+		m.moveCursor(-len(m.list.visible))
+	case key.Matches(msg, k.Bottom):
+		m.moveCursor(len(m.list.visible))
+	case key.Matches(msg, k.Filter):
+		m.filtering = true
+		return m.filter.Focus()
+	case key.Matches(msg, k.ClearFilter):
+		switch {
+		case m.err != nil:
+			m.err = nil
+		case m.tooShort != nil || m.notice != "":
+			m.tooShort, m.notice = nil, ""
+		case m.filter.Value() != "":
+			m.filter.Reset()
+			m.list.applyFilter("", m.list.current())
+			m.list.clamp(h)
+		case len(m.selected) > 0:
+			m.selected = map[string]bool{}
+		}
+	case key.Matches(msg, k.Select):
+		m.toggleSelect()
+	case key.Matches(msg, k.Activate):
+		return m.openForm()
+	case key.Matches(msg, k.Deactivate):
+		m.askDeactivate()
+	case key.Matches(msg, k.Reactivate):
+		return m.reactivate()
+	case key.Matches(msg, k.Refresh):
+		if m.loading {
+			return nil
+		}
+		return m.loadCmd()
+	case key.Matches(msg, k.Timeline):
+		if m.timeline != nil {
+			m.screen = screenProgress
+		}
+	}
+	return nil
+}
+
+func (m *Model) moveCursor(delta int) {
+	m.tooShort, m.notice = nil, ""
+	m.list.move(delta, m.listHeight())
+}
+
+func (m *Model) keyFilter(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.AcceptFilter):
+		m.filtering = false
+		m.filter.Blur()
+		return nil
+	case key.Matches(msg, k.ClearFilter):
+		m.filtering = false
+		m.filter.Blur()
+		m.filter.Reset()
+		m.list.applyFilter("", m.list.current())
+		m.list.clamp(m.listHeight())
+		return nil
+	case key.Matches(msg, k.ArrowUp):
+		m.list.move(-1, m.listHeight())
+		return nil
+	case key.Matches(msg, k.ArrowDown):
+		m.list.move(1, m.listHeight())
+		return nil
+	}
+	before := m.filter.Value()
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(msg)
+	if v := m.filter.Value(); v != before {
+		m.list.applyFilter(v, m.list.current())
+		m.list.clamp(m.listHeight())
+	}
+	return cmd
+}
+
+func (m *Model) keyConfirm(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.Yes):
+		a := *m.confirm
+		m.confirm = nil
+		return m.startDeactivation(a)
+	case key.Matches(msg, m.keys.No):
+		m.notice = m.confirm.Name + " stays active; nothing was sent."
+		m.confirm = nil
+	}
+	return nil
+}
+
+func (m *Model) keyForm(msg tea.KeyPressMsg) tea.Cmd {
+	action, cmd := m.form.update(msg, m.keys)
+	switch action {
+	case formBack:
+		m.form = nil
+		m.screen = screenMain
+		m.notice = "Nothing was sent."
+		return nil
+	case formSubmit:
+		reqs, ok := m.form.requests()
+		if !ok {
+			return nil
+		}
+		if m.form.rearm {
+			return m.arm(reqs)
+		}
+		if m.op != nil {
+			m.notice = "Another request is in flight; submit again when it is done (p shows it)."
+			return nil
+		}
+		return m.startActivation(reqs)
+	}
+	return cmd
+}
+
+func (m *Model) keyProgress(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Close):
+		m.screen = screenMain
+		if m.op != nil {
+			m.notice = "Still running: p shows the progress."
+		}
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.CopyCode) && m.timeline != nil && m.timeline.code != nil:
+		return tea.Batch(tea.SetClipboard(m.timeline.code.UserCode), m.setStatus("Code copied"))
+	case key.Matches(msg, k.CopyURL) && m.timeline != nil && m.timeline.code != nil:
+		return tea.Batch(tea.SetClipboard(m.timeline.code.VerificationURL), m.setStatus("URL copied"))
+	}
+	return nil
+}
+
+func (m *Model) keySignIn(msg tea.KeyPressMsg) tea.Cmd {
+	k, s := m.keys, &m.signin
+	if s.busy {
+		switch {
+		case key.Matches(msg, k.CancelSignIn):
+			if m.op != nil {
+				m.endOp(m.op.id)
+			}
+			s.busy, s.code, s.browserURL = false, nil, ""
+		case key.Matches(msg, k.CopyCode) && s.code != nil:
+			return tea.Batch(tea.SetClipboard(s.code.UserCode), m.setStatus("Code copied"))
+		case key.Matches(msg, k.CopyURL) && s.code != nil:
+			return tea.Batch(tea.SetClipboard(s.code.VerificationURL), m.setStatus("URL copied"))
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Browser), key.Matches(msg, k.DeviceCode):
+		s.deviceCode = key.Matches(msg, k.DeviceCode)
+		s.busy, s.err = true, nil
+		return m.signInCmd(s.deviceCode)
+	}
+	return nil
+}

@@ -1,0 +1,201 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+const (
+	// wideWidth is the breakpoint above which the header takes one line and
+	// requirement badges are spelled out.
+	wideWidth = 100
+	// tallHeight is the breakpoint above which the detail pane grows.
+	tallHeight = 36
+)
+
+// View renders the whole screen in the alternate screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "pimento"
+	return v
+}
+
+func (m *Model) render() string {
+	w, h := m.width, m.height
+	top := append(m.headerLines(), m.bannerLines()...)
+	bottom := append(m.messageLines(), m.help.ShortHelpView(m.bindings().ShortHelp()))
+	bh := max(0, h-len(top)-len(bottom))
+	var body string
+	switch {
+	case m.showHelp:
+		body = m.helpView()
+	case m.screen == screenSignIn:
+		body = m.signinView(w, bh)
+	case m.screen == screenForm && m.form != nil:
+		body = m.form.view(m.styles, w, bh, m.now)
+	case m.screen == screenProgress:
+		body = m.progressView(w, bh)
+	default:
+		body = m.mainView(w, bh)
+	}
+	lines := append(top, fit(body, w, bh)...)
+	lines = append(lines, bottom...)
+	for i := range lines {
+		lines[i] = ansi.Truncate(lines[i], w, "…")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fit cuts or pads s to exactly h lines.
+func fit(s string, w, h int) []string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return lines
+}
+
+func (m *Model) headerLines() []string {
+	st, id := m.styles, m.ident
+	title := st.App.Title.Render("pimento")
+	acct := st.App.HeaderWarn.Render("not signed in")
+	if id.SignedIn() {
+		acct = st.App.HeaderValue.Render(id.Account.Username)
+		if id.Account.Name != "" && m.width >= wideWidth {
+			acct += st.App.HeaderKey.Render(" (" + id.Account.Name + ")")
+		}
+	}
+	kv := func(k, v string) string {
+		if v == "" {
+			v = "—"
+		}
+		return st.App.HeaderKey.Render(k+" ") + st.App.HeaderValue.Render(v)
+	}
+	sep := st.App.HeaderKey.Render(" · ")
+	where := kv("tenant", id.Tenant) + sep + kv("cloud", id.Cloud) + sep + kv("profile", id.Profile)
+	state := ""
+	if m.loading {
+		state = st.App.HeaderKey.Render("  ⟳ loading")
+	}
+	if m.width >= wideWidth {
+		return []string{title + "  " + acct + sep + where + state}
+	}
+	return []string{title + "  " + acct + state, where}
+}
+
+func (m *Model) bannerLines() []string {
+	var out []string
+	w := m.width
+	if m.ident.Simulated {
+		out = append(out, m.styles.App.SimBanner.Width(w).Render(" SIMULATION: a demo tenant; nothing here touches Entra"))
+	}
+	if exp := m.expiring(); len(exp) > 0 {
+		a := exp[0]
+		name, hint := a.Name, " · r re-activates"
+		if w >= wideWidth {
+			name, hint = a.Label(), " · r re-activates with the same justification once it ends"
+		}
+		s := fmt.Sprintf(" ⚠ %s ends in %s (%s)", name, countdown(a.Remaining(m.now)), clock(a.End))
+		if len(exp) > 1 {
+			s += fmt.Sprintf(" and %d more", len(exp)-1)
+		}
+		if m.armed[a.Key()] {
+			hint = " · re-activates when it ends"
+		}
+		s += hint
+		out = append(out, m.styles.App.ExpiryBanner.Width(w).Render(ansi.Truncate(s, w, "…")))
+	}
+	return out
+}
+
+// messageLines is the message wrapped into one or two lines.
+func (m *Model) messageLines() []string {
+	lines := strings.Split(lipgloss.Wrap(m.messageLine(), max(1, m.width), " "), "\n")
+	if len(lines) > 2 {
+		lines = lines[:2]
+	}
+	return lines
+}
+
+// messageLine is the place for errors, confirmations and statuses.
+func (m *Model) messageLine() string {
+	st := m.styles
+	switch {
+	case m.confirm != nil:
+		return st.Confirm.Render("Deactivate "+m.confirm.Label()+" now?") + st.Help.ShortDesc.Render("  y yes · n no")
+	case m.err != nil:
+		return st.App.Error.Render("✗ "+oneLine(m.err.Error())) + st.Help.ShortDesc.Render("  esc dismisses")
+	case m.tooShort != nil:
+		return st.App.Notice.Render(tooShortText(m.tooShort.DeactivatableAt(), m.now))
+	case m.notice != "":
+		return st.App.Notice.Render(m.notice)
+	case m.status != "":
+		return st.App.Status.Render("✓ " + m.status)
+	}
+	return ""
+}
+
+func (m *Model) helpView() string {
+	st := m.styles
+	hm := m.help
+	hm.ShowAll = true
+	legend := []string{
+		"",
+		st.Detail.Title.Render("Requirement badges"),
+		st.Detail.Hint.Render("J justification · T ticket · M MFA · A approval · C sign-in context (step-up)"),
+		"",
+		st.Detail.Title.Render("After deactivation"),
+		st.Detail.Hint.Render("pimento's token drops the role at once; other apps keep it until their tokens"),
+		st.Detail.Hint.Render("expire (typically 60–90 min, up to ~28 h with continuous access evaluation)."),
+	}
+	return st.Detail.Title.Render("Keys") + "\n" + hm.FullHelpView(m.bindings().FullHelp()) + "\n" + strings.Join(legend, "\n")
+}
+
+// listHeight is how many rows of the list fit on the main screen.
+func (m *Model) listHeight() int {
+	top := len(m.headerLines()) + len(m.bannerLines())
+	bottom := len(m.messageLines()) + 1
+	return max(1, m.height-top-bottom-1-m.detailHeight())
+}
+
+func (m *Model) detailHeight() int {
+	if m.height >= tallHeight {
+		return 8
+	}
+	return 5
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// clock is a wall time, with seconds only when they matter.
+func clock(t time.Time) string {
+	t = t.Local()
+	if t.Second() != 0 {
+		return t.Format("15:04:05")
+	}
+	return t.Format("15:04")
+}
+
+// countdown renders time left with seconds: 45s, 3m12s, 1h02m05s.
+func countdown(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	s := int(d / time.Second) // floor: never promise time that is not there
+	switch {
+	case s < 60:
+		return fmt.Sprintf("%ds", s)
+	case s < 3600:
+		return fmt.Sprintf("%dm%02ds", s/60, s%60)
+	}
+	return fmt.Sprintf("%dh%02dm%02ds", s/3600, s/60%60, s%60)
+}
