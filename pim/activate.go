@@ -339,40 +339,60 @@ func scheduleEnd(si models.RequestScheduleable) time.Time {
 }
 
 // findRequest looks for the admin's own request for a target created since
-// sent (with some clock skew), to learn what happened to a lost answer.
+// sent (with some clock skew), to learn what happened to a lost answer. It
+// reads every page and takes the newest match: an older request for the
+// same target (say, one canceled a minute ago) is not the lost one.
 func (s *Service) findRequest(ctx context.Context, e Eligibility, action string, sent time.Time) (status, id string, end time.Time, found bool, err error) {
 	since := sent.Add(-2 * time.Minute)
+	var newest time.Time
+	consider := func(act fmt.Stringer, created *time.Time, st, rid *string, si models.RequestScheduleable) {
+		if act == nil || act.String() != action || deref(created).Before(since) || (found && !deref(created).After(newest)) {
+			return
+		}
+		newest, found = deref(created), true
+		status, id, end = deref(st), deref(rid), scheduleEnd(si)
+	}
 	o := on
 	if e.Kind == KindGroup {
-		res, err := s.graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().FilterByCurrentUserWithOn(&o).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+		b := s.graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().FilterByCurrentUserWithOn(&o)
+		res, err := b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+		for page := 0; err == nil && res != nil && page < 50; page++ {
+			for _, r := range res.GetValue() {
+				if deref(r.GetGroupId()) != e.GroupID || r.GetAccessId() == nil || r.GetAccessId().String() != e.AccessID || r.GetAction() == nil {
+					continue
+				}
+				consider(r.GetAction(), r.GetCreatedDateTime(), r.GetStatus(), r.GetId(), r.GetScheduleInfo())
+			}
+			next := deref(res.GetOdataNextLink())
+			if next == "" {
+				break
+			}
+			res, err = b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+		}
 		if err != nil {
 			return "", "", time.Time{}, false, err
 		}
-		for _, r := range res.GetValue() {
-			if deref(r.GetGroupId()) != e.GroupID || r.GetAccessId() == nil || r.GetAccessId().String() != e.AccessID {
-				continue
-			}
-			if r.GetAction() == nil || r.GetAction().String() != action || deref(r.GetCreatedDateTime()).Before(since) {
-				continue
-			}
-			return deref(r.GetStatus()), deref(r.GetId()), scheduleEnd(r.GetScheduleInfo()), true, nil
-		}
-		return "", "", time.Time{}, false, nil
+		return status, id, end, found, nil
 	}
-	res, err := s.graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().FilterByCurrentUserWithOn(&o).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+	b := s.graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().FilterByCurrentUserWithOn(&o)
+	res, err := b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+	for page := 0; err == nil && res != nil && page < 50; page++ {
+		for _, r := range res.GetValue() {
+			if deref(r.GetRoleDefinitionId()) != e.RoleDefinitionID || deref(r.GetDirectoryScopeId()) != e.DirectoryScopeID || r.GetAction() == nil {
+				continue
+			}
+			consider(r.GetAction(), r.GetCreatedDateTime(), r.GetStatus(), r.GetId(), r.GetScheduleInfo())
+		}
+		next := deref(res.GetOdataNextLink())
+		if next == "" {
+			break
+		}
+		res, err = b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+	}
 	if err != nil {
 		return "", "", time.Time{}, false, err
 	}
-	for _, r := range res.GetValue() {
-		if deref(r.GetRoleDefinitionId()) != e.RoleDefinitionID || deref(r.GetDirectoryScopeId()) != e.DirectoryScopeID {
-			continue
-		}
-		if r.GetAction() == nil || r.GetAction().String() != action || deref(r.GetCreatedDateTime()).Before(since) {
-			continue
-		}
-		return deref(r.GetStatus()), deref(r.GetId()), scheduleEnd(r.GetScheduleInfo()), true, nil
-	}
-	return "", "", time.Time{}, false, nil
+	return status, id, end, found, nil
 }
 
 // listActive lists active instances of one kind by key (all pages).

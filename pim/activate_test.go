@@ -429,3 +429,112 @@ func TestActivatingAnActiveRoleIsAClearError(t *testing.T) {
 		t.Errorf("POSTs = %d, want 1", n)
 	}
 }
+
+func TestServiceRefusalForgetsTheStalePolicy(t *testing.T) {
+	e := newEnv(t)
+	e.load()
+	// The cache says 8h; the tenant's policy now allows 2h.
+	editPolicyCache(t, e.cacheDir, "role:"+sim.RoleExchangeAdministrator, func(p map[string]any) { p["maxDuration"] = "8h0m0s" })
+	svc := e.newService(e.cacheDir, fastPoll)
+	snap, err := svc.Load(e.ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	exch := elig(t, snap, "Exchange Administrator")
+	if exch.Policy.MaxDuration != 8*time.Hour {
+		t.Fatalf("stale max = %v", exch.Policy.MaxDuration)
+	}
+	e.tn.ResetLog()
+	outs := svc.Activate(e.ctx(), []pim.ActivateRequest{{Target: exch, Duration: 3 * time.Hour, Justification: "j", TicketNumber: "1", TicketSystem: "SN"}}, pim.ActivateOptions{Wait: true}, nil)
+	if outs[0].Err == nil || !strings.Contains(outs[0].Err.Error(), "over the policy maximum") {
+		t.Fatalf("err = %v, want PIM's expiration rule in words", outs[0].Err)
+	}
+	if n := len(e.activationPosts()); n != 1 {
+		t.Errorf("POSTs = %d, want 1", n)
+	}
+	// The next load fetches the policy again and knows the real maximum.
+	e.tn.ResetLog()
+	snap, err = e.newService(e.cacheDir, fastPoll).Load(e.ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := elig(t, snap, "Exchange Administrator").Policy.MaxDuration; got != 2*time.Hour {
+		t.Errorf("max after refetch = %v, want 2h", got)
+	}
+	if snap.RoundTrips != 2 || e.tn.CountRequests("GET", "roleManagementPolicyAssignments") != 1 {
+		t.Errorf("round trips = %d, policy reads = %d, want 2 and 1", snap.RoundTrips, e.tn.CountRequests("GET", "roleManagementPolicyAssignments"))
+	}
+}
+
+func TestPolicyCacheExpires(t *testing.T) {
+	e := newEnv(t)
+	e.load()
+	later := pim.New(pim.Options{Graph: e.graph, Tokens: e.session, CacheDir: e.cacheDir,
+		Now: func() time.Time { return e.tn.Now().Add(pim.PolicyTTL + time.Hour) }})
+	e.tn.ResetLog()
+	snap, err := later.Load(e.ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.RoundTrips != 2 {
+		t.Errorf("round trips with an expired cache = %d, want 2", snap.RoundTrips)
+	}
+}
+
+func TestWaitGivesUpTruthfully(t *testing.T) {
+	e := newEnv(t,
+		withScenario(func(sc *sim.Scenario) { sc.ProvisioningDelay = sim.Duration(time.Hour) }),
+		withPoll(pim.PollConfig{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond, Timeout: 300 * time.Millisecond}))
+	user := elig(t, e.load(), "User Administrator")
+	out, ev := e.activate(pim.ActivateRequest{Target: user, Duration: time.Hour, Justification: "j"}, true)
+	if out.Err == nil || out.Effective || !strings.Contains(out.Err.Error(), "not listed") || out.Status != "Provisioned" {
+		t.Fatalf("outcome = %+v", out)
+	}
+	if ev.count(pim.StageListed) != 0 || ev.count(pim.StageVerified) != 0 {
+		t.Errorf("stages = %v", ev.stages(""))
+	}
+	if n := len(e.activationPosts()); n != 1 {
+		t.Errorf("POSTs = %d", n)
+	}
+}
+
+func TestActivateWithoutLoadUsesTheTokensOID(t *testing.T) {
+	e := newEnv(t)
+	target := pim.Eligibility{Kind: pim.KindDirectoryRole, Name: "User Administrator", RoleDefinitionID: sim.RoleUserAdministrator,
+		TemplateID: sim.RoleUserAdministrator, DirectoryScopeID: "/", Policy: pim.Policy{MaxDuration: 4 * time.Hour, Justification: true}}
+	out, _ := e.activate(pim.ActivateRequest{Target: target, Duration: time.Hour, Justification: "scripted"}, true)
+	if out.Err != nil || !out.Effective || out.Proof != "token" {
+		t.Fatalf("outcome = %+v", out)
+	}
+	if p := e.activationPosts(); len(p) != 1 || !strings.Contains(p[0].Body, `"principalId":"`+sim.DemoAdminUserID+`"`) {
+		t.Errorf("POST = %+v", p)
+	}
+}
+
+func TestActivateSeveralReportsEach(t *testing.T) {
+	e := newEnv(t)
+	snap := e.load()
+	hd, user, reader := elig(t, snap, "Helpdesk Administrator"), elig(t, snap, "User Administrator"), elig(t, snap, "Global Reader")
+	ev := &events{}
+	outs := e.svc.Activate(e.ctx(), []pim.ActivateRequest{
+		{Target: hd, Duration: time.Hour, Justification: "j"},
+		{Target: reader, Duration: time.Hour},
+		{Target: user, Duration: time.Hour, Justification: "j"},
+	}, pim.ActivateOptions{Wait: true}, ev.add)
+	if outs[0].Err != nil || outs[0].Proof != "listing" {
+		t.Errorf("Helpdesk: %+v", outs[0])
+	}
+	if outs[1].Err == nil || !strings.Contains(outs[1].Err.Error(), "already active") {
+		t.Errorf("Global Reader: %v", outs[1].Err)
+	}
+	if outs[2].Err != nil || outs[2].Proof != "token" {
+		t.Errorf("User Administrator: %+v", outs[2])
+	}
+	if n := len(e.tokenGrants("refresh_token")); n != 1 {
+		t.Errorf("forced refreshes = %d, want 1 for the one tenant-scope role", n)
+	}
+	entries, _ := e.svc.Journal().Entries()
+	if len(entries) != 3 {
+		t.Errorf("journal entries = %d, want 3", len(entries))
+	}
+}

@@ -148,3 +148,25 @@ func TestDeactivateRefusals(t *testing.T) {
 		t.Errorf("POSTs = %d, want 1 (none for the permanent assignment)", n)
 	}
 }
+
+func TestDeactivateGroupAccess(t *testing.T) {
+	e := newEnv(t)
+	g := elig(t, e.load(), "SG-Tier0-Break-Glass-Ops", "member")
+	if out, _ := e.activate(pim.ActivateRequest{Target: g, Duration: time.Hour, Justification: "drill"}, true); out.Err != nil {
+		t.Fatal(out.Err)
+	}
+	a, ok := e.load().ActiveFor(g)
+	if !ok || a.Assigned {
+		t.Fatalf("group access active = %+v %v", a, ok)
+	}
+	e.tn.Clock().Advance(6 * time.Minute)
+	e.tn.ResetLog()
+	res := e.svc.Deactivate(e.ctx(), a, nil)
+	if res.Err != nil || res.Status != "Revoked" {
+		t.Fatalf("outcome = %+v", res)
+	}
+	posts := e.requests("POST", groupRequestsPath)
+	if len(posts) != 1 || !strings.Contains(posts[0].Body, `"action":"selfDeactivate"`) || !strings.Contains(posts[0].Body, `"accessId":"member"`) {
+		t.Errorf("group POSTs = %+v", posts)
+	}
+}

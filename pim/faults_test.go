@@ -31,7 +31,7 @@ func TestThrottledActivationIsNotResent(t *testing.T) {
 		t.Fatalf("outcome = %+v, want an error", out)
 	}
 	msg := out.Err.Error()
-	for _, want := range []string{"User Administrator", "throttl", "nothing was activated"} {
+	for _, want := range []string{"User Administrator", "throttl", "HTTP 429", "nothing was activated", "try again in 1s"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q does not say %q", msg, want)
 		}
@@ -187,6 +187,83 @@ func TestOddErrorBodies(t *testing.T) {
 			if n := activeCount(e.tn, sim.RoleUserAdministrator); n != 0 {
 				t.Errorf("activations = %d", n)
 			}
+			// A 5xx may have been processed: PIM is re-read, whatever the
+			// body looked like. A 4xx was refused: nothing to re-read.
+			want := 0
+			if c.status >= 500 {
+				want = 1
+			}
+			if n := e.tn.CountRequests("GET", "roleAssignmentScheduleRequests/filterByCurrentUser"); n != want {
+				t.Errorf("re-reads after HTTP %d = %d, want %d", c.status, n, want)
+			}
 		})
+	}
+}
+
+func TestDroppedAnswerIsMatchedToTheNewRequest(t *testing.T) {
+	// An earlier request for the same role (canceled a moment ago) must not
+	// be mistaken for the one whose answer was lost.
+	e := newEnv(t)
+	pra := elig(t, e.load(), "Privileged Role Administrator")
+	first, _ := e.activate(pim.ActivateRequest{Target: pra, Duration: time.Hour, Justification: "first"}, false)
+	if first.Err != nil || first.Status != "PendingApproval" {
+		t.Fatalf("first = %+v", first)
+	}
+	p, ok := e.load().PendingFor(pra)
+	if !ok {
+		t.Fatal("not pending")
+	}
+	if err := e.svc.Cancel(e.ctx(), p); err != nil {
+		t.Fatal(err)
+	}
+	e.tn.Clock().Advance(30 * time.Second)
+	e.tn.AddFault(sim.Fault{Method: "POST", Path: "roleAssignmentScheduleRequests", Kind: sim.FaultDropAfterWrite, Times: 1})
+	out, _ := e.activate(pim.ActivateRequest{Target: pra, Duration: time.Hour, Justification: "second"}, false)
+	if out.Err != nil {
+		t.Fatalf("err = %v", out.Err)
+	}
+	if out.Status != "PendingApproval" || out.RequestID == first.RequestID {
+		t.Errorf("outcome = %s %s, want the new request (not %s) pending approval", out.Status, out.RequestID, first.RequestID)
+	}
+}
+
+func TestDeactivationAnswerDropped(t *testing.T) {
+	e := newEnv(t)
+	gr := activeByName(t, e.load(), "Global Reader")
+	e.tn.AddFault(sim.Fault{Method: "POST", Path: "roleAssignmentScheduleRequests", Kind: sim.FaultDropAfterWrite, Times: 1})
+	e.tn.ResetLog()
+	out := e.svc.Deactivate(e.ctx(), gr, nil)
+	if out.Err != nil || out.Status != "Revoked" {
+		t.Fatalf("outcome = %+v, want Revoked found by re-reading", out)
+	}
+	if n := len(e.postsWithAction("selfDeactivate")); n != 1 {
+		t.Errorf("deactivation POSTs = %d, want 1", n)
+	}
+	if n := activeCount(e.tn, sim.RoleGlobalReader); n != 0 {
+		t.Errorf("Global Reader still active: %d", n)
+	}
+}
+
+func TestDroppedAnswerFoundOnALaterPage(t *testing.T) {
+	e := newEnv(t, withScenario(func(sc *sim.Scenario) { sc.PageSize = 2 }))
+	snap := e.load()
+	// Three earlier requests fill the first page of the request history.
+	for _, name := range []string{"Security Administrator", "Intune Administrator", "Application Administrator"} {
+		if out, _ := e.activate(pim.ActivateRequest{Target: elig(t, snap, name), Duration: time.Hour, Justification: "j"}, false); out.Err != nil {
+			t.Fatal(out.Err)
+		}
+	}
+	user := elig(t, snap, "User Administrator")
+	e.tn.AddFault(sim.Fault{Method: "POST", Path: "roleAssignmentScheduleRequests", Kind: sim.FaultDropAfterWrite, Times: 1})
+	e.tn.ResetLog()
+	out, _ := e.activate(pim.ActivateRequest{Target: user, Duration: time.Hour, Justification: "j"}, false)
+	if out.Err != nil || out.Status != "Provisioned" {
+		t.Fatalf("outcome = %+v, want the activation found on page 2", out)
+	}
+	if n := e.tn.CountRequests("GET", "roleAssignmentScheduleRequests/filterByCurrentUser"); n != 2 {
+		t.Errorf("pages read = %d, want 2", n)
+	}
+	if n := activeCount(e.tn, sim.RoleUserAdministrator); n != 1 {
+		t.Errorf("activations = %d, want 1", n)
 	}
 }

@@ -73,6 +73,23 @@ var scenarios = []scenario{
 		h.key("d")
 		h.settleUntil(func() bool { return h.m.signin.code != nil })
 	}},
+	{name: "signin_refused", setup: func(f *fakeService) {
+		f.id.Account = auth.Account{}
+		f.signInErr = errWrongAccount
+	}, drive: func(h *harness) { h.key("b") }},
+	{name: "stepup", setup: func(f *fakeService) {
+		f.release = make(chan struct{})
+		f.activate = func(r pim.ActivateRequest, in auth.Interaction, progress func(pim.Event)) pim.Outcome {
+			progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageChecked, At: t0})
+			in.DeviceCodeShown(auth.DeviceCode{UserCode: "QWERTY12", VerificationURL: "https://microsoft.com/devicelogin", ExpiresAt: t0.Add(15 * time.Minute)}, "c1")
+			return pim.Outcome{Target: r.Target, Status: "Provisioned", Effective: true, Proof: "token"}
+		}
+	}, drive: func(h *harness) {
+		h.key("down", "down", "enter") // Helpdesk Administrator: MFA
+		h.typeText("INC-2 unlock user")
+		h.key("enter")
+		h.settleUntil(func() bool { return h.m.timeline.code != nil })
+	}},
 	{name: "help", drive: func(h *harness) { h.key("?") }},
 }
 

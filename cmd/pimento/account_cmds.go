@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pimento-cli/pimento/auth"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -91,7 +89,10 @@ apps already hold stay valid until they expire.`,
 
 // roleNames maps template ids in wids to names from the cached role list.
 func roleNames(svc *pim.Service) map[string]string {
-	names := map[string]string{sim_defaultUserRole: "User (default)"}
+	names := map[string]string{}
+	for id, n := range pim.BuiltinRoleNames {
+		names[id] = n
+	}
 	if svc == nil {
 		return names
 	}
@@ -104,8 +105,6 @@ func roleNames(svc *pim.Service) map[string]string {
 	}
 	return names
 }
-
-const sim_defaultUserRole = "b79fbf4d-3ef9-4689-8143-76b194e85509"
 
 type whoamiJSON struct {
 	Account        string   `json:"account"`
@@ -225,6 +224,3 @@ func nonNilFindings(f []pim.Finding) []pim.Finding {
 	}
 	return f
 }
-
-var _ = context.Background
-var _ auth.Account

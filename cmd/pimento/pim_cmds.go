@@ -13,6 +13,7 @@ import (
 	"github.com/microsoft/kiota-abstractions-go/serialization"
 	"github.com/spf13/cobra"
 
+	"github.com/pimento-cli/pimento/auth"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -421,17 +422,26 @@ func reportActivation(f *Factory, outs []pim.Outcome, asJSON, noWait bool) error
 			}
 		}
 	}
-	var err error
+	// A sign-in that was needed and not possible wins: exit 4 names the command.
+	for _, o := range outs {
+		var sr *auth.SignInRequiredError
+		var am *auth.AccountMismatchError
+		if errors.As(o.Err, &sr) {
+			return sr
+		}
+		if errors.As(o.Err, &am) {
+			return am
+		}
+	}
 	switch {
+	case len(failed) > 0 && asJSON:
+		return fmt.Errorf("not activated: %s", strings.Join(failed, ", "))
 	case len(failed) > 0:
-		err = fmt.Errorf("not activated: %s", strings.Join(failed, ", "))
+		return &silentError{code: exitFailure} // each failure was printed above
 	case len(pending) > 0:
-		err = &pendingError{names: pending}
+		return &pendingError{names: pending}
 	}
-	if err != nil && asJSON {
-		return &silentError{code: exitCode(err)}
-	}
-	return err
+	return nil
 }
 
 func proofWords(o pim.Outcome) string {

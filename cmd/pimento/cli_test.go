@@ -1,0 +1,354 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pimento-cli/pimento/sim"
+)
+
+// cli runs pimento commands in-process against a simulated tenant, with the
+// user's directories isolated.
+type cli struct {
+	t    *testing.T
+	tn   *sim.Tenant
+	env  map[string]string
+	home string
+	// opened counts browser launches.
+	opened int
+}
+
+func newCLI(t *testing.T, mutate ...func(*sim.Scenario)) *cli {
+	t.Helper()
+	home := t.TempDir()
+	for _, k := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"} {
+		t.Setenv(k, filepath.Join(home, strings.ToLower(k)))
+	}
+	t.Setenv("PIMENTO_CONFIG", "")
+	t.Setenv("PIMENTO_PROFILE", "")
+	sc := sim.DemoScenario()
+	sc.Latency = 0
+	sc.ProvisioningDelay = Duration(200 * time.Millisecond)
+	for _, m := range mutate {
+		m(&sc)
+	}
+	tn, err := sim.New(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tn.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tn.Close() })
+	return &cli{t: t, tn: tn, home: home, env: map[string]string{
+		"PIMENTO_AUTHORITY":   tn.AuthorityURL(),
+		"PIMENTO_GRAPH_URL":   tn.GraphURL(),
+		"PIMENTO_TOKEN_CACHE": "file",
+	}}
+}
+
+// Duration converts for scenario fields.
+type Duration = sim.Duration
+
+func (c *cli) run(args ...string) (stdout, stderr string, code int) {
+	c.t.Helper()
+	var out, errb bytes.Buffer
+	browser := c.tn.Browser()
+	f := &Factory{
+		IO:         &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb},
+		Getenv:     func(k string) string { return c.env[k] },
+		HTTPClient: c.tn.HTTPClient(),
+		OpenURL:    func(u string) error { c.opened++; return browser(u) },
+		Now:        c.tn.Now,
+	}
+	code = runWith(f, args)
+	return out.String(), errb.String(), code
+}
+
+func (c *cli) login() {
+	c.t.Helper()
+	if _, errOut, code := c.run("login", "--account", sim.DemoAdminUPN); code != 0 {
+		c.t.Fatalf("login: exit %d: %s", code, errOut)
+	}
+}
+
+func decode[T any](t *testing.T, s string) T {
+	t.Helper()
+	var v T
+	dec := json.NewDecoder(strings.NewReader(s))
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v\n%s", err, s)
+	}
+	if dec.More() {
+		t.Fatalf("stdout holds more than one JSON document:\n%s", s)
+	}
+	return v
+}
+
+func TestSignInNeededIsExit4WithTheCommand(t *testing.T) {
+	c := newCLI(t)
+	out, errOut, code := c.run("status", "--json")
+	if code != exitSignIn || out != "" {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	if !strings.Contains(errOut, "pimento login") {
+		t.Errorf("stderr should name the command to run: %q", errOut)
+	}
+	_, errOut, code = c.run("status", "--profile", "work")
+	if code != exitSignIn || !strings.Contains(errOut, "pimento login --profile work") {
+		t.Errorf("profile: exit %d %q", code, errOut)
+	}
+}
+
+func TestRolesJSONContract(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	out, _, code := c.run("roles", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	roles := decode[[]map[string]any](t, out)
+	byKey := map[string]map[string]any{}
+	for _, r := range roles {
+		for _, k := range []string{"name", "scope", "kind", "maxDuration", "requirements", "authContext"} {
+			if _, ok := r[k]; !ok {
+				t.Errorf("%v lacks %q", r["name"], k)
+			}
+		}
+		key := r["name"].(string)
+		if a, ok := r["accessId"].(string); ok {
+			key += "/" + a
+		}
+		byKey[key] = r
+	}
+	hd := byKey["Helpdesk Administrator"]
+	if hd["scope"] != "AU: Berlin Helpdesk" || hd["directoryScopeId"] != "/administrativeUnits/"+sim.DemoAUID || hd["kind"] != "directoryRole" {
+		t.Errorf("AU role = %v", hd)
+	}
+	ga := byKey["Global Administrator"]
+	if ga["authContext"] != "c1" || !containsAny(ga["requirements"], "authContext") {
+		t.Errorf("Global Administrator = %v", ga)
+	}
+	ex := byKey["Exchange Administrator"]
+	if ex["maxDuration"] != "PT2H" || ex["authContext"] != nil || !containsAny(ex["requirements"], "ticket") {
+		t.Errorf("Exchange Administrator = %v", ex)
+	}
+	g := byKey["SG-Tier0-Break-Glass-Ops/owner"]
+	if g["kind"] != "group" || g["groupId"] != sim.DemoGroupID {
+		t.Errorf("group owner = %v", g)
+	}
+}
+
+func containsAny(v any, want string) bool {
+	list, _ := v.([]any)
+	for _, x := range list {
+		if x == want {
+			return true
+		}
+	}
+	return false
+}
+
+func TestActivateJSONAndProgressOnStderr(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	out, errOut, code := c.run("activate", "exchange administrator", "--duration", "1h30m", "--justification", "CHG-1",
+		"--ticket-number", "CHG-1", "--ticket-system", "SNOW", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	res := decode[[]map[string]any](t, out)
+	if len(res) != 1 || res[0]["name"] != "Exchange Administrator" || res[0]["status"] != "Provisioned" || res[0]["effective"] != true {
+		t.Fatalf("activate json = %v", res)
+	}
+	end, err := time.Parse(time.RFC3339, res[0]["endDateTime"].(string))
+	if err != nil || end.Sub(c.tn.Now()) < 85*time.Minute {
+		t.Errorf("endDateTime = %v", res[0]["endDateTime"])
+	}
+	if !strings.Contains(errOut, "verified") {
+		t.Errorf("progress should go to stderr: %q", errOut)
+	}
+	// status and prompt now show it.
+	out, _, _ = c.run("status", "--json")
+	st := decode[[]map[string]any](t, out)
+	found := false
+	for _, s := range st {
+		if s["name"] == "Exchange Administrator" {
+			found = s["remainingSeconds"].(float64) > 80*60
+		}
+	}
+	if !found {
+		t.Errorf("status lacks the activation: %v", st)
+	}
+	out, _, _ = c.run("prompt")
+	if !strings.Contains(out, "⚡ExchAdmin") {
+		t.Errorf("prompt = %q", out)
+	}
+	out, _, _ = c.run("history", "--json")
+	hist := decode[[]map[string]any](t, out)
+	if len(hist) == 0 || hist[len(hist)-1]["justification"] != "CHG-1" || hist[len(hist)-1]["secondsToEffective"] == nil {
+		t.Errorf("history = %v", hist)
+	}
+}
+
+func TestBadInputChangesNothing(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"activate", "Exchange Administrator", "--duration", "3h", "--justification", "x", "--ticket-number", "1", "--ticket-system", "s"}, "maximum of 2h"},
+		{[]string{"activate", "Exchange Administrator", "--duration", "1h", "--justification", "x"}, "ticket"},
+		{[]string{"activate", "User Administrator", "--duration", "1h"}, "justification"},
+		{[]string{"activate", "User Administrator", "--duration", "soon"}, "1h30m"},
+		{[]string{"activate", "SG-Tier0-Break-Glass-Ops", "--justification", "x"}, "--access member or --access owner"},
+		{[]string{"activate", "Teams Administrator", "--justification", "x"}, "no eligibility"},
+		{[]string{"activate"}, "ROLE"},
+		{[]string{"status", "--cloud", "mars"}, "unknown cloud"},
+		{[]string{"status", "--bogus"}, "unknown flag"},
+	}
+	for _, tc := range cases {
+		c.tn.ResetLog()
+		out, errOut, code := c.run(tc.args...)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d, want 2 (%s)", tc.args, code, errOut)
+		}
+		if !strings.Contains(errOut, tc.want) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 && !strings.Contains(errOut, "warning") {
+			t.Errorf("%v: stderr %q should be one line naming %q", tc.args, errOut, tc.want)
+		}
+		if out != "" {
+			t.Errorf("%v: stdout %q", tc.args, out)
+		}
+		if n := c.tn.CountRequests("POST", "ScheduleRequests"); n != 0 {
+			t.Errorf("%v: %d requests sent", tc.args, n)
+		}
+	}
+}
+
+func TestApprovalIsExit3(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	out, _, code := c.run("activate", "Privileged Role Administrator", "--duration", "1h", "--justification", "x", "--json")
+	if code != exitPending {
+		t.Fatalf("exit %d, want 3", code)
+	}
+	res := decode[[]map[string]any](t, out)
+	if res[0]["status"] != "PendingApproval" || res[0]["effective"] != false || res[0]["endDateTime"] != nil {
+		t.Errorf("json = %v", res)
+	}
+}
+
+func TestStepUpWithoutTerminalUsesTheBrowserAndNoPromptIsExit4(t *testing.T) {
+	c := newCLI(t, func(sc *sim.Scenario) { sc.StepUpNeedsInteraction = true })
+	c.login()
+	_, errOut, code := c.run("activate", "Global Administrator", "--duration", "30m", "--justification", "x", "--no-prompt", "--json")
+	if code != exitSignIn || !strings.Contains(errOut, "pimento login") {
+		t.Fatalf("--no-prompt: exit %d %q", code, errOut)
+	}
+	if n := c.tn.CountRequests("POST", "roleAssignmentScheduleRequests"); n != 0 {
+		t.Fatalf("%d activation requests sent without the step-up", n)
+	}
+	before := c.opened
+	out, errOut, code := c.run("activate", "Global Administrator", "--duration", "30m", "--justification", "x", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if c.opened != before+1 {
+		t.Errorf("browser opened %d times for the step-up, want 1", c.opened-before)
+	}
+	if !strings.Contains(errOut, "sign-in context c1") {
+		t.Errorf("stderr should say why the browser opened: %q", errOut)
+	}
+	res := decode[[]map[string]any](t, out)
+	if res[0]["effective"] != true {
+		t.Errorf("json = %v", res)
+	}
+}
+
+func TestDeactivateTooSoonIsAState(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	if _, errOut, code := c.run("activate", "Intune Administrator", "--duration", "1h"); code != 0 {
+		t.Fatalf("activate: %s", errOut)
+	}
+	c.tn.ResetLog()
+	out, _, code := c.run("deactivate", "Intune Administrator", "--json")
+	if code != exitFailure {
+		t.Fatalf("exit %d", code)
+	}
+	res := decode[[]map[string]any](t, out)
+	if res[0]["status"] != "TooSoon" || res[0]["possibleAt"] == nil {
+		t.Fatalf("json = %v", res)
+	}
+	if n := c.tn.CountRequests("POST", "roleAssignmentScheduleRequests"); n != 0 {
+		t.Errorf("a deactivation that must fail was sent (%d)", n)
+	}
+	c.tn.Clock().Advance(6 * time.Minute)
+	out, _, code = c.run("deactivate", "Intune Administrator")
+	if code != 0 || !strings.Contains(out, "deactivated") || !strings.Contains(out, "other apps keep the role") {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	_, errOut, code := c.run("deactivate", "Intune Administrator")
+	if code != exitUsage || !strings.Contains(errOut, "not active") {
+		t.Errorf("second deactivate: exit %d %q", code, errOut)
+	}
+}
+
+var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`)
+
+func TestNoTokenTextInOutput(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	for _, args := range [][]string{{"whoami"}, {"whoami", "--json"}, {"roles"}, {"status"}, {"doctor", "--json"}, {"activate", "Global Reader", "--duration", "1h"}} {
+		out, errOut, _ := c.run(args...)
+		if jwtLike.MatchString(out) || jwtLike.MatchString(errOut) {
+			t.Errorf("%v printed a token", args)
+		}
+	}
+	// Only the token cache may hold tokens.
+	_ = filepath.Walk(c.home, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() || strings.HasSuffix(p, "msal_cache.json") {
+			return nil
+		}
+		b, _ := os.ReadFile(p)
+		if jwtLike.Match(b) {
+			t.Errorf("%s holds a token", p)
+		}
+		return nil
+	})
+}
+
+func TestWhoamiAndDoctor(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	out, _, code := c.run("whoami", "--json")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	w := decode[map[string]any](t, out)
+	if w["account"] != sim.DemoAdminUPN || !containsAny(w["roles"], "Global Reader") || w["tokenCache"] == "" {
+		t.Errorf("whoami = %v", w)
+	}
+	out, _, _ = c.run("doctor", "--json")
+	d := decode[map[string]any](t, out)
+	if f, _ := d["findings"].([]any); len(f) != 0 {
+		t.Errorf("the demo admin is clean, findings = %v", f)
+	}
+}
+
+func TestKeyringUnavailableIsClear(t *testing.T) {
+	c := newCLI(t)
+	c.env["PIMENTO_TOKEN_CACHE"] = ""
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(c.home, "no-bus"))
+	_, errOut, code := c.run("login")
+	if code != exitFailure || !strings.Contains(errOut, "PIMENTO_TOKEN_CACHE=file") {
+		t.Fatalf("exit %d: %q", code, errOut)
+	}
+}
