@@ -203,8 +203,7 @@ func (m *Model) detailView(w int) []string {
 		b = append(b, st.Detail.Title.Render(e.Label())+st.Detail.Label.Render(" · "+kind))
 		label := func(k string) string { return st.Detail.Label.Render(pad(k, 8)) }
 		if r.eligible {
-			pol := lipgloss.Wrap(e.Policy.Describe(), max(20, w-8), " ·")
-			for i, l := range strings.Split(pol, "\n") {
+			for i, l := range wrapWords(e.Policy.Describe(), max(20, w-8)) {
 				k := ""
 				if i == 0 {
 					k = "Policy"

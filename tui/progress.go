@@ -99,9 +99,9 @@ type step struct {
 
 // steps are the stages a track goes through: the expected ones plus the
 // optional ones that happened.
-func (tr *track) steps(kind opKind) []step {
+func (tr *track) steps(t *timeline) []step {
 	seen := func(s pim.Stage) bool { _, ok := tr.event(s); return ok }
-	if kind == opDeactivate {
+	if t.kind == opDeactivate {
 		out := []step{{pim.StageSubmitted, "request submitted"}, {pim.StageDeactivated, "deactivated by PIM"}}
 		if seen(pim.StageRefreshed) {
 			out = append(out, step{pim.StageRefreshed, "pimento's token refreshed"})
@@ -109,7 +109,7 @@ func (tr *track) steps(kind opKind) []step {
 		return out
 	}
 	out := []step{{pim.StageChecked, "checked against policy"}}
-	if seen(pim.StageStepUp) {
+	if seen(pim.StageStepUp) || (!t.done && (t.code != nil || t.browser != "") && !seen(pim.StageSubmitted)) {
 		out = append(out, step{pim.StageStepUp, "step-up sign-in"})
 	}
 	out = append(out, step{pim.StageSubmitted, "request submitted"}, step{pim.StageProvisioned, "provisioned by PIM"})

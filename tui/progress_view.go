@@ -80,7 +80,7 @@ func (m *Model) trackView(t *timeline, tr *track, w int) []string {
 	state := tr.state(t)
 	lines := []string{st.Progress.Title.Render(tr.target.Label())}
 	current := state == running
-	for _, s := range tr.steps(t.kind) {
+	for _, s := range tr.steps(t) {
 		ev, ok := tr.event(s.stage)
 		if !ok && s.stage == pim.StageDeactivated && state == deactivatedOK {
 			ok = true
@@ -104,18 +104,30 @@ func (m *Model) trackView(t *timeline, tr *track, w int) []string {
 		}
 	}
 	for _, v := range m.verdict(t, tr, state) {
-		lines = append(lines, wrapIndent(v, w, "  ", "    ")...)
+		for i, l := range wrapWords(v.text, max(10, w-4)) {
+			indent := "  "
+			if i > 0 {
+				indent = "    "
+			}
+			lines = append(lines, indent+v.style.Render(l))
+		}
 	}
 	return lines
 }
 
+// line is a text in one style, wrapped at render time.
+type line struct {
+	style lipgloss.Style
+	text  string
+}
+
 // verdict is the end of a track in plain words.
-func (m *Model) verdict(t *timeline, tr *track, state terminal) []string {
+func (m *Model) verdict(t *timeline, tr *track, state terminal) []line {
 	st := m.styles
 	switch state {
 	case running:
 		if t.kind == opActivate {
-			return []string{st.Progress.Todo.Render("· verified in token")}
+			return []line{{st.Progress.Todo, "· verified in token"}}
 		}
 	case verified:
 		after, proof, end := time.Duration(0), "token", time.Time{}
@@ -138,35 +150,32 @@ func (m *Model) verdict(t *timeline, tr *track, state terminal) []string {
 		if !end.IsZero() {
 			s += " · active until " + clock(end)
 		}
-		return []string{st.Progress.Verified.Render(s)}
+		return []line{{st.Progress.Verified, s}}
 	case pendingApproval:
 		who := ""
 		if len(tr.target.Policy.Approvers) > 0 {
 			who = " (" + strings.Join(tr.target.Policy.Approvers, ", ") + ")"
 		}
-		return []string{
-			st.Progress.Pending.Render("◷ pending approval") + st.Progress.Detail.Render(": nothing is active until an approver says yes"+who),
-			st.Progress.Next.Render("→ pimento reloads every minute; the role's row shows it once approved."),
+		return []line{
+			{st.Progress.Pending, "◷ pending approval: nothing is active until an approver says yes" + who},
+			{st.Progress.Next, "→ pimento reloads every minute; the role's row shows it once approved."},
 		}
 	case unproven:
 		status := "success"
 		if tr.outcome != nil && tr.outcome.Status != "" {
 			status = tr.outcome.Status
 		}
-		return []string{
-			st.Progress.Pending.Render("◌ PIM answered " + status + ", but it is not proven in a token or listing yet"),
-			st.Progress.Next.Render("→ ctrl+r reloads; do not rely on it until the row shows it active."),
+		return []line{
+			{st.Progress.Pending, "◌ PIM answered " + status + ", but it is not proven in a token or listing yet"},
+			{st.Progress.Next, "→ ctrl+r reloads; do not rely on it until the row shows it active."},
 		}
 	case failed:
 		what, next := tr.failure(t, m.now)
-		return []string{
-			st.Progress.Fail.Render("✗ failed: ") + st.Progress.Next.Render(what),
-			st.Progress.Next.Render("→ " + next),
-		}
+		return []line{{st.Progress.Fail, "✗ failed: " + what}, {st.Progress.Next, "→ " + next}}
 	case deactivatedOK:
-		var out []string
+		var out []line
 		for _, l := range truthAfterDeactivation(t, tr) {
-			out = append(out, st.Progress.Detail.Render(l))
+			out = append(out, line{st.Progress.Detail, l})
 		}
 		return out
 	}
@@ -182,18 +191,4 @@ func tooShortText(at, now time.Time) string {
 		s += " (now)"
 	}
 	return s
-}
-
-// wrapIndent wraps a styled line to w cells: the first line indented by
-// first, the rest by rest.
-func wrapIndent(s string, w int, first, rest string) []string {
-	lines := strings.Split(lipgloss.Wrap(s, max(10, w-len(rest)), " "), "\n")
-	for i := range lines {
-		if i == 0 {
-			lines[i] = first + lines[i]
-		} else {
-			lines[i] = rest + lines[i]
-		}
-	}
-	return lines
 }

@@ -4,8 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/lipgloss/v2"
-
 	"github.com/pimento-cli/pimento/auth"
 )
 
@@ -44,7 +42,9 @@ func (m *Model) signinView(w, h int) string {
 	}
 	if s.err != nil {
 		b = append(b, "", st.App.Error.Render("Sign-in refused"))
-		b = append(b, strings.Split(lipgloss.Wrap(s.err.Error(), max(20, w-2), " "), "\n")...)
+		for _, l := range wrapWords(s.err.Error(), w) {
+			b = append(b, st.App.HeaderValue.Render(l))
+		}
 	}
 	return strings.Join(b, "\n")
 }

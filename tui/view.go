@@ -119,29 +119,58 @@ func (m *Model) bannerLines() []string {
 
 // messageLines is the message wrapped into one or two lines.
 func (m *Model) messageLines() []string {
-	lines := strings.Split(lipgloss.Wrap(m.messageLine(), max(1, m.width), " "), "\n")
+	text, style := m.message()
+	lines := wrapWords(text, m.width)
 	if len(lines) > 2 {
 		lines = lines[:2]
+	}
+	for i := range lines {
+		lines[i] = style.Render(lines[i])
 	}
 	return lines
 }
 
-// messageLine is the place for errors, confirmations and statuses.
-func (m *Model) messageLine() string {
+// message is the one place for errors, confirmations, refusals and
+// statuses, in that order of precedence.
+func (m *Model) message() (string, lipgloss.Style) {
 	st := m.styles
 	switch {
 	case m.confirm != nil:
-		return st.Confirm.Render("Deactivate "+m.confirm.Label()+" now?") + st.Help.ShortDesc.Render("  y yes · n no")
+		return "Deactivate " + m.confirm.Label() + " now? y yes · n no", st.Confirm
 	case m.err != nil:
-		return st.App.Error.Render("✗ "+oneLine(m.err.Error())) + st.Help.ShortDesc.Render("  esc dismisses")
+		return "✗ " + oneLine(m.err.Error()) + " (esc dismisses)", st.App.Error
 	case m.tooShort != nil:
-		return st.App.Notice.Render(tooShortText(m.tooShort.DeactivatableAt(), m.now))
+		return tooShortText(m.tooShort.DeactivatableAt(), m.now), st.App.Notice
 	case m.notice != "":
-		return st.App.Notice.Render(m.notice)
+		return m.notice, st.App.Notice
 	case m.status != "":
-		return st.App.Status.Render("✓ " + m.status)
+		return "✓ " + m.status, st.App.Status
 	}
-	return ""
+	return "", st.App.Status
+}
+
+// wrapWords wraps plain text at spaces only (never inside an account name
+// or URL); a word longer than w is left for the frame to truncate.
+func wrapWords(s string, w int) []string {
+	w = max(1, w)
+	var lines []string
+	var cur strings.Builder
+	n := 0
+	for _, word := range strings.Fields(s) {
+		ww := ansi.StringWidth(word)
+		if n > 0 && n+1+ww > w {
+			lines = append(lines, cur.String())
+			cur.Reset()
+			n = 0
+		}
+		if n > 0 {
+			cur.WriteByte(' ')
+			n++
+		}
+		cur.WriteString(word)
+		n += ww
+	}
+	return append(lines, cur.String())
 }
 
 func (m *Model) helpView() string {
