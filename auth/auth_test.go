@@ -512,3 +512,36 @@ func TestResolveEndpoints(t *testing.T) {
 		t.Error("an http authority must be refused")
 	}
 }
+
+// TestSecretServiceBackend uses the real OS keyring. .ci/run starts a
+// headless Secret Service (dbus-run-session + gnome-keyring-daemon) and sets
+// PIMENTO_TEST_SECRET_SERVICE=1; elsewhere the test says why it skips.
+func TestSecretServiceBackend(t *testing.T) {
+	if os.Getenv("PIMENTO_TEST_SECRET_SERVICE") != "1" {
+		t.Skip("no headless Secret Service in this run (set up by .ci/run with dbus-run-session and gnome-keyring-daemon)")
+	}
+	home := isolate(t)
+	tn := startTenant(t)
+	dir := filepath.Join(home, "cache", "ci-"+strings.ReplaceAll(t.Name(), "/", "-"))
+	c, err := auth.OpenCache(ctx(t), auth.CacheKeyring, dir, "ci-secret-service")
+	if err != nil {
+		t.Fatalf("real Secret Service: %v", err)
+	}
+	s, _ := newSession(t, tn, func(cfg *auth.Config) { cfg.Cache = c })
+	if _, err := s.Login(ctx(t), false); err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := s.Token(ctx(t))
+	assertNoTokenInFiles(t, home, tok.Bearer())
+	c2, err := auth.OpenCache(ctx(t), auth.CacheKeyring, dir, "ci-secret-service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, _ := newSession(t, tn, func(cfg *auth.Config) { cfg.Cache = c2; cfg.NoPrompt = true })
+	if _, err := s2.Token(ctx(t)); err != nil {
+		t.Fatalf("second process over the real keyring: %v", err)
+	}
+	if err := s2.Logout(ctx(t)); err != nil {
+		t.Fatalf("logout must delete the keyring item: %v", err)
+	}
+}

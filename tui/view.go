@@ -120,6 +120,9 @@ func (m *Model) bannerLines() []string {
 // messageLines is the message wrapped into one or two lines.
 func (m *Model) messageLines() []string {
 	text, style := m.message()
+	if text == "" {
+		return []string{""}
+	}
 	lines := wrapWords(text, m.width)
 	if len(lines) > 2 {
 		lines = lines[:2]
