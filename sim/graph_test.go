@@ -83,7 +83,7 @@ func (g *graphClient) do(method, path string, body any, hdr ...string) (int, htt
 	if err != nil {
 		g.t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	var m map[string]any
 	if len(bytes.TrimSpace(raw)) > 0 {
@@ -650,8 +650,10 @@ func TestGraphBatch(t *testing.T) {
 		map[string]any{"id": "2", "method": "GET", "url": strings.TrimPrefix(eligPath, "/") + "?$expand=roleDefinition"},
 		map[string]any{"id": "3", "method": "GET", "url": activePath},
 		map[string]any{"id": "4", "method": "GET", "url": tn.GraphURL() + "/me"},
-		map[string]any{"id": "5", "method": "POST", "url": reqPath, "headers": map[string]string{"Content-Type": "application/json"},
-			"body": activation(RoleSecurityAdministrator, "/", "PT1H", "batched")},
+		map[string]any{
+			"id": "5", "method": "POST", "url": reqPath, "headers": map[string]string{"Content-Type": "application/json"},
+			"body": activation(RoleSecurityAdministrator, "/", "PT1H", "batched"),
+		},
 	}}
 	st, _, m := g.do("POST", "/$batch", batch)
 	if st != 200 {
@@ -735,15 +737,17 @@ func TestGraphBatchDropAfterWrite(t *testing.T) {
 	g := newGraphClient(t, tn, DemoAdminUPN)
 	tn.AddFault(Fault{Method: "POST", Path: "roleAssignmentScheduleRequests", Kind: FaultDropAfterWrite, InBatch: true, Times: 1})
 	raw, _ := json.Marshal(map[string]any{"requests": []any{
-		map[string]any{"id": "1", "method": "POST", "url": reqPath, "headers": map[string]string{"Content-Type": "application/json"},
-			"body": activation(RoleSecurityAdministrator, "/", "PT1H", "dropped")},
+		map[string]any{
+			"id": "1", "method": "POST", "url": reqPath, "headers": map[string]string{"Content-Type": "application/json"},
+			"body": activation(RoleSecurityAdministrator, "/", "PT1H", "dropped"),
+		},
 		map[string]any{"id": "2", "method": "GET", "url": "/me"},
 	}})
 	req, _ := http.NewRequest("POST", tn.GraphURL()+"/$batch", bytes.NewReader(raw))
 	req.Header.Set("Authorization", "Bearer "+g.token)
 	req.Header.Set("Content-Type", "application/json")
 	if resp, err := g.http.Do(req); err == nil {
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		t.Fatalf("batch answered %d, want a dropped connection", resp.StatusCode)
 	}
 	// The activation happened anyway.

@@ -438,8 +438,9 @@ func readBody(r *http.Request) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer zr.Close()
-		return io.ReadAll(zr)
+		body, err := io.ReadAll(zr)
+		_ = zr.Close() // ReadAll has already reported any decompression error
+		return body, err
 	}
 	return raw, nil
 }

@@ -102,7 +102,6 @@ func New(svc Service, opts Options) *Model {
 	m.filter.KeyMap.NextSuggestion.SetEnabled(false)
 	m.filter.KeyMap.PrevSuggestion.SetEnabled(false)
 	m.setDark(true)
-	m.signin.deviceCode = opts.DeviceCode
 	if m.ident.SignedIn() {
 		m.screen = screenMain
 		m.loading = true

@@ -262,34 +262,10 @@ func (tr *track) summary(t *timeline) string {
 	case deactivatedOK:
 		return "deactivated"
 	}
-	if n := len(tr.events); n > 0 {
-		return stageWords(tr.events[n-1].Stage) + "…"
+	for _, s := range tr.steps(t) {
+		if !hasStage(tr, s.stage) {
+			return s.label + "…"
+		}
 	}
-	return "starting…"
-}
-
-func stageWords(s pim.Stage) string {
-	switch s {
-	case pim.StageChecked:
-		return "checked against policy"
-	case pim.StageStepUp:
-		return "step-up sign-in"
-	case pim.StageSubmitted:
-		return "submitted"
-	case pim.StageProvisioned:
-		return "provisioned"
-	case pim.StageListed:
-		return "listed as active"
-	case pim.StageRefreshed:
-		return "token refreshed"
-	case pim.StageVerified:
-		return "verified"
-	case pim.StagePending:
-		return "pending approval"
-	case pim.StageDeactivated:
-		return "deactivated"
-	case pim.StageFailed:
-		return "failed"
-	}
-	return string(s)
+	return "verifying…"
 }

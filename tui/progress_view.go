@@ -20,7 +20,7 @@ func (m *Model) progressView(w, h int) string {
 	head = append(head, st.Form.Title.Render(t.title()))
 	if !t.done && t.code != nil {
 		head = append(head, st.SignIn.Hint.Render("Step-up: this activation needs a fresh sign-in."))
-		head = append(head, deviceCodeView(st, *t.code, m.now)...)
+		head = append(head, deviceCodeView(st, *t.code, m.now, h < tallHeight)...)
 	} else if !t.done && t.browser != "" {
 		head = append(head, st.SignIn.Hint.Render("Step-up: your browser opened for a fresh sign-in; finish it there."))
 		head = append(head, st.SignIn.URL.Render(t.browser))

@@ -65,8 +65,6 @@ type Options struct {
 	// Debug, when set, receives one line per message Update handles. Never
 	// point it at the terminal the TUI runs in.
 	Debug io.Writer
-	// DeviceCode makes the sign-in screen default to a device code.
-	DeviceCode bool
 }
 
 const (

@@ -25,7 +25,7 @@ func (m *Model) signinView(w, h int) string {
 	}
 	switch {
 	case s.busy && s.code != nil:
-		b = append(b, deviceCodeView(st, *s.code, m.now)...)
+		b = append(b, deviceCodeView(st, *s.code, m.now, false)...)
 	case s.busy && s.deviceCode:
 		b = append(b, st.SignIn.Hint.Render("Asking Entra for a device code…"))
 	case s.busy:
@@ -50,10 +50,15 @@ func (m *Model) signinView(w, h int) string {
 }
 
 // deviceCodeView shows the code large, the URL whole (so it can be copied)
-// and a countdown to the code's expiry.
-func deviceCodeView(st *Styles, dc auth.DeviceCode, now time.Time) []string {
+// and a countdown to the code's expiry. compact drops the box's inner
+// blank lines.
+func deviceCodeView(st *Styles, dc auth.DeviceCode, now time.Time, compact bool) []string {
 	spaced := strings.Join(strings.Split(dc.UserCode, ""), " ")
-	box := st.SignIn.Box.Render(st.SignIn.Code.Render(spaced))
+	boxStyle := st.SignIn.Box
+	if compact {
+		boxStyle = boxStyle.Padding(0, 4)
+	}
+	box := boxStyle.Render(st.SignIn.Code.Render(spaced))
 	url := dc.VerificationURL
 	if url == "" {
 		url = "https://microsoft.com/devicelogin"

@@ -164,7 +164,12 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 	if len(failed) > 0 {
 		parts = append(parts, "failed: "+strings.Join(failed, ", "))
 	}
-	return tea.Batch(m.loadCmd(), m.setStatus(strings.Join(parts, " · ")))
+	summary := strings.Join(parts, " · ")
+	if len(pending)+len(failed) > 0 {
+		m.notice = summary // not a success: no check mark, no timeout
+		return m.loadCmd()
+	}
+	return tea.Batch(m.loadCmd(), m.setStatus(summary))
 }
 
 func (m *Model) deactivated(out pim.DeactivateOutcome) tea.Cmd {

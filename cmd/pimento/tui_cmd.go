@@ -97,7 +97,7 @@ func runTUI(ctx context.Context, f *Factory) error {
 		}
 	}
 	ts := &tuiService{sess: sess, svc: svc, stateDir: s.StateDir, id: id}
-	return tui.Run(ctx, ts, tui.Options{ExpiryWarning: s.ExpiryWarning, DeviceCode: f.flags.deviceCode, Debug: debugOrNil(f)})
+	return tui.Run(ctx, ts, tui.Options{ExpiryWarning: s.ExpiryWarning, Debug: debugOrNil(f)})
 }
 
 // debugOrNil is the --debug file as an io.Writer, or a nil interface.

@@ -92,11 +92,15 @@ func Parse(path string, b []byte) (File, error) {
 		if errors.As(err, &pe) {
 			return File{}, fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
 		}
+		// Type mismatches (`default_duration = 60`) are plain errors of the
+		// form "toml: line N (last key "k"): message".
+		if m := tomlTypeErr.FindStringSubmatch(err.Error()); m != nil {
+			return File{}, fmt.Errorf("%s:%s: %s: %s", path, m[1], m[2], m[3])
+		}
 		return File{}, fmt.Errorf("%s: %v", path, err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
-		key := und[0].String()
-		return File{}, fmt.Errorf("%s:%d: unknown key %q", path, lineOf(b, und[0][len(und[0])-1]), key)
+		return File{}, fmt.Errorf("%s:%d: unknown key %q", path, lineOfKey(b, und[0]...), und[0].String())
 	}
 	if f.Profiles == nil {
 		f.Profiles = map[string]Profile{}
@@ -108,9 +112,9 @@ func Parse(path string, b []byte) (File, error) {
 	sort.Strings(names)
 	for _, n := range names {
 		p := f.Profiles[n]
-		at := func(key string) int { return lineOfIn(b, "profiles."+n, key) }
+		at := func(key string) int { return lineOfKey(b, "profiles", n, key) }
 		if !ValidProfileName(n) {
-			return File{}, fmt.Errorf("%s:%d: profile name %q: use letters, digits, '.', '_' or '-'", path, lineOf(b, n), n)
+			return File{}, fmt.Errorf("%s:%d: profile name %q: use letters, digits, '.', '_' or '-'", path, lineOfKey(b, "profiles", n), n)
 		}
 		if p.Cloud != "" && !validClouds[p.Cloud] {
 			return File{}, fmt.Errorf("%s:%d: profiles.%s.cloud = %q: use global, usgov, usgovdod or china", path, at("cloud"), n, p.Cloud)
@@ -128,35 +132,64 @@ func Parse(path string, b []byte) (File, error) {
 		}
 	}
 	if f.DefaultProfile != "" && !ValidProfileName(f.DefaultProfile) {
-		return File{}, fmt.Errorf("%s:%d: default_profile = %q is not a valid profile name", path, lineOf(b, "default_profile"), f.DefaultProfile)
+		return File{}, fmt.Errorf("%s:%d: default_profile = %q is not a valid profile name", path, lineOfKey(b, "default_profile"), f.DefaultProfile)
 	}
 	return f, nil
 }
 
-// lineOf finds the first line mentioning key (1-based; 0 if none).
-func lineOf(b []byte, key string) int {
-	for i, l := range strings.Split(string(b), "\n") {
-		if strings.Contains(l, key) {
+var tomlTypeErr = regexp.MustCompile(`^toml: line (\d+) \(last key "(.*)"\): (.*)$`)
+
+// lineOfKey finds the line (1-based; 0 if none) that sets the dotted key
+// path, or opens it as a [table]: it follows [table] headers and skips
+// comments, so a key mentioned in a comment or set in another profile is not
+// taken for it. Keys it cannot place (inline tables, say) fall back to the
+// first non-comment line mentioning the last part.
+func lineOfKey(b []byte, path ...string) int {
+	want := strings.Join(path, ".")
+	table := ""
+	lines := strings.Split(string(b), "\n")
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		switch {
+		case t == "" || strings.HasPrefix(t, "#"):
+			continue
+		case strings.HasPrefix(t, "["):
+			if end := strings.LastIndex(t, "]"); end > 0 {
+				table = normKey(strings.Trim(t[:end+1], "[]"))
+			}
+			if table == want || strings.HasPrefix(table, want+".") {
+				return i + 1
+			}
+		default:
+			k, _, ok := strings.Cut(t, "=")
+			if !ok {
+				continue
+			}
+			full := normKey(k)
+			if table != "" {
+				full = table + "." + full
+			}
+			if full == want || strings.HasPrefix(want, full+".") {
+				return i + 1
+			}
+		}
+	}
+	last := path[len(path)-1]
+	for i, l := range lines {
+		if t := strings.TrimSpace(l); !strings.HasPrefix(t, "#") && strings.Contains(t, last) {
 			return i + 1
 		}
 	}
 	return 0
 }
 
-// lineOfIn finds key inside the [table] section, falling back to lineOf.
-func lineOfIn(b []byte, table, key string) int {
-	in := false
-	for i, l := range strings.Split(string(b), "\n") {
-		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "[") {
-			in = strings.Trim(t, "[] ") == table
-			continue
-		}
-		if in && strings.HasPrefix(t, key) {
-			return i + 1
-		}
+// normKey turns `profiles . "work"` into profiles.work.
+func normKey(k string) string {
+	parts := strings.Split(k, ".")
+	for i, p := range parts {
+		parts[i] = strings.Trim(strings.TrimSpace(p), `"'`)
 	}
-	return lineOf(b, key)
+	return strings.Join(parts, ".")
 }
 
 // Example is written by `pimento config edit` when no file exists.
