@@ -27,7 +27,7 @@ func (m *Model) activatable(r *row) string {
 	case m.busy[r.key]:
 		return r.elig.Name + " has a request in flight."
 	case r.pending != nil:
-		return r.elig.Name + " is waiting for approval."
+		return r.elig.Name + " is waiting for approval: d cancels the request."
 	case m.isActive(r) && r.active.End.IsZero():
 		return r.elig.Name + " is permanently assigned."
 	case m.isActive(r):
@@ -105,6 +105,27 @@ func (m *Model) askDeactivate() {
 	default:
 		a := *r.active
 		m.confirm = &a
+	}
+}
+
+// cancellable reports whether r shows a request waiting for approval, so d
+// cancels it rather than deactivating. An active elevation takes precedence,
+// as it does in the status column.
+func (m *Model) cancellable(r *row) bool {
+	return r != nil && r.pending != nil && !m.isActive(r)
+}
+
+func (m *Model) askCancel() {
+	m.notice, m.tooShort = "", nil
+	r := m.list.currentRow()
+	switch {
+	case !m.cancellable(r):
+		return
+	case m.cancelling[r.key]:
+		m.notice = "The request for " + r.elig.Label() + " is already being cancelled."
+	default:
+		p := *r.pending
+		m.confirmCancel = &p
 	}
 }
 

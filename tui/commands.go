@@ -20,7 +20,11 @@ type (
 		err    error
 	}
 	clearStatusMsg struct{ seq int }
-	errMsg         struct{ err error }
+	cancelledMsg   struct {
+		pending pim.Pending
+		err     error
+	}
+	errMsg struct{ err error }
 )
 
 const statusTimeout = 6 * time.Second
@@ -91,4 +95,20 @@ func (m *Model) startDeactivation(a pim.Active) tea.Cmd {
 	return m.startOp(opDeactivate, func(ctx context.Context, b bridge) tea.Msg {
 		return deactivatedMsg{op: b.op, outcome: svc.Deactivate(ctx, a, b.progress)}
 	})
+}
+
+// cancelRequestCmd withdraws p, a request waiting for approval. It is a
+// single call without progress events: the row and the message line say it
+// is under way, and the list reloads once PIM answered.
+func (m *Model) cancelRequestCmd(p pim.Pending) tea.Cmd {
+	m.cancelling[p.Key()] = true
+	m.notice = cancellingText(p)
+	svc, ctx := m.svc, m.ctx
+	return func() tea.Msg {
+		return cancelledMsg{pending: p, err: svc.Cancel(ctx, p)}
+	}
+}
+
+func cancellingText(p pim.Pending) string {
+	return "Cancelling the request for " + p.Label() + "…"
 }

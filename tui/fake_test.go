@@ -30,10 +30,12 @@ type fakeService struct {
 	// activate answers one request; nil: verified in token after 4.2s.
 	activate   func(req pim.ActivateRequest, in auth.Interaction, progress func(pim.Event)) pim.Outcome
 	deactivate func(a pim.Active, progress func(pim.Event)) pim.DeactivateOutcome
+	cancelErr  error // Cancel's answer; nil: the request is withdrawn
 
 	loads       int
 	activations [][]pim.ActivateRequest
 	deactivated []pim.Active
+	cancelled   []pim.Pending
 }
 
 func newFake() *fakeService {
@@ -183,6 +185,23 @@ func (f *fakeService) Deactivate(ctx context.Context, a pim.Active, progress fun
 	f.snap.Active = keep
 	f.mu.Unlock()
 	return pim.DeactivateOutcome{Target: a.Eligibility, Status: "Revoked", PreviousTokenExpiry: t0.Add(70 * time.Minute)}
+}
+
+func (f *fakeService) Cancel(ctx context.Context, p pim.Pending) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cancelled = append(f.cancelled, p)
+	if f.cancelErr != nil {
+		return f.cancelErr
+	}
+	var keep []pim.Pending
+	for _, x := range f.snap.Pending {
+		if x.RequestID != p.RequestID {
+			keep = append(keep, x)
+		}
+	}
+	f.snap.Pending = keep
+	return nil
 }
 
 func (f *fakeService) RecentJustifications(n int) []string {

@@ -12,12 +12,15 @@ type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom   key.Binding
 	Filter, ClearFilter, Select, Activate     key.Binding
 	Deactivate, Reactivate, Refresh, Timeline key.Binding
+	// CancelRequest takes Deactivate's place on a row whose request waits
+	// for approval.
+	CancelRequest key.Binding
 
 	// Filtering: only arrows move, letters are typed.
 	AcceptFilter, ArrowUp, ArrowDown key.Binding
 
-	// Confirmation.
-	Yes, No key.Binding
+	// Confirmation; YesCancel replaces Yes when cancelling a request.
+	Yes, YesCancel, No key.Binding
 
 	// Activation form.
 	NextField, PrevField, PresetPrev, PresetNext, Recent, Submit, Back key.Binding
@@ -38,27 +41,29 @@ func DefaultKeyMap() KeyMap {
 		ForceQuit: b(k("ctrl+c"), h("ctrl+c", "quit")),
 		Help:      b(k("?"), h("?", "help")),
 
-		Up:          b(k("up", "k"), h("↑/k", "up")),
-		Down:        b(k("down", "j"), h("↓/j", "down")),
-		PageUp:      b(k("pgup", "ctrl+b"), h("pgup", "page up")),
-		PageDown:    b(k("pgdown", "ctrl+f"), h("pgdn", "page down")),
-		Top:         b(k("home", "g"), h("g", "top")),
-		Bottom:      b(k("end", "G"), h("G", "bottom")),
-		Filter:      b(k("/"), h("/", "filter")),
-		ClearFilter: b(k("esc"), h("esc", "clear filter")),
-		Select:      b(k("space"), h("space", "select")),
-		Activate:    b(k("enter", "a"), h("enter", "activate")),
-		Deactivate:  b(k("d"), h("d", "deactivate")),
-		Reactivate:  b(k("r"), h("r", "re-activate")),
-		Refresh:     b(k("ctrl+r"), h("ctrl+r", "refresh")),
-		Timeline:    b(k("p"), h("p", "last progress")),
+		Up:            b(k("up", "k"), h("↑/k", "up")),
+		Down:          b(k("down", "j"), h("↓/j", "down")),
+		PageUp:        b(k("pgup", "ctrl+b"), h("pgup", "page up")),
+		PageDown:      b(k("pgdown", "ctrl+f"), h("pgdn", "page down")),
+		Top:           b(k("home", "g"), h("g", "top")),
+		Bottom:        b(k("end", "G"), h("G", "bottom")),
+		Filter:        b(k("/"), h("/", "filter")),
+		ClearFilter:   b(k("esc"), h("esc", "clear filter")),
+		Select:        b(k("space"), h("space", "select")),
+		Activate:      b(k("enter", "a"), h("enter", "activate")),
+		Deactivate:    b(k("d"), h("d", "deactivate")),
+		CancelRequest: b(k("d"), h("d", "cancel request")),
+		Reactivate:    b(k("r"), h("r", "re-activate")),
+		Refresh:       b(k("ctrl+r"), h("ctrl+r", "refresh")),
+		Timeline:      b(k("p"), h("p", "last progress")),
 
 		AcceptFilter: b(k("enter"), h("enter", "done")),
 		ArrowUp:      b(k("up"), h("↑", "up")),
 		ArrowDown:    b(k("down"), h("↓", "down")),
 
-		Yes: b(k("y"), h("y", "yes, deactivate")),
-		No:  b(k("n", "esc"), h("n/esc", "keep it")),
+		Yes:       b(k("y"), h("y", "yes, deactivate")),
+		YesCancel: b(k("y"), h("y", "yes, cancel request")),
+		No:        b(k("n", "esc"), h("n/esc", "keep it")),
 
 		NextField:  b(k("tab", "down"), h("tab/↓", "next field")),
 		PrevField:  b(k("shift+tab", "up"), h("shift+tab/↑", "previous field")),
@@ -121,11 +126,17 @@ func (m *Model) bindings() helpKeys {
 		return helpKeys{g, {k.Quit, k.Help}}
 	case m.confirm != nil:
 		return helpKeys{{k.Yes, k.No}, {k.ForceQuit}}
+	case m.confirmCancel != nil:
+		return helpKeys{{k.YesCancel, k.No}, {k.ForceQuit}}
 	case m.filtering:
 		return helpKeys{{k.AcceptFilter, k.ClearFilter, k.ArrowUp, k.ArrowDown}, {k.ForceQuit}}
 	}
 	nav := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
-	act := []key.Binding{k.Activate, k.Select, k.Deactivate, k.Reactivate}
+	end := k.Deactivate
+	if m.cancellable(m.list.currentRow()) {
+		end = k.CancelRequest
+	}
+	act := []key.Binding{k.Activate, k.Select, end, k.Reactivate}
 	other := []key.Binding{k.Filter}
 	if m.filter.Value() != "" {
 		other = append(other, k.ClearFilter)

@@ -131,6 +131,8 @@ func (m *Model) rowView(r *row, isCursor bool, c columns, w int) string {
 func (m *Model) rowState(r *row) (string, lipgloss.Style) {
 	st := m.styles
 	switch {
+	case m.cancelling[r.key]:
+		return "cancelling…", st.List.Busy
 	case m.busy[r.key] && m.op != nil && m.op.kind == opDeactivate:
 		return "deactivating…", st.List.Busy
 	case m.busy[r.key]:
@@ -230,6 +232,8 @@ func (m *Model) detailView(w int) []string {
 
 func (m *Model) statusWords(r *row) string {
 	switch {
+	case m.cancelling[r.key]:
+		return "cancelling the request; the list reloads when PIM answers"
 	case m.busy[r.key]:
 		return "a request is in flight: p shows its progress"
 	case r.active != nil && (r.active.Assigned || r.active.End.IsZero()):
@@ -246,7 +250,7 @@ func (m *Model) statusWords(r *row) string {
 		}
 		return s
 	case r.pending != nil:
-		return "pending approval since " + clock(r.pending.Created) + ": nothing is active yet"
+		return "pending approval since " + clock(r.pending.Created) + ", not active yet · d cancels the request"
 	}
 	return "eligible: enter activates, space selects several"
 }

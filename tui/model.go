@@ -50,8 +50,10 @@ type Model struct {
 	filtering bool
 	selected  map[string]bool
 
-	confirm  *pim.Active // waiting for y/n to deactivate
-	tooShort *pim.Active // deactivation refused for now: countdown shown
+	confirm       *pim.Active     // waiting for y/n to deactivate
+	confirmCancel *pim.Pending    // waiting for y/n to cancel a pending request
+	cancelling    map[string]bool // keys whose pending request is being cancelled
+	tooShort      *pim.Active     // deactivation refused for now: countdown shown
 
 	form     *form
 	signin   signinState
@@ -78,23 +80,24 @@ func New(svc Service, opts Options) *Model {
 	opts = opts.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Model{
-		svc:      svc,
-		opts:     opts,
-		keys:     DefaultKeyMap(),
-		help:     help.New(),
-		ctx:      ctx,
-		cancel:   cancel,
-		schedule: tea.Tick,
-		width:    80,
-		height:   24,
-		ident:    svc.Identity(),
-		now:      svc.Now(),
-		selected: map[string]bool{},
-		busy:     map[string]bool{},
-		lastReq:  map[string]pim.ActivateRequest{},
-		armed:    map[string]bool{},
-		warned:   map[string]bool{},
-		ended:    map[string]bool{},
+		svc:        svc,
+		opts:       opts,
+		keys:       DefaultKeyMap(),
+		help:       help.New(),
+		ctx:        ctx,
+		cancel:     cancel,
+		schedule:   tea.Tick,
+		width:      80,
+		height:     24,
+		ident:      svc.Identity(),
+		now:        svc.Now(),
+		selected:   map[string]bool{},
+		busy:       map[string]bool{},
+		cancelling: map[string]bool{},
+		lastReq:    map[string]pim.ActivateRequest{},
+		armed:      map[string]bool{},
+		warned:     map[string]bool{},
+		ended:      map[string]bool{},
 	}
 	m.filter = textinput.New()
 	m.filter.Prompt = "/ "

@@ -49,6 +49,8 @@ type Service interface {
 	Activate(ctx context.Context, reqs []pim.ActivateRequest, in auth.Interaction, progress func(pim.Event)) []pim.Outcome
 	// Deactivate ends one active elevation and streams progress.
 	Deactivate(ctx context.Context, a pim.Active, progress func(pim.Event)) pim.DeactivateOutcome
+	// Cancel withdraws a request that waits for approval.
+	Cancel(ctx context.Context, p pim.Pending) error
 	// RecentJustifications returns up to n justifications, newest first.
 	RecentJustifications(n int) []string
 	// Now is the service's clock (a demo's simulated clock may be offset).

@@ -28,6 +28,9 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 	case loadedMsg:
 		return m.loaded(msg)
 
+	case cancelledMsg:
+		return m.cancelled(msg)
+
 	case clearStatusMsg:
 		if msg.seq == m.statusSeq {
 			m.status = ""
@@ -113,7 +116,28 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 			delete(m.selected, k)
 		}
 	}
+	if p := m.confirmCancel; p != nil {
+		if r := m.list.byKey(p.Key()); r == nil || r.pending == nil || r.pending.RequestID != p.RequestID {
+			m.confirmCancel = nil
+			m.notice = "The request for " + p.Label() + " no longer waits for approval; nothing was sent."
+		}
+	}
 	return m.checkExpiry()
+}
+
+// cancelled reports the end of a cancellation and reloads: the list, not
+// this reply, says whether the request is gone.
+func (m *Model) cancelled(msg cancelledMsg) tea.Cmd {
+	p := msg.pending
+	delete(m.cancelling, p.Key())
+	if m.notice == cancellingText(p) {
+		m.notice = ""
+	}
+	if msg.err != nil {
+		m.err = fmt.Errorf("cancelling the request for %s: %w", p.Label(), msg.err)
+		return m.loadCmd()
+	}
+	return tea.Batch(m.loadCmd(), m.setStatus("Request for "+p.Label()+" cancelled; nothing was activated"))
 }
 
 func (m *Model) signedIn(msg signedInMsg) tea.Cmd {

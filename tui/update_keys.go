@@ -30,6 +30,9 @@ func (m *Model) updateKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.confirm != nil {
 		return m.keyConfirm(msg)
 	}
+	if m.confirmCancel != nil {
+		return m.keyConfirmCancel(msg)
+	}
 	if m.filtering {
 		return m.keyFilter(msg)
 	}
@@ -88,7 +91,9 @@ func (m *Model) keyMain(msg tea.KeyPressMsg) tea.Cmd {
 		m.toggleSelect()
 	case key.Matches(msg, k.Activate):
 		return m.openForm()
-	case key.Matches(msg, k.Deactivate):
+	case m.cancellable(m.list.currentRow()) && key.Matches(msg, k.CancelRequest):
+		m.askCancel()
+	case !m.cancellable(m.list.currentRow()) && key.Matches(msg, k.Deactivate):
 		m.askDeactivate()
 	case key.Matches(msg, k.Reactivate):
 		return m.reactivate()
@@ -150,6 +155,19 @@ func (m *Model) keyConfirm(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.No):
 		m.notice = m.confirm.Name + " stays active; nothing was sent."
 		m.confirm = nil
+	}
+	return nil
+}
+
+func (m *Model) keyConfirmCancel(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.YesCancel):
+		p := *m.confirmCancel
+		m.confirmCancel = nil
+		return m.cancelRequestCmd(p)
+	case key.Matches(msg, m.keys.No):
+		m.notice = "The request for " + m.confirmCancel.Label() + " stays pending; nothing was sent."
+		m.confirmCancel = nil
 	}
 	return nil
 }

@@ -140,6 +140,8 @@ func (m *Model) message() (string, lipgloss.Style) {
 	switch {
 	case m.confirm != nil:
 		return "Deactivate " + m.confirm.Label() + " now? y yes · n no", st.Confirm
+	case m.confirmCancel != nil:
+		return "Cancel the request for " + m.confirmCancel.Label() + "? y yes · n no", st.Confirm
 	case m.err != nil:
 		return "✗ " + oneLine(m.err.Error()) + " (esc dismisses)", st.App.Error
 	case m.tooShort != nil:

@@ -243,6 +243,20 @@ func TestApprovalIsExit3(t *testing.T) {
 	if res[0]["status"] != "PendingApproval" || res[0]["effective"] != false || res[0]["endDateTime"] != nil {
 		t.Errorf("json = %v", res)
 	}
+	out, _, _ = c.run("status", "--json")
+	if !strings.Contains(out, "pendingApproval") {
+		t.Errorf("status should list the pending request: %s", out)
+	}
+	out, errOut, code := c.run("cancel", "privileged role administrator", "--json")
+	if code != 0 {
+		t.Fatalf("cancel: exit %d %s", code, errOut)
+	}
+	if res := decode[[]map[string]any](t, out); res[0]["status"] != "Canceled" {
+		t.Errorf("cancel json = %v", res)
+	}
+	if _, errOut, code := c.run("cancel", "Privileged Role Administrator"); code != exitUsage || !strings.Contains(errOut, "waiting for approval") {
+		t.Errorf("second cancel: exit %d %q", code, errOut)
+	}
 }
 
 func TestStepUpWithoutTerminalUsesTheBrowserAndNoPromptIsExit4(t *testing.T) {

@@ -1,9 +1,17 @@
 package main
 
 import (
+	"bufio"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -48,6 +56,85 @@ func (s *tmuxSession) waitFor(want string, timeout time.Duration) string {
 	}
 }
 
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// buildBinary builds pimento once per test run. Same build settings as the
+// run's vet, so the build cache makes this a link, not another cold compile
+// of the Graph SDK.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "pimento-e2e-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "pimento")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+// TestSimServe starts `pimento sim serve` as its own process: it prints the
+// authority URL, the Graph URL and the CA file, and Graph answers over TLS
+// trusted by that CA.
+func TestSimServe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skipping the process test")
+	}
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "sim", "serve", "--addr", "127.0.0.1:0", "--clock-offset", "10m")
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	sc := bufio.NewScanner(stdout)
+	var lines []string
+	for len(lines) < 3 && sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "https://127.0.0.1:") || !strings.HasSuffix(lines[1], "/v1.0") || !strings.HasSuffix(lines[2], ".pem") {
+		t.Fatalf("sim serve printed %q", lines)
+	}
+	pem, err := os.ReadFile(lines[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatal("the CA file is not PEM")
+	}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	resp, err := client.Get(lines[1] + "/me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), "InvalidAuthenticationToken") {
+		t.Fatalf("GET /me without a token: %d %s", resp.StatusCode, body)
+	}
+	resp, err = client.Get(lines[0] + "/v2.0/.well-known/openid-configuration")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("discovery: %v %v", err, resp)
+	}
+	_ = resp.Body.Close()
+}
+
 // TestDemoInARealTerminal runs `pimento demo` under tmux: activate a role
 // with the keyboard until it is verified, see its countdown and the 5-minute
 // rule as a state, deactivate the role that was already active, quit.
@@ -59,13 +146,7 @@ func TestDemoInARealTerminal(t *testing.T) {
 		t.Skip("tmux is not installed (.ci/run installs it)")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "pimento")
-	// Same build settings as the test run's vet/build, so the build cache
-	// makes this a link, not another cold compile of the Graph SDK.
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	home := filepath.Join(dir, "home")
 	s := &tmuxSession{t: t, sock: filepath.Join(dir, "tmux.sock")}
 	env := "env -i PATH=/usr/bin:/bin TERM=xterm-256color LANG=C.UTF-8 HOME=" + home

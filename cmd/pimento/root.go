@@ -84,7 +84,7 @@ from scripts (every one takes --json).`,
 	})
 
 	root.AddGroup(&cobra.Group{ID: "pim", Title: "Elevation:"}, &cobra.Group{ID: "account", Title: "Account:"}, &cobra.Group{ID: "more", Title: "More:"})
-	for _, c := range []*cobra.Command{newRolesCmd(f), newStatusCmd(f), newActivateCmd(f), newDeactivateCmd(f), newHistoryCmd(f), newPromptCmd(f)} {
+	for _, c := range []*cobra.Command{newRolesCmd(f), newStatusCmd(f), newActivateCmd(f), newDeactivateCmd(f), newCancelCmd(f), newHistoryCmd(f), newPromptCmd(f)} {
 		c.GroupID = "pim"
 		root.AddCommand(c)
 	}

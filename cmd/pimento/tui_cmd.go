@@ -182,3 +182,5 @@ func startDemo(ctx context.Context, offset time.Duration) (*tuiService, func(), 
 }
 
 var _ = errors.New
+
+func (t *tuiService) Cancel(ctx context.Context, p pim.Pending) error { return t.svc.Cancel(ctx, p) }

@@ -1,0 +1,188 @@
+package sim_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	abstractions "github.com/microsoft/kiota-abstractions-go"
+	"github.com/microsoft/kiota-abstractions-go/authentication"
+	"github.com/microsoft/kiota-abstractions-go/serialization"
+	khttp "github.com/microsoft/kiota-http-go"
+	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
+
+	"github.com/pimento-cli/pimento/sim"
+)
+
+// Fidelity: the real msgraph-sdk-go, unchanged but for base URL, allowed
+// hosts and TLS trust, works against the simulated Graph. (The MSAL side is
+// exercised with the real client in package auth's tests.)
+
+type fixedToken struct{ tok string }
+
+func (p fixedToken) GetAuthorizationToken(context.Context, *url.URL, map[string]any) (string, error) {
+	return p.tok, nil
+}
+
+func (p fixedToken) GetAllowedHostsValidator() *authentication.AllowedHostsValidator {
+	v := authentication.NewAllowedHostsValidator([]string{"127.0.0.1"})
+	return &v
+}
+
+func sdkClient(t *testing.T, tn *sim.Tenant, acrs []string) (*msgraphsdk.GraphServiceClient, *msgraphsdk.GraphRequestAdapter) {
+	t.Helper()
+	tok, err := tn.MintAccessToken(sim.DemoAdminUPN, acrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := msgraphsdk.GetDefaultClientOptions()
+	hc := tn.HTTPClient()
+	hc.Transport = khttp.NewCustomTransportWithParentTransport(hc.Transport, msgraphcore.GetDefaultMiddlewaresWithOptions(&opts)...)
+	adapter, err := msgraphsdk.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
+		authentication.NewBaseBearerTokenAuthenticationProvider(fixedToken{tok}), nil, nil, hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adapter.SetBaseUrl(tn.GraphURL()) // before the client, so batch URLs stay relative
+	return msgraphsdk.NewGraphServiceClient(adapter), adapter
+}
+
+func started(t *testing.T, mutate func(*sim.Scenario)) *sim.Tenant {
+	t.Helper()
+	sc := sim.DemoScenario()
+	sc.Latency = 0
+	if mutate != nil {
+		mutate(&sc)
+	}
+	tn, err := sim.New(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tn.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tn.Close() })
+	return tn
+}
+
+func TestSDKPagesThroughEligibilities(t *testing.T) {
+	tn := started(t, func(sc *sim.Scenario) { sc.PageSize = 2 })
+	client, adapter := sdkClient(t, tn, nil)
+	on := "principal"
+	ctx := context.Background()
+	resp, err := client.RoleManagement().Directory().RoleEligibilityScheduleInstances().FilterByCurrentUserWithOn(&on).GetAsFilterByCurrentUserWithOnGetResponse(ctx,
+		&rolemanagement.DirectoryRoleEligibilityScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
+			QueryParameters: &rolemanagement.DirectoryRoleEligibilityScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Expand: []string{"roleDefinition"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.GetOdataNextLink() == nil || !strings.HasPrefix(*resp.GetOdataNextLink(), tn.GraphURL()) {
+		t.Fatalf("nextLink must be absolute on the sim: %v", resp.GetOdataNextLink())
+	}
+	it, err := msgraphcore.NewPageIterator[models.UnifiedRoleEligibilityScheduleInstanceable](resp, adapter,
+		models.CreateUnifiedRoleEligibilityScheduleInstanceCollectionResponseFromDiscriminatorValue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	if err := it.Iterate(ctx, func(i models.UnifiedRoleEligibilityScheduleInstanceable) bool {
+		names[*i.GetRoleDefinition().GetDisplayName()] = true
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 9 || !names["Helpdesk Administrator"] {
+		t.Fatalf("paged eligibilities = %v", names)
+	}
+}
+
+func TestSDKSurfacesTheAcrsChallengeAsODataError(t *testing.T) {
+	tn := started(t, nil)
+	client, _ := sdkClient(t, tn, nil)
+	req := models.NewUnifiedRoleAssignmentScheduleRequest()
+	act := models.SELFACTIVATE_UNIFIEDROLESCHEDULEREQUESTACTIONS
+	req.SetAction(&act)
+	uid, role, scope, just := sim.DemoAdminUserID, sim.RoleGlobalAdministrator, "/", "fidelity"
+	req.SetPrincipalId(&uid)
+	req.SetRoleDefinitionId(&role)
+	req.SetDirectoryScopeId(&scope)
+	req.SetJustification(&just)
+	si := models.NewRequestSchedule()
+	now := time.Now().UTC()
+	si.SetStartDateTime(&now)
+	exp := models.NewExpirationPattern()
+	typ := models.AFTERDURATION_EXPIRATIONPATTERNTYPE
+	exp.SetTypeEscaped(&typ)
+	exp.SetDuration(serialization.FromDuration(time.Hour))
+	si.SetExpiration(exp)
+	req.SetScheduleInfo(si)
+	_, err := client.RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(context.Background(), req, nil)
+	var oe *odataerrors.ODataError
+	if !errors.As(err, &oe) || oe.ResponseStatusCode != 400 {
+		t.Fatalf("err = %T %v, want a 400 ODataError", err, err)
+	}
+	main := oe.GetErrorEscaped()
+	if main == nil || main.GetCode() == nil || *main.GetCode() != "RoleAssignmentRequestAcrsValidationFailed" || main.GetMessage() == nil {
+		t.Fatal("code or message missing")
+	}
+	msg := *main.GetMessage()
+	i := strings.Index(msg, "claims=")
+	if i < 0 {
+		t.Fatalf("message has no claims: %q", msg)
+	}
+	claims, err := url.QueryUnescape(msg[i+len("claims="):])
+	if err != nil || claims != `{"access_token":{"acrs":{"essential":true, "value":"c1"}}}` {
+		t.Fatalf("claims = %q (%v)", claims, err)
+	}
+	// The gzip-compressed body arrived intact (the sim decoded it).
+	var logged sim.Request
+	for _, r := range tn.Requests() {
+		if r.Method == "POST" && strings.HasSuffix(r.Path, "roleAssignmentScheduleRequests") {
+			logged = r
+		}
+	}
+	if !strings.Contains(logged.Body, `"afterDuration"`) || !strings.Contains(logged.Body, `"PT1H"`) {
+		t.Errorf("logged body = %s", logged.Body)
+	}
+}
+
+func TestSDKBatchWithOneThrottledItem(t *testing.T) {
+	tn := started(t, nil)
+	client, adapter := sdkClient(t, tn, nil)
+	ctx := context.Background()
+	msgraphcore.RegisterError(msgraphcore.BatchRequestErrorRegistryKey, abstractions.ErrorMappings{
+		"4XX": odataerrors.CreateODataErrorFromDiscriminatorValue, "5XX": odataerrors.CreateODataErrorFromDiscriminatorValue,
+	})
+	tn.AddFault(sim.Fault{Path: "roleEligibilityScheduleInstances", Kind: sim.FaultStatus, Status: 429, RetryAfter: 3, InBatch: true, Times: 1})
+	on := "principal"
+	b := msgraphcore.NewBatchRequest(adapter)
+	meInfo, _ := client.Me().ToGetRequestInformation(ctx, nil)
+	eligInfo, _ := client.RoleManagement().Directory().RoleEligibilityScheduleInstances().FilterByCurrentUserWithOn(&on).ToGetRequestInformation(ctx, nil)
+	mi, err := b.AddBatchRequestStep(*meInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ei, _ := b.AddBatchRequestStep(*eligInfo)
+	if strings.HasPrefix(*ei.GetUrl(), "https://") {
+		t.Fatalf("batch item URL must be relative: %s", *ei.GetUrl())
+	}
+	resp, err := b.Send(ctx, adapter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, err := msgraphcore.GetBatchResponseById[models.Userable](resp, *mi.GetId(), models.CreateUserFromDiscriminatorValue)
+	if err != nil || *me.GetUserPrincipalName() != sim.DemoAdminUPN {
+		t.Fatalf("me item: %v", err)
+	}
+	item := resp.GetResponseById(*ei.GetId())
+	if *item.GetStatus() != 429 || item.GetHeaders()["Retry-After"] != "3" {
+		t.Fatalf("throttled item: status %d headers %v", *item.GetStatus(), item.GetHeaders())
+	}
+}
