@@ -72,7 +72,7 @@ func (s *Service) Activate(ctx context.Context, reqs []ActivateRequest, opt Acti
 		return outs
 	}
 	for _, r := range reqs {
-		emit(r.Target, StageChecked, "checked against policy: "+r.Target.Policy.Describe())
+		emit(r.Target, StageChecked, r.Target.Policy.Describe())
 	}
 
 	principal, err := s.principalID(ctx)

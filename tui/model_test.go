@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -501,4 +502,138 @@ func TestLiveCountdownWithoutRefetch(t *testing.T) {
 	if f.loads != loads {
 		t.Fatal("a tick must not reload")
 	}
+}
+
+// pendingFake has Privileged Role Administrator (row 4) waiting for approval.
+func pendingFake() *fakeService {
+	f := newFake()
+	f.snap.Pending = []pim.Pending{{Eligibility: f.snap.Eligible[3], RequestID: "req-42", Status: "PendingApproval", Created: t0.Add(-5 * time.Minute)}}
+	return f
+}
+
+func TestCancelPendingRequest(t *testing.T) {
+	f := pendingFake()
+	h := newHarness(t, f, Options{}, 80, 24)
+	h.key("down", "down", "down") // Privileged Role Administrator
+	h.mustShow("pending approval since 13:57, not active yet · d cancels the request", "d cancel request")
+	h.mustNotShow("d deactivate")
+
+	// d only asks: no command runs until y.
+	_, cmd := h.m.Update(keyMsg("d"))
+	if cmd != nil {
+		t.Fatal("d must only ask, not send")
+	}
+	h.mustShow("Cancel the request for Privileged Role Administrator? y yes · n no", "y yes, cancel request")
+
+	// y returns the cancellation as a command; Update itself calls nothing.
+	loads := f.loads
+	_, cmd = h.m.Update(keyMsg("y"))
+	if cmd == nil {
+		t.Fatal("y returned no command")
+	}
+	if len(f.cancelled) != 0 {
+		t.Fatal("Cancel ran inside Update")
+	}
+	h.mustShow("Cancelling the request for Privileged Role Administrator…", "cancelling…")
+
+	msg := cmd()
+	if len(f.cancelled) != 1 || f.cancelled[0].RequestID != "req-42" {
+		t.Fatalf("cancelled = %+v", f.cancelled)
+	}
+	h.send(msg)
+	if f.loads != loads+1 {
+		t.Fatalf("no reload after cancelling (loads %d → %d)", loads, f.loads)
+	}
+	h.mustShow("✓ Request for Privileged Role Administrator cancelled")
+	h.mustNotShow("pending approval", "cancelling…")
+	if r := h.m.list.currentRow(); r == nil || r.pending != nil || h.m.cancelling[r.key] {
+		t.Fatalf("row after cancel: %+v", r)
+	}
+	h.mustShow("d deactivate") // the row is plain eligible again
+}
+
+func TestCancelPendingRequestDeclined(t *testing.T) {
+	for _, k := range []string{"n", "esc"} {
+		f := pendingFake()
+		h := newHarness(t, f, Options{}, 80, 24)
+		h.key("down", "down", "down", "d")
+		loads := f.loads
+		_, cmd := h.m.Update(keyMsg(k))
+		if cmd != nil {
+			t.Fatalf("%s returned a command", k)
+		}
+		if h.m.confirmCancel != nil || len(f.cancelled) != 0 || f.loads != loads {
+			t.Fatalf("%s: confirm=%v cancelled=%v", k, h.m.confirmCancel, f.cancelled)
+		}
+		h.mustShow("stays pending; nothing was sent")
+	}
+}
+
+func TestCancelPendingRequestError(t *testing.T) {
+	f := pendingFake()
+	f.cancelErr = errors.New("the request was already approved")
+	h := newHarness(t, f, Options{}, 80, 24)
+	loads := f.loads
+	h.key("down", "down", "down", "d", "y")
+	if len(f.cancelled) != 1 || f.loads != loads+1 {
+		t.Fatalf("cancelled=%d loads=%d", len(f.cancelled), f.loads-loads)
+	}
+	if h.m.err == nil || h.m.status != "" {
+		t.Fatalf("err=%v status=%q", h.m.err, h.m.status)
+	}
+	h.mustShow("✗ cancelling the request for Privileged Role Administrator: the request was", "already approved (esc dismisses)")
+	h.mustNotShow("Cancelling the request", "cancelling…")
+	h.key("esc")
+	if h.m.err != nil {
+		t.Fatal("esc did not dismiss the error")
+	}
+}
+
+func TestCancelConfirmDroppedWhenNoLongerPending(t *testing.T) {
+	f := pendingFake()
+	h := newHarness(t, f, Options{}, 80, 24)
+	h.key("down", "down", "down", "d")
+	f.mu.Lock()
+	f.snap.Pending = nil // approved meanwhile
+	f.snap.Active = []pim.Active{f.at(f.snap.Eligible[3], t0, time.Hour)}
+	f.mu.Unlock()
+	h.send(refreshTickMsg{})
+	if h.m.confirmCancel != nil {
+		t.Fatal("the question outlived the pending request")
+	}
+	h.key("y")
+	if len(f.cancelled) != 0 {
+		t.Fatal("cancelled a request that no longer waits")
+	}
+	h.mustShow("no longer waits for approval;", "nothing was sent.")
+}
+
+func TestHelpOnPendingRow(t *testing.T) {
+	h := newHarness(t, pendingFake(), Options{}, 120, 40)
+	h.key("down", "down", "down")
+	h.key("?")
+	h.mustShow("d cancel request")
+	h.mustNotShow("deactivate")
+	h.key("esc", "up")
+	h.mustShow("d deactivate")
+	h.key("?")
+	h.mustShow("deactivate")
+	h.mustNotShow("cancel request")
+}
+
+func TestEscLeavesFinishedProgressAtOnce(t *testing.T) {
+	f := newFake()
+	h := newHarness(t, f, Options{}, 80, 24)
+	h.key("down", "enter")
+	h.typeText("INC-9")
+	h.key("enter")
+	if h.m.screen != screenProgress || !h.m.timeline.done {
+		t.Fatal("not on a finished progress screen")
+	}
+	h.key("esc")
+	if h.m.screen != screenMain {
+		t.Fatal("one esc should return to the list")
+	}
+	h.key("d") // a letter right after esc acts on the list
+	h.mustShow("PIM refuses deactivation for 5 minutes")
 }
