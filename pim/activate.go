@@ -154,6 +154,23 @@ func (s *Service) submit(ctx context.Context, r ActivateRequest, principal strin
 	sent := s.now()
 	emit(r.Target, StageSubmitted, "request sent to PIM")
 	status, id, end, err := s.post(ctx, r, principal, tok, "selfActivate")
+	if g, ok := asGraphError(err); ok && g.Status == 429 && g.RetryAfter <= maxThrottleWait {
+		// A throttled request was not processed: resending it once after
+		// Retry-After is not a blind retry. Anything else is never resent.
+		wait := g.RetryAfter
+		if wait <= 0 {
+			wait = 2 * time.Second
+		}
+		emit(r.Target, StageSubmitted, fmt.Sprintf("Graph is throttling (HTTP 429): PIM did not process the request; sending it once more in %s", HumanDuration(wait)))
+		select {
+		case <-ctx.Done():
+			out.Err = ctx.Err()
+			emit(r.Target, StageFailed, out.Err.Error())
+			return out
+		case <-time.After(wait):
+		}
+		status, id, end, err = s.post(ctx, r, principal, tok, "selfActivate")
+	}
 	if g, ok := asGraphError(err); ok && g.Code == codeAcrs {
 		claims, found := claimsFromMessage(g.Message)
 		if !found {
@@ -212,6 +229,9 @@ func (s *Service) submit(ctx context.Context, r ActivateRequest, principal strin
 	return out
 }
 
+// maxThrottleWait is the longest Retry-After an activation waits for once.
+const maxThrottleWait = 30 * time.Second
+
 func activationError(e Eligibility, err error) error {
 	g, ok := asGraphError(err)
 	if !ok {
@@ -222,7 +242,7 @@ func activationError(e Eligibility, err error) error {
 		if g.RetryAfter > 0 {
 			wait = HumanDuration(g.RetryAfter)
 		}
-		return fmt.Errorf("%s: Graph is throttling requests (HTTP 429): PIM did not process the request and nothing was activated; pimento never resends an activation by itself, try again in %s", e.Label(), wait)
+		return fmt.Errorf("%s: Graph is throttling requests (HTTP 429): PIM did not process the request and nothing was activated; pimento resends a throttled activation only once, try again in %s", e.Label(), wait)
 	}
 	switch g.Code {
 	case codeExists:
