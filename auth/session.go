@@ -255,6 +255,10 @@ func (s *Session) Login(ctx context.Context, deviceCode bool) (Account, error) {
 	if err != nil {
 		return Account{}, err
 	}
+	if s.cfg.PinnedAccount == "" {
+		// The first login pins whoever signed in, from now on.
+		s.cfg.PinnedAccount = res.Account.PreferredUsername
+	}
 	s.remember(NewToken(res.AccessToken, false))
 	return toAccount(res.Account), nil
 }

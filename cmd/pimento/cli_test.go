@@ -366,3 +366,43 @@ func TestKeyringUnavailableIsClear(t *testing.T) {
 		t.Fatalf("exit %d: %q", code, errOut)
 	}
 }
+
+func TestLoginWithoutAccountPinsWhoeverSignedIn(t *testing.T) {
+	c := newCLI(t)
+	_, errOut, code := c.run("login")
+	if code != 0 || !strings.Contains(errOut, "Signed in as "+sim.DemoAdminUPN) {
+		t.Fatalf("login: exit %d %q", code, errOut)
+	}
+	// Pinned now: another account in the browser is refused.
+	c.tn.SetBrowserUser(sim.DemoApproverUPN)
+	_, errOut, code = c.run("login")
+	if code != exitSignIn || !strings.Contains(errOut, "pinned to "+sim.DemoAdminUPN) {
+		t.Fatalf("other account: exit %d %q", code, errOut)
+	}
+	c.tn.SetBrowserUser("")
+	if _, errOut, code := c.run("status"); code != 0 {
+		t.Fatalf("status after login: exit %d %q", code, errOut)
+	}
+}
+
+func TestConfigFavouritesComeFirstAndBadConfigNamesTheLine(t *testing.T) {
+	c := newCLI(t)
+	cfg := filepath.Join(c.home, "pimento.toml")
+	t.Setenv("PIMENTO_CONFIG", cfg)
+	if err := os.WriteFile(cfg, []byte("[profiles.default]\nfavourite_roles = [\"Intune Administrator\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.login()
+	out, _, _ := c.run("roles", "--json")
+	roles := decode[[]map[string]any](t, out)
+	if roles[0]["name"] != "Intune Administrator" {
+		t.Errorf("first role = %v, want the favourite", roles[0]["name"])
+	}
+	if err := os.WriteFile(cfg, []byte("[profiles.default]\nfavourite_roles = []\ncolour = \"red\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := c.run("status")
+	if code == 0 || !strings.Contains(errOut, "pimento.toml:3") || !strings.Contains(errOut, "colour") {
+		t.Errorf("bad config: exit %d %q", code, errOut)
+	}
+}

@@ -30,6 +30,8 @@ func load(ctx context.Context, f *Factory) (*pim.Service, *pim.Snapshot, error) 
 	if err != nil {
 		return nil, nil, err
 	}
+	s, _ := f.Settings()
+	favouritesFirst(snap, s.Config.FavouriteRoles)
 	return svc, snap, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,9 +21,11 @@ import (
 
 // tuiService adapts the auth session and the PIM service to the TUI.
 type tuiService struct {
-	sess     *auth.Session
-	svc      *pim.Service
-	stateDir string
+	sess       *auth.Session
+	svc        *pim.Service
+	stateDir   string
+	favourites []string
+	templates  []string
 
 	mu sync.Mutex
 	id tui.Identity
@@ -48,7 +52,13 @@ func (t *tuiService) SignIn(ctx context.Context, deviceCode bool, in auth.Intera
 	return acct, nil
 }
 
-func (t *tuiService) Load(ctx context.Context) (*pim.Snapshot, error) { return t.svc.Load(ctx) }
+func (t *tuiService) Load(ctx context.Context) (*pim.Snapshot, error) {
+	snap, err := t.svc.Load(ctx)
+	if err == nil {
+		favouritesFirst(snap, t.favourites)
+	}
+	return snap, err
+}
 
 func (t *tuiService) Activate(ctx context.Context, reqs []pim.ActivateRequest, in auth.Interaction, progress func(pim.Event)) []pim.Outcome {
 	t.sess.SetInteraction(in)
@@ -59,8 +69,18 @@ func (t *tuiService) Deactivate(ctx context.Context, a pim.Active, progress func
 	return t.svc.Deactivate(ctx, a, progress)
 }
 
+// RecentJustifications offers the profile's templates, then recent ones.
 func (t *tuiService) RecentJustifications(n int) []string {
-	return t.svc.Journal().RecentJustifications(n)
+	out := append([]string(nil), t.templates...)
+	for _, j := range t.svc.Journal().RecentJustifications(n) {
+		if !contains(out, j) {
+			out = append(out, j)
+		}
+	}
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
 }
 
 func (t *tuiService) Now() time.Time { return t.svc.Now() }
@@ -96,7 +116,8 @@ func runTUI(ctx context.Context, f *Factory) error {
 			id.Tenant = acct.TenantID
 		}
 	}
-	ts := &tuiService{sess: sess, svc: svc, stateDir: s.StateDir, id: id}
+	ts := &tuiService{sess: sess, svc: svc, stateDir: s.StateDir, id: id,
+		favourites: s.Config.FavouriteRoles, templates: s.Config.JustificationTemplates}
 	return tui.Run(ctx, ts, tui.Options{ExpiryWarning: s.ExpiryWarning, Debug: debugOrNil(f)})
 }
 
@@ -184,3 +205,20 @@ func startDemo(ctx context.Context, offset time.Duration) (*tuiService, func(), 
 var _ = errors.New
 
 func (t *tuiService) Cancel(ctx context.Context, p pim.Pending) error { return t.svc.Cancel(ctx, p) }
+
+// favouritesFirst moves the profile's favourite roles to the top, in the
+// order the config lists them.
+func favouritesFirst(snap *pim.Snapshot, favourites []string) {
+	if len(favourites) == 0 {
+		return
+	}
+	rank := func(e pim.Eligibility) int {
+		for i, f := range favourites {
+			if strings.EqualFold(f, e.Name) || strings.EqualFold(f, e.RoleDefinitionID) {
+				return i
+			}
+		}
+		return len(favourites)
+	}
+	sort.SliceStable(snap.Eligible, func(i, j int) bool { return rank(snap.Eligible[i]) < rank(snap.Eligible[j]) })
+}
