@@ -100,7 +100,7 @@ func (f *Factory) resolve() (settings, error) {
 	s.ConfigPath = path
 	file, err := config.Load(path)
 	if err != nil {
-		return s, err
+		return s, usagef("%v (fix it with `pimento config edit`)", err)
 	}
 	s.Profile = firstNonEmpty(f.flags.profile, f.getenv("PIMENTO_PROFILE"), file.DefaultProfile, "default")
 	if !config.ValidProfileName(s.Profile) {
