@@ -16,43 +16,24 @@ import (
 
 	"github.com/pimento-cli/pimento/auth"
 	"github.com/pimento-cli/pimento/sim"
+	"github.com/pimento-cli/pimento/sim/simtest"
 )
 
 // isolate points every user directory at a temp dir, so no test touches the
 // developer's own config, cache, state or keyring items.
-func isolate(t *testing.T) string {
-	t.Helper()
-	home := t.TempDir()
-	for _, k := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"} {
-		t.Setenv(k, filepath.Join(home, strings.ToLower(k)))
-	}
-	t.Setenv("BROWSER", "")
-	return home
-}
+func isolate(t *testing.T) string { return simtest.Isolate(t) }
 
 func startTenant(t *testing.T, mutate ...func(*sim.Scenario)) *sim.Tenant {
 	t.Helper()
-	sc := sim.DemoScenario()
-	sc.Latency = 0
-	sc.ProvisioningDelay = 0
-	sc.DeviceCodeAutoApprove = false
-	for _, m := range mutate {
-		m(&sc)
-	}
-	tn, err := sim.New(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tn.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = tn.Close() })
-	return tn
+	return simtest.Start(t, append([]func(*sim.Scenario){func(sc *sim.Scenario) {
+		sc.ProvisioningDelay = 0
+		sc.DeviceCodeAutoApprove = false
+	}}, mutate...)...)
 }
 
 func endpoints(t *testing.T, tn *sim.Tenant) auth.Endpoints {
 	t.Helper()
-	env := map[string]string{"PIMENTO_AUTHORITY": tn.AuthorityURL(), "PIMENTO_GRAPH_URL": tn.GraphURL()}
+	env := simtest.Env(tn)
 	e, err := auth.ResolveEndpoints("global", "", func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)

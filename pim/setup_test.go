@@ -18,6 +18,7 @@ import (
 	"github.com/pimento-cli/pimento/auth"
 	"github.com/pimento-cli/pimento/pim"
 	"github.com/pimento-cli/pimento/sim"
+	"github.com/pimento-cli/pimento/sim/simtest"
 )
 
 // fastPoll keeps waits short: the sim provisions in a few hundred ms.
@@ -53,44 +54,22 @@ func withPoll(p pim.PollConfig) func(*envOption) {
 	return func(o *envOption) { o.poll = p }
 }
 
-// isolate points every user directory at a temp dir, so no test touches the
-// developer's own config, cache, state or keyring items.
-func isolate(tb testing.TB) {
-	tb.Helper()
-	home := tb.TempDir()
-	for _, k := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"} {
-		tb.Setenv(k, filepath.Join(home, strings.ToLower(k)))
-	}
-	tb.Setenv("BROWSER", "")
-}
-
 // newEnv starts the demo tenant (no latency, 300 ms provisioning), signs
 // the pinned admin in through the simulated browser and builds the service.
 func newEnv(tb testing.TB, opts ...func(*envOption)) *env {
 	tb.Helper()
-	isolate(tb)
+	simtest.Isolate(tb)
 	o := envOption{poll: fastPoll}
 	for _, f := range opts {
 		f(&o)
 	}
-	sc := sim.DemoScenario()
-	sc.Latency = 0
-	sc.ProvisioningDelay = sim.Duration(300 * time.Millisecond)
-	sc.DeviceCodeAutoApprove = false
-	for _, m := range o.scenario {
-		m(&sc)
-	}
-	tn, err := sim.New(sc)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := tn.Start("127.0.0.1:0"); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = tn.Close() })
+	tn := simtest.Start(tb, append([]func(*sim.Scenario){func(sc *sim.Scenario) {
+		sc.ProvisioningDelay = sim.Duration(300 * time.Millisecond)
+		sc.DeviceCodeAutoApprove = false
+	}}, o.scenario...)...)
 
 	e := &env{tb: tb, tn: tn, cacheDir: tb.TempDir(), stateDir: tb.TempDir(), debug: &syncBuffer{}}
-	vars := map[string]string{"PIMENTO_AUTHORITY": tn.AuthorityURL(), "PIMENTO_GRAPH_URL": tn.GraphURL()}
+	vars := simtest.Env(tn)
 	eps, err := auth.ResolveEndpoints("global", "", func(k string) string { return vars[k] })
 	if err != nil {
 		tb.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
 
 	"github.com/pimento-cli/pimento/sim"
+	"github.com/pimento-cli/pimento/sim/simtest"
 )
 
 // Fidelity: the real msgraph-sdk-go, unchanged but for base URL, allowed
@@ -56,20 +57,10 @@ func sdkClient(t *testing.T, tn *sim.Tenant, acrs []string) (*msgraphsdk.GraphSe
 
 func started(t *testing.T, mutate func(*sim.Scenario)) *sim.Tenant {
 	t.Helper()
-	sc := sim.DemoScenario()
-	sc.Latency = 0
-	if mutate != nil {
-		mutate(&sc)
+	if mutate == nil {
+		return simtest.Start(t)
 	}
-	tn, err := sim.New(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tn.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = tn.Close() })
-	return tn
+	return simtest.Start(t, mutate)
 }
 
 func TestSDKPagesThroughEligibilities(t *testing.T) {

@@ -28,12 +28,7 @@ func newCancelCmd(f *Factory) *cobra.Command {
 		Short: "Withdraw requests that are waiting for approval",
 		Example: `  pimento cancel "Privileged Role Administrator"
   pimento cancel SG-Tier0-Break-Glass-Ops --access owner --json`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("name at least one ROLE whose request to cancel (see `pimento status`)")
-			}
-			return nil
-		},
+		Args:              needRoles("whose request to cancel", "status"),
 		ValidArgsFunction: completeRoles(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, snap, err := load(cmd.Context(), f)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pimento-cli/pimento/sim"
+	"github.com/pimento-cli/pimento/sim/simtest"
 )
 
 // cli runs pimento commands in-process against a simulated tenant, with the
@@ -26,35 +27,16 @@ type cli struct {
 
 func newCLI(t *testing.T, mutate ...func(*sim.Scenario)) *cli {
 	t.Helper()
-	home := t.TempDir()
-	for _, k := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"} {
-		t.Setenv(k, filepath.Join(home, strings.ToLower(k)))
-	}
+	home := simtest.Isolate(t)
 	t.Setenv("PIMENTO_CONFIG", "")
 	t.Setenv("PIMENTO_PROFILE", "")
-	sc := sim.DemoScenario()
-	sc.Latency = 0
-	sc.ProvisioningDelay = Duration(200 * time.Millisecond)
-	for _, m := range mutate {
-		m(&sc)
-	}
-	tn, err := sim.New(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tn.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = tn.Close() })
-	return &cli{t: t, tn: tn, home: home, env: map[string]string{
-		"PIMENTO_AUTHORITY":   tn.AuthorityURL(),
-		"PIMENTO_GRAPH_URL":   tn.GraphURL(),
-		"PIMENTO_TOKEN_CACHE": "file",
-	}}
+	tn := simtest.Start(t, append([]func(*sim.Scenario){func(sc *sim.Scenario) {
+		sc.ProvisioningDelay = sim.Duration(200 * time.Millisecond)
+	}}, mutate...)...)
+	env := simtest.Env(tn)
+	env["PIMENTO_TOKEN_CACHE"] = "file"
+	return &cli{t: t, tn: tn, home: home, env: env}
 }
-
-// Duration converts for scenario fields.
-type Duration = sim.Duration
 
 func (c *cli) run(args ...string) (stdout, stderr string, code int) {
 	c.t.Helper()

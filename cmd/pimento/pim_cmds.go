@@ -322,12 +322,7 @@ Exit codes: 0 effective, 1 failed, 2 bad input, 3 waiting for approval,
 		Example: `  pimento activate "Exchange Administrator" --duration 1h --justification "CHG-1234" --ticket-number CHG-1234 --ticket-system ServiceNow
   pimento activate "Helpdesk Administrator" --scope "AU: Berlin Helpdesk" --duration 30m --justification "password resets"
   pimento activate SG-Tier0-Break-Glass-Ops --access member --duration PT1H --justification "incident 42" --json`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("name at least one ROLE to activate (see `pimento roles`)")
-			}
-			return nil
-		},
+		Args:              needRoles("to activate", "roles"),
 		ValidArgsFunction: completeRoles(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var d time.Duration
@@ -498,12 +493,7 @@ the role until they expire (typically 60–90 minutes, up to about 28 hours with
 continuous access evaluation): deactivation does not revoke them.`,
 		Example: `  pimento deactivate "Global Reader"
   pimento deactivate "Exchange Administrator" "Global Reader" --json`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("name at least one ROLE to deactivate (see `pimento status`)")
-			}
-			return nil
-		},
+		Args:              needRoles("to deactivate", "status"),
 		ValidArgsFunction: completeRoles(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, snap, err := load(cmd.Context(), f)
@@ -639,4 +629,14 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// needRoles requires at least one ROLE argument, saying where to find them.
+func needRoles(what, listCmd string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usagef("name at least one ROLE %s (see `pimento %s`)", what, listCmd)
+		}
+		return nil
+	}
 }
