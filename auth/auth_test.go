@@ -43,12 +43,11 @@ func endpoints(t *testing.T, tn *sim.Tenant) auth.Endpoints {
 
 // recorder is an auth.Interaction that remembers what it was shown.
 type recorder struct {
-	mu      sync.Mutex
-	opened  []string
-	codes   []auth.DeviceCode
-	claims  []string
-	onCode  func(auth.DeviceCode)
-	browser func(string) error
+	mu     sync.Mutex
+	opened []string
+	codes  []auth.DeviceCode
+	claims []string
+	onCode func(auth.DeviceCode)
 }
 
 func (r *recorder) BrowserOpened(u, claims string) {

@@ -23,8 +23,13 @@ func WithToken(ctx context.Context, t Token) context.Context {
 // GraphAuth is the authentication provider for msgraph-sdk-go. Tokens go
 // only to the allowed Graph hosts; a claims challenge (CAE 401) steps up.
 func (s *Session) GraphAuth() authentication.AuthenticationProvider {
-	v := authentication.NewAllowedHostsValidator(s.cfg.Endpoints.AllowedHosts())
-	return authentication.NewBaseBearerTokenAuthenticationProvider(&graphTokens{s: s, hosts: &v})
+	v, err := authentication.NewAllowedHostsValidatorErrorCheck(s.cfg.Endpoints.AllowedHosts())
+	if err != nil {
+		// Only malformed hosts fail; then no host is allowed and no token leaves.
+		v = &authentication.AllowedHostsValidator{}
+		_ = v.SetAllowedHostsErrorCheck([]string{"invalid.invalid"})
+	}
+	return authentication.NewBaseBearerTokenAuthenticationProvider(&graphTokens{s: s, hosts: v})
 }
 
 type graphTokens struct {

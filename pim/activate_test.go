@@ -41,8 +41,10 @@ func TestActivateTenantRoleVerifiedInToken(t *testing.T) {
 		t.Fatalf("activation POSTs = %d, want 1", len(posts))
 	}
 	body := posts[0].Body
-	for _, s := range []string{`"action":"selfActivate"`, `"directoryScopeId":"/"`, `"roleDefinitionId":"` + sim.RoleSecurityAdministrator + `"`,
-		`"principalId":"` + sim.DemoAdminUserID + `"`, `"duration":"PT2H"`, `"justification":"INC-1 triage"`} {
+	for _, s := range []string{
+		`"action":"selfActivate"`, `"directoryScopeId":"/"`, `"roleDefinitionId":"` + sim.RoleSecurityAdministrator + `"`,
+		`"principalId":"` + sim.DemoAdminUserID + `"`, `"duration":"PT2H"`, `"justification":"INC-1 triage"`,
+	} {
 		if !strings.Contains(body, s) {
 			t.Errorf("POST body lacks %s: %s", s, body)
 		}
@@ -469,8 +471,10 @@ func TestServiceRefusalForgetsTheStalePolicy(t *testing.T) {
 func TestPolicyCacheExpires(t *testing.T) {
 	e := newEnv(t)
 	e.load()
-	later := pim.New(pim.Options{Graph: e.graph, Tokens: e.session, CacheDir: e.cacheDir,
-		Now: func() time.Time { return e.tn.Now().Add(pim.PolicyTTL + time.Hour) }})
+	later := pim.New(pim.Options{
+		Graph: e.graph, Tokens: e.session, CacheDir: e.cacheDir,
+		Now: func() time.Time { return e.tn.Now().Add(pim.PolicyTTL + time.Hour) },
+	})
 	e.tn.ResetLog()
 	snap, err := later.Load(e.ctx())
 	if err != nil {
@@ -500,8 +504,10 @@ func TestWaitGivesUpTruthfully(t *testing.T) {
 
 func TestActivateWithoutLoadUsesTheTokensOID(t *testing.T) {
 	e := newEnv(t)
-	target := pim.Eligibility{Kind: pim.KindDirectoryRole, Name: "User Administrator", RoleDefinitionID: sim.RoleUserAdministrator,
-		TemplateID: sim.RoleUserAdministrator, DirectoryScopeID: "/", Policy: pim.Policy{MaxDuration: 4 * time.Hour, Justification: true}}
+	target := pim.Eligibility{
+		Kind: pim.KindDirectoryRole, Name: "User Administrator", RoleDefinitionID: sim.RoleUserAdministrator,
+		TemplateID: sim.RoleUserAdministrator, DirectoryScopeID: "/", Policy: pim.Policy{MaxDuration: 4 * time.Hour, Justification: true},
+	}
 	out, _ := e.activate(pim.ActivateRequest{Target: target, Duration: time.Hour, Justification: "scripted"}, true)
 	if out.Err != nil || !out.Effective || out.Proof != "token" {
 		t.Fatalf("outcome = %+v", out)

@@ -71,8 +71,10 @@ func (s *Service) Deactivate(ctx context.Context, a Active, progress func(Event)
 	out.Status = status
 	now := s.now()
 	emit(StageDeactivated, "PIM answered "+status)
-	if jerr := s.journal.Append(Entry{Time: now, Account: s.account, Action: "deactivate", Role: a.Name, Kind: a.Kind, Scope: a.Scope,
-		DirectoryScopeID: a.DirectoryScopeID, GroupID: a.GroupID, AccessID: a.AccessID, RequestID: id, Result: status, DeactivatedAt: &now}); jerr != nil {
+	if jerr := s.journal.Append(Entry{
+		Time: now, Account: s.account, Action: "deactivate", Role: a.Name, Kind: a.Kind, Scope: a.Scope,
+		DirectoryScopeID: a.DirectoryScopeID, GroupID: a.GroupID, AccessID: a.AccessID, RequestID: id, Result: status, DeactivatedAt: &now,
+	}); jerr != nil {
 		s.debugf("journal: %v", jerr)
 	}
 	s.forgetActive(a.Eligibility)

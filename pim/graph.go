@@ -27,8 +27,9 @@ func NewGraphClient(auth authentication.AuthenticationProvider, graphURL string,
 			"4XX": odataerrors.CreateODataErrorFromDiscriminatorValue,
 			"5XX": odataerrors.CreateODataErrorFromDiscriminatorValue,
 		}
-		msgraphcore.RegisterError(msgraphcore.BatchRequestErrorRegistryKey, m)
-		msgraphcore.RegisterError(msgraphcore.PageIteratorErrorRegistryKey, m)
+		// An error only means "already registered".
+		_ = msgraphcore.RegisterError(msgraphcore.BatchRequestErrorRegistryKey, m)
+		_ = msgraphcore.RegisterError(msgraphcore.PageIteratorErrorRegistryKey, m)
 	})
 	if transport == nil {
 		transport = http.DefaultTransport

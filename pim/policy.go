@@ -168,15 +168,19 @@ func (c *metaCache) policy(key string) (Policy, bool) {
 		return Policy{}, false
 	}
 	d, _ := time.ParseDuration(e.Policy.MaxDuration)
-	return Policy{MaxDuration: d, Justification: e.Policy.Justification, Ticket: e.Policy.Ticket, MFA: e.Policy.MFA,
-		Approval: e.Policy.Approval, Approvers: e.Policy.Approvers, AuthContext: e.Policy.AuthContext}, true
+	return Policy{
+		MaxDuration: d, Justification: e.Policy.Justification, Ticket: e.Policy.Ticket, MFA: e.Policy.MFA,
+		Approval: e.Policy.Approval, Approvers: e.Policy.Approvers, AuthContext: e.Policy.AuthContext,
+	}, true
 }
 
 func (c *metaCache) putPolicy(key string, p Policy) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.data.Policies[key] = cachedPolicy{Fetched: c.now(), Policy: policyJSON{MaxDuration: p.MaxDuration.String(),
-		Justification: p.Justification, Ticket: p.Ticket, MFA: p.MFA, Approval: p.Approval, Approvers: p.Approvers, AuthContext: p.AuthContext}}
+	c.data.Policies[key] = cachedPolicy{Fetched: c.now(), Policy: policyJSON{
+		MaxDuration:   p.MaxDuration.String(),
+		Justification: p.Justification, Ticket: p.Ticket, MFA: p.MFA, Approval: p.Approval, Approvers: p.Approvers, AuthContext: p.AuthContext,
+	}}
 }
 
 func (c *metaCache) scope(id string) (string, bool) {

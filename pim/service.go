@@ -135,37 +135,43 @@ func (s *Service) firstWave(ctx context.Context) ([]batchReq, error) {
 		func() error {
 			i, err := dir.RoleEligibilityScheduleInstances().FilterByCurrentUserWithOn(&o).ToGetRequestInformation(ctx,
 				&rolemanagement.DirectoryRoleEligibilityScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
-					QueryParameters: &rolemanagement.DirectoryRoleEligibilityScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Expand: []string{"roleDefinition"}}})
+					QueryParameters: &rolemanagement.DirectoryRoleEligibilityScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Expand: []string{"roleDefinition"}},
+				})
 			return add(keyRoleElig, i, err)
 		},
 		func() error {
 			i, err := dir.RoleAssignmentScheduleInstances().FilterByCurrentUserWithOn(&o).ToGetRequestInformation(ctx,
 				&rolemanagement.DirectoryRoleAssignmentScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
-					QueryParameters: &rolemanagement.DirectoryRoleAssignmentScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Expand: []string{"roleDefinition"}}})
+					QueryParameters: &rolemanagement.DirectoryRoleAssignmentScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Expand: []string{"roleDefinition"}},
+				})
 			return add(keyRoleActive, i, err)
 		},
 		func() error {
 			i, err := dir.RoleAssignmentScheduleRequests().FilterByCurrentUserWithOn(&o).ToGetRequestInformation(ctx,
 				&rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
-					QueryParameters: &rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &pending}})
+					QueryParameters: &rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &pending},
+				})
 			return add(keyRolePending, i, err)
 		},
 		func() error {
 			i, err := grp.EligibilityScheduleInstances().FilterByCurrentUserWithOn(&o).ToGetRequestInformation(ctx,
 				&identitygovernance.PrivilegedAccessGroupEligibilityScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
-					QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilityScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Expand: []string{"group"}}})
+					QueryParameters: &identitygovernance.PrivilegedAccessGroupEligibilityScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Expand: []string{"group"}},
+				})
 			return add(keyGrpElig, i, err)
 		},
 		func() error {
 			i, err := grp.AssignmentScheduleInstances().FilterByCurrentUserWithOn(&o).ToGetRequestInformation(ctx,
 				&identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
-					QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Expand: []string{"group"}}})
+					QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Expand: []string{"group"}},
+				})
 			return add(keyGrpActive, i, err)
 		},
 		func() error {
 			i, err := grp.AssignmentScheduleRequests().FilterByCurrentUserWithOn(&o).ToGetRequestInformation(ctx,
 				&identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
-					QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &pending}})
+					QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &pending},
+				})
 			return add(keyGrpPending, i, err)
 		},
 	}
@@ -204,7 +210,8 @@ func (s *Service) policyRequest(ctx context.Context, e Eligibility) (batchReq, e
 		&policies.RoleManagementPolicyAssignmentsRequestBuilderGetRequestConfiguration{
 			QueryParameters: &policies.RoleManagementPolicyAssignmentsRequestBuilderGetQueryParameters{
 				Filter: &filter, Expand: []string{"policy($expand=rules)"},
-			}})
+			},
+		})
 	return batchReq{key: "policy|" + policyKey(e), info: info}, err
 }
 
@@ -213,7 +220,8 @@ func (s *Service) scopeRequest(ctx context.Context, scopeID string) (batchReq, e
 	if au, ok := strings.CutPrefix(scopeID, "/administrativeUnits/"); ok {
 		info, err := s.graph.Directory().AdministrativeUnits().ByAdministrativeUnitId(au).ToGetRequestInformation(ctx,
 			&directory.AdministrativeUnitsAdministrativeUnitItemRequestBuilderGetRequestConfiguration{
-				QueryParameters: &directory.AdministrativeUnitsAdministrativeUnitItemRequestBuilderGetQueryParameters{Select: []string{"id", "displayName"}}})
+				QueryParameters: &directory.AdministrativeUnitsAdministrativeUnitItemRequestBuilderGetQueryParameters{Select: []string{"id", "displayName"}},
+			})
 		return batchReq{key: "scope|" + scopeID, info: info}, err
 	}
 	info, err := s.graph.DirectoryObjects().ByDirectoryObjectId(id).ToGetRequestInformation(ctx, nil)
@@ -478,8 +486,10 @@ func (l *loader) eligibilities() []Eligibility {
 		if scope == "" && deref(e.GetAppScopeId()) != "" {
 			scope = "/" + strings.TrimPrefix(deref(e.GetAppScopeId()), "/")
 		}
-		out = append(out, Eligibility{Kind: KindDirectoryRole, Name: name, RoleDefinitionID: roleID, TemplateID: tmpl,
-			DirectoryScopeID: scope, Scope: l.scopeName(scope)})
+		out = append(out, Eligibility{
+			Kind: KindDirectoryRole, Name: name, RoleDefinitionID: roleID, TemplateID: tmpl,
+			DirectoryScopeID: scope, Scope: l.scopeName(scope),
+		})
 	}
 	for _, e := range l.grpElig {
 		gid := deref(e.GetGroupId())
@@ -528,8 +538,10 @@ func (l *loader) snapshot() *Snapshot {
 		name, tmpl := roleDefNames(a.GetRoleDefinition(), roleID)
 		scope := deref(a.GetDirectoryScopeId())
 		e := enrich(Eligibility{Kind: KindDirectoryRole, Name: name, RoleDefinitionID: roleID, TemplateID: tmpl, DirectoryScopeID: scope, Scope: l.scopeName(scope)})
-		snap.Active = append(snap.Active, Active{Eligibility: e, Start: deref(a.GetStartDateTime()), End: deref(a.GetEndDateTime()),
-			Assigned: !strings.EqualFold(deref(a.GetAssignmentType()), "Activated")})
+		snap.Active = append(snap.Active, Active{
+			Eligibility: e, Start: deref(a.GetStartDateTime()), End: deref(a.GetEndDateTime()),
+			Assigned: !strings.EqualFold(deref(a.GetAssignmentType()), "Activated"),
+		})
 	}
 	for _, a := range l.grpAct {
 		access := ""

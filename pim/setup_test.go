@@ -264,14 +264,6 @@ func hasACRS(r sim.Request, ctxVal string) bool {
 }
 
 // indexOf finds the position of a request in the log (by time, method, path).
-func indexOf(log []sim.Request, r sim.Request) int {
-	for i, x := range log {
-		if x.Time.Equal(r.Time) && x.Method == r.Method && x.Path == r.Path && x.Body == r.Body {
-			return i
-		}
-	}
-	return -1
-}
 
 type syncBuffer struct {
 	mu sync.Mutex

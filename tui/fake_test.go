@@ -57,8 +57,10 @@ func newFake() *fakeService {
 }
 
 func role(name, id, scopeID, scope string, p pim.Policy) pim.Eligibility {
-	return pim.Eligibility{Kind: pim.KindDirectoryRole, Name: name, Scope: scope,
-		RoleDefinitionID: id, TemplateID: id, DirectoryScopeID: scopeID, Policy: p}
+	return pim.Eligibility{
+		Kind: pim.KindDirectoryRole, Name: name, Scope: scope,
+		RoleDefinitionID: id, TemplateID: id, DirectoryScopeID: scopeID, Policy: p,
+	}
 }
 
 func sampleEligible() []pim.Eligibility {
@@ -73,8 +75,10 @@ func sampleEligible() []pim.Eligibility {
 			pim.Policy{MaxDuration: time.Hour, Justification: true, Approval: true, Approvers: []string{"Ada Lovelace"}}),
 		role("Application Administrator", "9b895d92", "/apps/payroll", "app: Payroll",
 			pim.Policy{MaxDuration: 8 * time.Hour}),
-		{Kind: pim.KindGroup, Name: "SG-Prod-Break-Glass", Scope: "group", GroupID: "g-1", AccessID: "member",
-			Policy: pim.Policy{MaxDuration: 90 * time.Minute, Justification: true, Approval: true}},
+		{
+			Kind: pim.KindGroup, Name: "SG-Prod-Break-Glass", Scope: "group", GroupID: "g-1", AccessID: "member",
+			Policy: pim.Policy{MaxDuration: 90 * time.Minute, Justification: true, Approval: true},
+		},
 	}
 }
 
@@ -160,8 +164,10 @@ func (f *fakeService) verifyInToken(r pim.ActivateRequest, _ auth.Interaction, p
 	f.mu.Lock()
 	f.snap.Active = append(f.snap.Active, f.at(e, t0, r.Duration))
 	f.mu.Unlock()
-	return pim.Outcome{Target: e, Status: "Provisioned", RequestID: "7f3a", End: t0.Add(r.Duration),
-		Effective: true, EffectiveAfter: 4200 * time.Millisecond, Proof: "token"}
+	return pim.Outcome{
+		Target: e, Status: "Provisioned", RequestID: "7f3a", End: t0.Add(r.Duration),
+		Effective: true, EffectiveAfter: 4200 * time.Millisecond, Proof: "token",
+	}
 }
 
 func (f *fakeService) Deactivate(ctx context.Context, a pim.Active, progress func(pim.Event)) pim.DeactivateOutcome {

@@ -140,9 +140,11 @@ func newWhoamiCmd(f *Factory) *cobra.Command {
 			}
 			svc, _ := f.Service()
 			names := roleNames(svc)
-			out := whoamiJSON{Account: s.Account, TenantID: tok.Facts.TenantID, Cloud: s.Endpoints.Cloud, Profile: s.Profile,
+			out := whoamiJSON{
+				Account: s.Account, TenantID: tok.Facts.TenantID, Cloud: s.Endpoints.Cloud, Profile: s.Profile,
 				TokenExpiresAt: tok.Facts.ExpiresAt.UTC().Format(time.RFC3339), WIDs: nonNil(tok.Facts.WIDs), ACRS: nonNil(tok.Facts.ACRS),
-				TokenCache: f.cache.Backend, Roles: []string{}}
+				TokenCache: f.cache.Backend, Roles: []string{},
+			}
 			for _, w := range tok.Facts.WIDs {
 				if n, ok := names[w]; ok {
 					out.Roles = append(out.Roles, n)

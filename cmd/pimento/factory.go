@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -312,5 +311,3 @@ func claimsNote(claims string) string {
 	}
 	return ""
 }
-
-var errNoTerminal = errors.New("no terminal")

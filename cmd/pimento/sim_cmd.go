@@ -46,12 +46,12 @@ the authority URL, the Graph URL and the path of the CA file (PEM).`,
 			if err := tn.Start(addr); err != nil {
 				return err
 			}
-			defer tn.Close()
+			defer func() { _ = tn.Close() }()
 			dir, err := os.MkdirTemp("", "pimento-sim-")
 			if err != nil {
 				return err
 			}
-			defer os.RemoveAll(dir)
+			defer func() { _ = os.RemoveAll(dir) }()
 			ca, err := tn.WriteCA(dir)
 			if err != nil {
 				return err

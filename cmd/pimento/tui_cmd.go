@@ -116,8 +116,10 @@ func runTUI(ctx context.Context, f *Factory) error {
 			id.Tenant = acct.TenantID
 		}
 	}
-	ts := &tuiService{sess: sess, svc: svc, stateDir: s.StateDir, id: id,
-		favourites: s.Config.FavouriteRoles, templates: s.Config.JustificationTemplates}
+	ts := &tuiService{
+		sess: sess, svc: svc, stateDir: s.StateDir, id: id,
+		favourites: s.Config.FavouriteRoles, templates: s.Config.JustificationTemplates,
+	}
 	return tui.Run(ctx, ts, tui.Options{ExpiryWarning: s.ExpiryWarning, Debug: debugOrNil(f)})
 }
 
