@@ -158,6 +158,49 @@ func TestBrowserEnvVariableOpensTheURL(t *testing.T) {
 	}
 }
 
+// TestStepUpThroughBrowserEnvWithoutTerminal: a step-up that needs the
+// admin, from a process whose stdin and stdout are not terminals, goes
+// through $BROWSER with the claims and the pinned login hint.
+func TestStepUpThroughBrowserEnvWithoutTerminal(t *testing.T) {
+	isolate(t)
+	tn := startTenant(t, func(sc *sim.Scenario) { sc.StepUpNeedsInteraction = true })
+	dir := t.TempDir()
+	ca, err := tn.WriteCA(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := filepath.Join(dir, "urls.txt")
+	script := filepath.Join(dir, "browser.sh")
+	body := "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '" + urls + "'\ncurl -s --cacert '" + ca + "' \"$1\" >/dev/null 2>&1 &\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("BROWSER", script)
+	s, rec := newSession(t, tn, func(c *auth.Config) { c.OpenURL = nil })
+	if _, err := s.Login(ctx(t), false); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.StepUp(ctx(t), auth.AuthContextClaims("c1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tok.Facts.HasACRS("c1") {
+		t.Fatalf("acrs = %v", tok.Facts.ACRS)
+	}
+	b, _ := os.ReadFile(urls)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("$BROWSER ran %d times, want login + step-up", len(lines))
+	}
+	u, _ := url.Parse(lines[1])
+	if !strings.Contains(u.Query().Get("claims"), `"c1"`) || u.Query().Get("login_hint") != sim.DemoAdminUPN {
+		t.Errorf("step-up URL lacks claims or login hint: %s", lines[1])
+	}
+	if n, _ := rec.count(); n != 2 {
+		t.Errorf("interaction told of %d browser opens, want 2", n)
+	}
+}
+
 func TestDeviceCodeLogin(t *testing.T) {
 	isolate(t)
 	tn := startTenant(t)

@@ -45,9 +45,8 @@ func (g *graphTokens) GetAuthorizationToken(ctx context.Context, u *url.URL, ext
 	if !g.hosts.IsUrlHostValid(u) {
 		return "", nil
 	}
-	if t, ok := ctx.Value(tokenKey{}).(Token); ok && t.raw != "" {
-		return t.raw, nil
-	}
+	// A claims challenge (CAE 401) wins over a token pinned to the request:
+	// that token is what the resource just refused.
 	if c, ok := extra["claims"].(string); ok && c != "" {
 		claims := c
 		if raw, err := base64.StdEncoding.DecodeString(c); err == nil && strings.HasPrefix(strings.TrimSpace(string(raw)), "{") {
@@ -55,6 +54,9 @@ func (g *graphTokens) GetAuthorizationToken(ctx context.Context, u *url.URL, ext
 		}
 		t, err := g.s.StepUp(ctx, claims)
 		return t.raw, err
+	}
+	if t, ok := ctx.Value(tokenKey{}).(Token); ok && t.raw != "" {
+		return t.raw, nil
 	}
 	t, err := g.s.Token(ctx)
 	return t.raw, err

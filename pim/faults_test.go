@@ -283,3 +283,28 @@ func TestDroppedAnswerFoundOnALaterPage(t *testing.T) {
 		t.Errorf("activations = %d, want 1", n)
 	}
 }
+
+// A CAE claims challenge (401 + WWW-Authenticate claims) on the activation:
+// the SDK resends once with a token that satisfies the claims, which the
+// session gets by stepping up, and exactly one activation results.
+func TestClaimsChallengeOnActivationStepsUpOnce(t *testing.T) {
+	e := newEnv(t)
+	user := elig(t, e.load(), "User Administrator")
+	e.tn.AddFault(sim.Fault{Method: "POST", Path: "roleAssignmentScheduleRequests", Kind: sim.FaultClaimsChallenge,
+		Claims: `{"access_token":{"acrs":{"essential":true,"value":"c2"}}}`, Times: 1})
+	e.tn.ResetLog()
+	out, _ := e.activate(pim.ActivateRequest{Target: user, Duration: time.Hour, Justification: "j"}, true)
+	if out.Err != nil || !out.Effective {
+		t.Fatalf("outcome = %+v", out)
+	}
+	posts := e.activationPosts()
+	if len(posts) != 2 || posts[0].Status != 401 || posts[1].Status != 201 {
+		t.Fatalf("POSTs = %d, want a 401 challenge then a 201", len(posts))
+	}
+	if acrs, _ := posts[1].Claims["acrs"].([]any); len(acrs) != 1 || acrs[0] != "c2" {
+		t.Errorf("resent POST carries acrs %v, want c2 from the challenge", posts[1].Claims["acrs"])
+	}
+	if n := activeCount(e.tn, sim.RoleUserAdministrator); n != 1 {
+		t.Errorf("activations = %d, want 1", n)
+	}
+}

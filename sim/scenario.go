@@ -122,6 +122,8 @@ type Fault struct {
 	Times      int      `json:"times,omitempty"`
 	Latency    Duration `json:"latency,omitempty"`
 	InBatch    bool     `json:"inBatch,omitempty"` // only match items inside $batch
+	// Claims is the claims request of a claims-challenge fault (JSON).
+	Claims string `json:"claims,omitempty"`
 }
 
 // Fault kinds.
@@ -130,6 +132,9 @@ const (
 	FaultDropAfterWrite = "drop-after-write" // process the request, then drop the connection
 	FaultMalformed      = "malformed"        // answer Status with a body that is not JSON
 	FaultNoMessage      = "no-message"       // answer Status with {"error":{"code":"..."}} and no message
+	// FaultClaimsChallenge answers 401 with a CAE claims challenge in
+	// WWW-Authenticate, as Graph does for clients that declare cp1.
+	FaultClaimsChallenge = "claims-challenge"
 )
 
 // Duration is a time.Duration that reads and writes as "1h30m" in JSON.

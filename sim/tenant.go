@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -408,6 +409,13 @@ func writeFault(w http.ResponseWriter, f Fault) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, `{"error": {"code": "Bad`) // truncated on purpose
+	case FaultClaimsChallenge:
+		claims := f.Claims
+		if claims == "" {
+			claims = `{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}`
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000", error="insufficient_claims", claims="`+base64.StdEncoding.EncodeToString([]byte(claims))+`"`)
+		writeError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp")
 	case FaultNoMessage:
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
