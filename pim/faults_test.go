@@ -290,8 +290,10 @@ func TestDroppedAnswerFoundOnALaterPage(t *testing.T) {
 func TestClaimsChallengeOnActivationStepsUpOnce(t *testing.T) {
 	e := newEnv(t)
 	user := elig(t, e.load(), "User Administrator")
-	e.tn.AddFault(sim.Fault{Method: "POST", Path: "roleAssignmentScheduleRequests", Kind: sim.FaultClaimsChallenge,
-		Claims: `{"access_token":{"acrs":{"essential":true,"value":"c2"}}}`, Times: 1})
+	e.tn.AddFault(sim.Fault{
+		Method: "POST", Path: "roleAssignmentScheduleRequests", Kind: sim.FaultClaimsChallenge,
+		Claims: `{"access_token":{"acrs":{"essential":true,"value":"c2"}}}`, Times: 1,
+	})
 	e.tn.ResetLog()
 	out, _ := e.activate(pim.ActivateRequest{Target: user, Duration: time.Hour, Justification: "j"}, true)
 	if out.Err != nil || !out.Effective {
