@@ -235,7 +235,7 @@ const maxThrottleWait = 30 * time.Second
 func activationError(e Eligibility, err error) error {
 	g, ok := asGraphError(err)
 	if !ok {
-		return fmt.Errorf("%s: %s", e.Label(), describe(err))
+		return wrapf(err, "%s", e.Label())
 	}
 	if g.Status == 429 {
 		wait := "a minute"

@@ -65,7 +65,7 @@ func (s *Service) Deactivate(ctx context.Context, a Active, progress func(Event)
 		case g != nil && g.Code == codeDoesNotExist:
 			return fail(fmt.Errorf("%s is not active (it may have expired or been deactivated elsewhere)", a.Label()))
 		default:
-			return fail(fmt.Errorf("%s: %s", a.Label(), describe(err)))
+			return fail(wrapf(err, "%s", a.Label()))
 		}
 	}
 	out.Status = status
@@ -123,7 +123,7 @@ func (s *Service) Cancel(ctx context.Context, p Pending) error {
 		err = s.graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().ByUnifiedRoleAssignmentScheduleRequestId(p.RequestID).Cancel().Post(ctx, nil)
 	}
 	if err != nil {
-		return fmt.Errorf("cancel the request for %s: %s", p.Label(), describe(err))
+		return wrapf(err, "cancel the request for %s", p.Label())
 	}
 	now := s.now()
 	_ = s.journal.Append(Entry{Time: now, Account: s.account, Action: "cancel", Role: p.Name, Kind: p.Kind, Scope: p.Scope, RequestID: p.RequestID, Result: "Canceled"})

@@ -160,3 +160,19 @@ func explainPolicyFailure(msg string) string {
 	}
 	return "PIM refused the request: " + strings.Join(out, "; ")
 }
+
+// wrapped says an error in safe words (never the SDK's own Error(), which
+// can panic) while keeping the chain, so callers can still find an
+// auth.SignInRequiredError or a context cancellation inside.
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (w *wrapped) Error() string { return w.msg }
+func (w *wrapped) Unwrap() error { return w.err }
+
+// wrapf is fmt.Errorf("<format>: <describe(err)>") that keeps err's chain.
+func wrapf(err error, format string, args ...any) error {
+	return &wrapped{msg: fmt.Sprintf(format, args...) + ": " + describe(err), err: err}
+}

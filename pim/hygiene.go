@@ -35,7 +35,7 @@ func Hygiene(me Me) []Finding {
 func (s *Service) Me(ctx context.Context) (Me, error) {
 	u, err := s.graph.Me().Get(ctx, nil)
 	if err != nil {
-		return Me{}, fmt.Errorf("read your account from Graph: %s", describe(err))
+		return Me{}, wrapf(err, "read your account from Graph")
 	}
 	me := Me{
 		ID: deref(u.GetId()), UserPrincipalName: deref(u.GetUserPrincipalName()), DisplayName: deref(u.GetDisplayName()),

@@ -239,7 +239,7 @@ func (s *Service) Load(ctx context.Context) (*Snapshot, error) {
 	}
 	res, trips, err := s.runBatch(ctx, first)
 	if err != nil {
-		return nil, fmt.Errorf("load from Graph: %s", describe(err))
+		return nil, wrapf(err, "load from Graph")
 	}
 	l := &loader{s: s, res: res}
 	if err := l.readFirst(); err != nil {
@@ -257,7 +257,7 @@ func (s *Service) Load(ctx context.Context) (*Snapshot, error) {
 		res, n, err := s.runBatch(ctx, next)
 		trips += n
 		if err != nil {
-			return nil, fmt.Errorf("load from Graph: %s", describe(err))
+			return nil, wrapf(err, "load from Graph")
 		}
 		if err := l.readMore(res, next); err != nil {
 			return nil, err
@@ -305,7 +305,7 @@ func (l *loader) readFirst() error {
 	l.asked = map[string]bool{}
 	u, err := decodeItem[models.Userable](l.res, keyMe, models.CreateUserFromDiscriminatorValue)
 	if err != nil {
-		return fmt.Errorf("read your account from Graph: %s", describe(err))
+		return wrapf(err, "read your account from Graph")
 	}
 	l.me = Me{
 		ID: deref(u.GetId()), UserPrincipalName: deref(u.GetUserPrincipalName()), DisplayName: deref(u.GetDisplayName()),
@@ -356,7 +356,7 @@ func (l *loader) readLists(res map[string]batchRes, keys map[string]bool) error 
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("read %s from Graph: %s", listWords[list], describe(err))
+			return wrapf(err, "read %s from Graph", listWords[list])
 		}
 		delete(l.nextLinks, list)
 		if n := deref(next); n != "" {
@@ -415,7 +415,7 @@ func (l *loader) readMore(res map[string]batchRes, reqs []batchReq) error {
 		case strings.HasPrefix(r.key, "policy|"):
 			v, err := decodeItem[models.UnifiedRoleManagementPolicyAssignmentCollectionResponseable](res, r.key, models.CreateUnifiedRoleManagementPolicyAssignmentCollectionResponseFromDiscriminatorValue)
 			if err != nil {
-				return fmt.Errorf("read the activation policy (%s) from Graph: %s", strings.TrimPrefix(r.key, "policy|"), describe(err))
+				return wrapf(err, "read the activation policy (%s) from Graph", strings.TrimPrefix(r.key, "policy|"))
 			}
 			p, ok := policyFromAssignments(v.GetValue())
 			if !ok {

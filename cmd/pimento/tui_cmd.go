@@ -57,6 +57,14 @@ func (t *tuiService) Load(ctx context.Context) (*pim.Snapshot, error) {
 	if err == nil {
 		favouritesFirst(snap, t.favourites)
 	}
+	var sr *auth.SignInRequiredError
+	if errors.As(err, &sr) {
+		// The session is gone (refresh token expired, logout elsewhere):
+		// report signed out so the TUI shows its sign-in screen.
+		t.mu.Lock()
+		t.id.Account = auth.Account{}
+		t.mu.Unlock()
+	}
 	return snap, err
 }
 
@@ -203,8 +211,6 @@ func startDemo(ctx context.Context, offset time.Duration) (*tuiService, func(), 
 	id := tui.Identity{Account: acct, Pinned: sim.DemoAdminUPN, Tenant: "contoso.onmicrosoft.com", Cloud: "simulated", Profile: "demo", Simulated: true}
 	return &tuiService{sess: sess, svc: svc, id: id}, cleanup, nil
 }
-
-var _ = errors.New
 
 func (t *tuiService) Cancel(ctx context.Context, p pim.Pending) error { return t.svc.Cancel(ctx, p) }
 
