@@ -388,3 +388,27 @@ func TestConfigFavouritesComeFirstAndBadConfigNamesTheLine(t *testing.T) {
 		t.Errorf("bad config: exit %d %q", code, errOut)
 	}
 }
+
+func TestCompletionOffersCachedRoleNamesWithoutNetwork(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	if _, _, code := c.run("status"); code != 0 { // writes the local role list
+		t.Fatal(code)
+	}
+	c.tn.ResetLog()
+	out, _, code := c.run("__complete", "activate", "Exch")
+	if code != 0 || !strings.Contains(out, "Exchange Administrator") || strings.Contains(out, "Global Reader") {
+		t.Fatalf("completion: exit %d %q", code, out)
+	}
+	if n := len(c.tn.Requests()); n != 0 {
+		t.Errorf("completion made %d requests", n)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	c := newCLI(t)
+	out, _, code := c.run("--version")
+	if code != 0 || !strings.HasPrefix(out, "pimento ") {
+		t.Fatalf("--version: exit %d %q", code, out)
+	}
+}
