@@ -527,6 +527,14 @@ func TestResolveEndpoints(t *testing.T) {
 		t.Errorf("custom graph: hosts %v scopes %v", e.AllowedHosts(), e.Scopes()[0])
 	}
 	if _, err := auth.ResolveEndpoints("", "", func(k string) string {
+		if k == "PIMENTO_GRAPH_URL" {
+			return "http://graph.example.test/v1.0"
+		}
+		return ""
+	}); err == nil || !strings.Contains(err.Error(), "https") {
+		t.Errorf("plaintext Graph off loopback must be refused: %v", err)
+	}
+	if _, err := auth.ResolveEndpoints("", "", func(k string) string {
 		if k == "PIMENTO_AUTHORITY" {
 			return "http://insecure/tenant"
 		}

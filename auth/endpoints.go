@@ -105,6 +105,9 @@ func ResolveEndpoints(cloud, tenant string, getenv func(string) string) (Endpoin
 		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 			return Endpoints{}, fmt.Errorf("PIMENTO_GRAPH_URL must be a URL like https://graph.microsoft.com/v1.0 (got %q)", g)
 		}
+		if u.Scheme == "http" && u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" && u.Hostname() != "::1" {
+			return Endpoints{}, fmt.Errorf("PIMENTO_GRAPH_URL must use https: tokens are never sent in clear text (got %q)", g)
+		}
 		e.GraphURL = strings.TrimRight(g, "/")
 		e.Cloud = "custom"
 	}

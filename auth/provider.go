@@ -14,6 +14,20 @@ var getenv = os.Getenv
 
 type tokenKey struct{}
 
+type noPromptKey struct{}
+
+// WithNoPrompt makes token requests made with ctx fail with a
+// SignInRequiredError instead of opening a browser or showing a device code
+// (for background work, such as a TUI's periodic reload).
+func WithNoPrompt(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noPromptKey{}, true)
+}
+
+func noPrompt(ctx context.Context) bool {
+	v, _ := ctx.Value(noPromptKey{}).(bool)
+	return v
+}
+
 // WithToken makes Graph requests made with ctx carry exactly this token (the
 // step-up token for a resent activation) instead of asking the session.
 func WithToken(ctx context.Context, t Token) context.Context {

@@ -234,8 +234,12 @@ func (s *Session) acquire(ctx context.Context, claims string) (Token, error) {
 	if !needsInteraction(err) {
 		return Token{}, fmt.Errorf("get a token: %s", describeMSALError(err))
 	}
-	if s.cfg.NoPrompt {
-		return Token{}, &SignInRequiredError{Reason: "signing in again is needed and --no-prompt was given", Command: s.loginCommand(), Err: err}
+	if s.cfg.NoPrompt || noPrompt(ctx) {
+		reason := "signing in again is needed"
+		if s.cfg.NoPrompt {
+			reason += " and --no-prompt was given"
+		}
+		return Token{}, &SignInRequiredError{Reason: reason, Command: s.loginCommand(), Err: err}
 	}
 	res, err = s.interactive(ctx, claims)
 	if err != nil {

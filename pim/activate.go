@@ -186,15 +186,21 @@ func (s *Service) submit(ctx context.Context, r ActivateRequest, principal strin
 		emit(r.Target, StageSubmitted, "request sent again with the stepped-up token")
 		status, id, end, err = s.post(ctx, r, principal, &t, "selfActivate")
 	}
-	if err != nil && uncertain(err) {
-		// The request may have reached PIM. Never resend: ask PIM.
+	if err != nil && (uncertain(err) || ctx.Err() != nil) {
+		// The request may have reached PIM. Never resend: ask PIM, also
+		// when the admin interrupted us mid-request.
 		emit(r.Target, StageSubmitted, "the answer was lost ("+describe(err)+"); checking what PIM did")
-		st, rid, rend, found, rerr := s.findRequest(ctx, r.Target, "selfActivate", sent)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+		st, rid, rend, found, rerr := s.findRequest(rctx, r.Target, "selfActivate", sent)
+		cancel()
 		switch {
 		case rerr != nil:
 			out.Err = fmt.Errorf("the activation answer was lost and PIM could not be re-read (%s): run `pimento status` before trying again", describe(rerr))
 		case found:
 			status, id, end, err = st, rid, rend, nil
+		case ctx.Err() != nil:
+			// Interrupted: PIM may still be processing what it received.
+			out.Err = fmt.Errorf("interrupted before PIM answered, and PIM shows no such request yet: run `pimento status` before trying again")
 		default:
 			out.Err = fmt.Errorf("the activation answer was lost (%s) and PIM has no record of it: nothing was activated", describe(err))
 		}
@@ -217,10 +223,10 @@ func (s *Service) submit(ctx context.Context, r ActivateRequest, principal strin
 	if out.End.IsZero() {
 		out.End = sent.Add(r.Duration)
 	}
-	switch status {
-	case "PendingApproval", "PendingAdminDecision":
+	switch {
+	case IsPending(status):
 		emit(r.Target, StagePending, "waiting for approval: nothing is active until an approver agrees")
-	case "Provisioned", "Granted", "PendingProvisioning", "PendingScheduleCreation", "ScheduleCreated":
+	case IsAccepted(status):
 		emit(r.Target, StageProvisioned, "PIM answered "+status)
 	default:
 		out.Err = fmt.Errorf("PIM answered %s", status)
@@ -461,7 +467,7 @@ func (s *Service) listActive(ctx context.Context, kind Kind) (map[string]Active,
 func (s *Service) waitEffective(ctx context.Context, reqs []ActivateRequest, outs []Outcome, started []time.Time, emit func(Eligibility, Stage, string)) {
 	waiting := map[int]bool{}
 	for i, o := range outs {
-		if o.Err == nil && (o.Status == "Provisioned" || o.Status == "Granted" || o.Status == "PendingProvisioning" || o.Status == "ScheduleCreated") {
+		if o.Err == nil && IsAccepted(o.Status) {
 			waiting[i] = true
 		}
 	}
@@ -579,14 +585,16 @@ func (s *Service) noteActive(e Eligibility, start, end time.Time) {
 	if s.last == nil {
 		return
 	}
-	for i, a := range s.last.Active {
+	active := append([]Active(nil), s.last.Active...)
+	for i, a := range active {
 		if a.Key() == e.Key() {
-			s.last.Active[i].Start, s.last.Active[i].End = start, end
+			active[i].Start, active[i].End = start, end
+			s.last.Active = active
 			s.state.Save(s.last, s.now())
 			return
 		}
 	}
-	s.last.Active = append(s.last.Active, Active{Eligibility: e, Start: start, End: end})
+	s.last.Active = append(active, Active{Eligibility: e, Start: start, End: end})
 	s.state.Save(s.last, s.now())
 }
 

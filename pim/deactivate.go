@@ -42,8 +42,10 @@ func (s *Service) Deactivate(ctx context.Context, a Active, progress func(Event)
 	sent := s.now()
 	emit(StageSubmitted, "deactivation sent to PIM")
 	status, id, _, err := s.post(ctx, ActivateRequest{Target: a.Eligibility}, principal, nil, "selfDeactivate")
-	if err != nil && uncertain(err) {
-		st, rid, _, found, rerr := s.findRequest(ctx, a.Eligibility, "selfDeactivate", sent)
+	if err != nil && (uncertain(err) || ctx.Err() != nil) {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+		st, rid, _, found, rerr := s.findRequest(rctx, a.Eligibility, "selfDeactivate", sent)
+		cancel()
 		switch {
 		case rerr != nil:
 			return fail(fmt.Errorf("the deactivation answer was lost and PIM could not be re-read (%s): run `pimento status`", describe(rerr)))
@@ -104,7 +106,7 @@ func (s *Service) forgetActive(e Eligibility) {
 	if s.last == nil {
 		return
 	}
-	kept := s.last.Active[:0]
+	var kept []Active
 	for _, a := range s.last.Active {
 		if a.Key() != e.Key() {
 			kept = append(kept, a)

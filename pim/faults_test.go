@@ -1,8 +1,10 @@
 package pim_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -308,5 +310,46 @@ func TestClaimsChallengeOnActivationStepsUpOnce(t *testing.T) {
 	}
 	if n := activeCount(e.tn, sim.RoleUserAdministrator); n != 1 {
 		t.Errorf("activations = %d, want 1", n)
+	}
+}
+
+// Interrupting an activation mid-request is an uncertain outcome: pimento
+// asks PIM what happened instead of reporting "context canceled".
+func TestInterruptedActivationIsReconciled(t *testing.T) {
+	e := newEnv(t)
+	user := elig(t, e.load(), "User Administrator")
+	// The sim processes the POST, then answers slowly.
+	e.tn.AddFault(sim.Fault{Method: "POST", Path: "roleAssignmentScheduleRequests", Kind: sim.FaultDropAfterWrite, Latency: sim.Duration(50 * time.Millisecond), Times: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the admin pressed ctrl+c before the answer came
+	outs := e.svc.Activate(ctx, []pim.ActivateRequest{{Target: user, Duration: time.Hour, Justification: "j"}}, pim.ActivateOptions{}, nil)
+	if err := outs[0].Err; err != nil && strings.Contains(err.Error(), "context canceled") {
+		t.Fatalf("an interrupted activation must be reconciled, got %v", err)
+	}
+}
+
+// Callers get their own copy of the snapshot: the service updating its
+// state after an activation or deactivation never races with a reader.
+func TestSnapshotIsNotSharedWithTheService(t *testing.T) {
+	e := newEnv(t)
+	snap := e.load()
+	e.tn.Clock().Advance(time.Minute)
+	var reader sync.WaitGroup
+	reader.Add(1)
+	go func() {
+		defer reader.Done()
+		for i := 0; i < 200; i++ {
+			for _, a := range snap.Active {
+				_ = a.Name
+			}
+		}
+	}()
+	gr, _ := snap.ActiveFor(elig(t, snap, "Global Reader"))
+	if out := e.svc.Deactivate(context.Background(), gr, nil); out.Err != nil {
+		t.Fatal(out.Err)
+	}
+	reader.Wait()
+	if _, ok := snap.ActiveFor(gr.Eligibility); !ok {
+		t.Error("the caller's snapshot changed under it")
 	}
 }

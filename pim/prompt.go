@@ -59,9 +59,17 @@ func (p *PromptState) Save(s *Snapshot, now time.Time) {
 		return
 	}
 	_ = os.MkdirAll(filepath.Dir(p.path), 0o700)
-	tmp := p.path + ".tmp"
-	if os.WriteFile(tmp, b, 0o600) == nil {
-		_ = os.Rename(tmp, p.path)
+	tmp, err := os.CreateTemp(filepath.Dir(p.path), "prompt-*.tmp")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(b)
+	if cerr := tmp.Close(); werr != nil || cerr != nil {
+		_ = os.Remove(tmp.Name())
+		return
+	}
+	if os.Rename(tmp.Name(), p.path) != nil {
+		_ = os.Remove(tmp.Name())
 	}
 }
 

@@ -272,16 +272,20 @@ func (s *Service) Load(ctx context.Context) (*Snapshot, error) {
 	s.mu.Lock()
 	s.me = snap.Me
 	s.last = snap
-	s.mu.Unlock()
 	s.state.Save(snap, s.now())
-	return snap, nil
+	out := snap.clone()
+	s.mu.Unlock()
+	return out, nil
 }
 
-// Last is the most recent snapshot, if any.
+// Last is a copy of the most recent snapshot, if any.
 func (s *Service) Last() *Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.last
+	if s.last == nil {
+		return nil
+	}
+	return s.last.clone()
 }
 
 // loader assembles a snapshot from batch answers.

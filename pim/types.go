@@ -306,3 +306,28 @@ func HumanDuration(d time.Duration) string {
 		return fmt.Sprintf("%dh%02dm", h, m)
 	}
 }
+
+// IsPending reports whether a request status waits for a person (approval).
+func IsPending(status string) bool {
+	return strings.EqualFold(status, "PendingApproval") || strings.EqualFold(status, "PendingAdminDecision")
+}
+
+// IsAccepted reports whether PIM accepted an activation that will become
+// active without anyone's decision (provisioned, or on its way there).
+func IsAccepted(status string) bool {
+	switch status {
+	case "Provisioned", "Granted", "PendingProvisioning", "PendingScheduleCreation", "ScheduleCreated":
+		return true
+	}
+	return false
+}
+
+// clone copies the snapshot's lists, so the service can update its own copy
+// while callers read theirs.
+func (s *Snapshot) clone() *Snapshot {
+	c := *s
+	c.Eligible = append([]Eligibility(nil), s.Eligible...)
+	c.Active = append([]Active(nil), s.Active...)
+	c.Pending = append([]Pending(nil), s.Pending...)
+	return &c
+}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -636,4 +637,43 @@ func TestEscLeavesFinishedProgressAtOnce(t *testing.T) {
 	}
 	h.key("d") // a letter right after esc acts on the list
 	h.mustShow("PIM refuses deactivation for 5 minutes")
+}
+
+// q while a request is in flight does not abandon it: it goes back to the
+// list and says so; ctrl+c still quits.
+func TestQuitKeyDoesNotAbandonARunningRequest(t *testing.T) {
+	f := newFake()
+	f.release = make(chan struct{})
+	h := newHarness(t, f, Options{}, 120, 40)
+	h.key("enter")
+	h.typeText("INC-1")
+	h.key("tab", "tab")
+	h.typeText("INC-1")
+	h.key("tab")
+	h.typeText("SNOW")
+	h.key("enter")
+	h.settleUntil(func() bool { return h.m.op != nil && len(h.m.timeline.tracks) > 0 })
+	h.key("q")
+	if h.quit {
+		t.Fatal("q quit while an activation was running")
+	}
+	h.mustShow("A request is still running")
+	close(f.release)
+	h.settle()
+}
+
+// A late callback after its operation ended is dropped, never a panic.
+func TestLateCallbackAfterOperationEndedIsDropped(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan tea.Msg, 1)
+	b := bridge{ctx: ctx, op: 1, ch: ch, g: &sendGuard{}}
+	b.close()
+	cancel()
+	for i := 0; i < 50; i++ {
+		b.BrowserOpened("https://example.test", "")
+		b.progress(pim.Event{})
+	}
+	if _, ok := <-ch; ok {
+		t.Fatal("a message arrived after close")
+	}
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -64,14 +65,37 @@ type bridge struct {
 	ctx context.Context
 	op  int
 	ch  chan<- tea.Msg
+	g   *sendGuard
+}
+
+// sendGuard lets a callback that arrives after its operation ended (a
+// late sign-in prompt, say) be dropped instead of sending on a closed channel.
+type sendGuard struct {
+	mu     sync.Mutex
+	closed bool
 }
 
 var _ auth.Interaction = bridge{}
 
 func (b bridge) send(msg tea.Msg) {
+	b.g.mu.Lock()
+	defer b.g.mu.Unlock()
+	if b.g.closed || b.ctx.Err() != nil {
+		return
+	}
 	select {
 	case b.ch <- msg:
 	case <-b.ctx.Done():
+	}
+}
+
+// close ends the operation's stream; later sends are dropped.
+func (b bridge) close() {
+	b.g.mu.Lock()
+	defer b.g.mu.Unlock()
+	if !b.g.closed {
+		b.g.closed = true
+		close(b.ch)
 	}
 }
 
@@ -95,9 +119,9 @@ func (m *Model) startOp(kind opKind, run func(ctx context.Context, b bridge) tea
 	ctx, cancel := context.WithCancel(m.ctx)
 	ch := make(chan tea.Msg, 8)
 	m.op = &operation{id: m.opSeq, kind: kind, ch: ch, cancel: cancel}
-	b := bridge{ctx: ctx, op: m.opSeq, ch: ch}
+	b := bridge{ctx: ctx, op: m.opSeq, ch: ch, g: &sendGuard{}}
 	call := func() tea.Msg {
-		defer close(ch)
+		defer b.close()
 		b.send(run(ctx, b))
 		return nil
 	}

@@ -209,7 +209,7 @@ func (m *Model) deactivated(out pim.DeactivateOutcome) tea.Cmd {
 }
 
 func isPendingApproval(status string) bool {
-	return strings.EqualFold(status, "PendingApproval") || strings.EqualFold(status, "PendingApprovalProvisioning")
+	return pim.IsPending(status)
 }
 
 // expiryID names one elevation's end, so its warning fires once.
@@ -269,7 +269,7 @@ func (m *Model) checkExpiry() tea.Cmd {
 // fireArmed re-activates armed elevations that have ended, when nothing else
 // runs and the admin is on the main screen.
 func (m *Model) fireArmed() tea.Cmd {
-	if len(m.armed) == 0 || m.op != nil || m.screen != screenMain {
+	if len(m.armed) == 0 || m.op != nil || m.screen != screenMain || m.confirm != nil || m.confirmCancel != nil {
 		return nil
 	}
 	var reqs []pim.ActivateRequest

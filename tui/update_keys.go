@@ -55,6 +55,8 @@ func (m *Model) updatePaste(msg tea.PasteMsg) tea.Cmd {
 func (m *Model) keyMain(msg tea.KeyPressMsg) tea.Cmd {
 	k, h := m.keys, m.listHeight()
 	switch {
+	case key.Matches(msg, k.Quit) && m.op != nil && m.op.kind != opSignIn:
+		m.notice = "A request is still running, so q did not quit: wait for it (p shows it), or ctrl+c to abort."
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):
@@ -151,6 +153,12 @@ func (m *Model) keyConfirm(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Yes):
 		a := *m.confirm
 		m.confirm = nil
+		if m.op != nil {
+			// Something started meanwhile (an armed re-activation): never
+			// abort it to run this one.
+			m.notice = "Another request is still running; nothing was sent. Try again when it is done."
+			return nil
+		}
 		return m.startDeactivation(a)
 	case key.Matches(msg, m.keys.No):
 		m.notice = m.confirm.Name + " stays active; nothing was sent."
@@ -205,6 +213,10 @@ func (m *Model) keyProgress(msg tea.KeyPressMsg) tea.Cmd {
 		if m.op != nil {
 			m.notice = "Still running: p shows the progress."
 		}
+	case key.Matches(msg, k.Quit) && m.op != nil:
+		// Quitting now would abandon a request mid-flight: go back instead.
+		m.screen = screenMain
+		m.notice = "A request is still running, so q did not quit: wait for it (p shows it), or ctrl+c to abort."
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):

@@ -278,6 +278,9 @@ func parseDuration(s string) (time.Duration, error) {
 		if err != nil {
 			return 0, fmt.Errorf("duration %q: %v", s, err)
 		}
+		if v <= 0 || strings.ContainsAny(s, "-.,") {
+			return 0, fmt.Errorf("duration %q: use a positive whole ISO 8601 duration like PT1H or PT90M", s)
+		}
 		return v, nil
 	}
 	d, err := time.ParseDuration(s)
@@ -381,7 +384,7 @@ func reportActivation(f *Factory, outs []pim.Outcome, asJSON, noWait bool) error
 	out := []activateJSON{}
 	for _, o := range outs {
 		j := activateJSON{Name: o.Target.Name, Scope: o.Target.Scope, Status: o.Status, Effective: o.Effective}
-		if !o.End.IsZero() && o.Err == nil && o.Status != "PendingApproval" {
+		if !o.End.IsZero() && o.Err == nil && !pim.IsPending(o.Status) {
 			e := o.End.UTC().Format(time.RFC3339)
 			j.EndDateTime = &e
 		}
@@ -396,8 +399,11 @@ func reportActivation(f *Factory, outs []pim.Outcome, asJSON, noWait bool) error
 				j.Status = "Failed"
 			}
 			failed = append(failed, o.Target.Label())
-		case o.Status == "PendingApproval" || o.Status == "PendingAdminDecision":
+		case pim.IsPending(o.Status):
 			pending = append(pending, o.Target.Label())
+		case !noWait && !o.Effective:
+			// Accepted but not proven: never a success when waiting was asked.
+			failed = append(failed, o.Target.Label())
 		}
 		out = append(out, j)
 	}
@@ -412,7 +418,7 @@ func reportActivation(f *Factory, outs []pim.Outcome, asJSON, noWait bool) error
 				fmt.Fprintf(f.IO.Out, "✗ %s: %s\n", o.Target.Label(), o.Err)
 			case o.Effective:
 				fmt.Fprintf(f.IO.Out, "✓ %s effective after %.1fs, until %s (%s)\n", o.Target.Label(), o.EffectiveAfter.Seconds(), o.End.Local().Format("15:04"), proofWords(o))
-			case o.Status == "PendingApproval":
+			case pim.IsPending(o.Status):
 				fmt.Fprintf(f.IO.Out, "… %s is waiting for approval%s: nothing is active until an approver agrees\n", o.Target.Label(), approvers(o.Target))
 			default:
 				fmt.Fprintf(f.IO.Out, "✓ %s accepted (%s), until %s; not yet verified%s\n", o.Target.Label(), o.Status, o.End.Local().Format("15:04"), map[bool]string{true: " (--no-wait)", false: ""}[noWait])
@@ -504,7 +510,13 @@ continuous access evaluation): deactivation does not revoke them.`,
 			if err != nil {
 				var ue *usageError
 				if errors.As(err, &ue) && strings.Contains(ue.msg, "no eligibility") {
-					return usagef("%s is not active: nothing to deactivate", strings.Join(args, ", "))
+					var inactive []string
+					for _, a := range args {
+						if _, e := sel.resolve(&pim.Snapshot{Eligible: activeAsEligible(snap)}, []string{a}); e != nil {
+							inactive = append(inactive, a)
+						}
+					}
+					return usagef("%s is not active: nothing was deactivated", strings.Join(inactive, ", "))
 				}
 				return err
 			}

@@ -39,6 +39,7 @@ func (t *tuiService) Identity() tui.Identity {
 
 func (t *tuiService) SignIn(ctx context.Context, deviceCode bool, in auth.Interaction) (auth.Account, error) {
 	t.sess.SetInteraction(in)
+	defer t.sess.SetInteraction(quietInteraction{}) // the bridge dies with the operation
 	acct, err := t.sess.Login(ctx, deviceCode)
 	if err != nil {
 		return acct, err
@@ -53,7 +54,8 @@ func (t *tuiService) SignIn(ctx context.Context, deviceCode bool, in auth.Intera
 }
 
 func (t *tuiService) Load(ctx context.Context) (*pim.Snapshot, error) {
-	snap, err := t.svc.Load(ctx)
+	// Background reloads never prompt: a needed sign-in shows the sign-in screen.
+	snap, err := t.svc.Load(auth.WithNoPrompt(ctx))
 	if err == nil {
 		favouritesFirst(snap, t.favourites)
 	}
@@ -70,11 +72,14 @@ func (t *tuiService) Load(ctx context.Context) (*pim.Snapshot, error) {
 
 func (t *tuiService) Activate(ctx context.Context, reqs []pim.ActivateRequest, in auth.Interaction, progress func(pim.Event)) []pim.Outcome {
 	t.sess.SetInteraction(in)
+	defer t.sess.SetInteraction(quietInteraction{}) // the bridge dies with the operation
 	return t.svc.Activate(ctx, reqs, pim.ActivateOptions{Wait: true}, progress)
 }
 
+// Deactivate and Cancel have no prompt of their own on screen: a sign-in
+// they would need surfaces as an error instead of an invisible prompt.
 func (t *tuiService) Deactivate(ctx context.Context, a pim.Active, progress func(pim.Event)) pim.DeactivateOutcome {
-	return t.svc.Deactivate(ctx, a, progress)
+	return t.svc.Deactivate(auth.WithNoPrompt(ctx), a, progress)
 }
 
 // RecentJustifications offers the profile's templates, then recent ones.
@@ -212,7 +217,9 @@ func startDemo(ctx context.Context, offset time.Duration) (*tuiService, func(), 
 	return &tuiService{sess: sess, svc: svc, id: id}, cleanup, nil
 }
 
-func (t *tuiService) Cancel(ctx context.Context, p pim.Pending) error { return t.svc.Cancel(ctx, p) }
+func (t *tuiService) Cancel(ctx context.Context, p pim.Pending) error {
+	return t.svc.Cancel(auth.WithNoPrompt(ctx), p)
+}
 
 // favouritesFirst moves the profile's favourite roles to the top, in the
 // order the config lists them.
