@@ -677,3 +677,24 @@ func TestLateCallbackAfterOperationEndedIsDropped(t *testing.T) {
 		t.Fatal("a message arrived after close")
 	}
 }
+
+// An activation PIM accepted but pimento could not prove is never shown
+// as a success.
+func TestAcceptedButUnprovenIsSaidPlainly(t *testing.T) {
+	f := newFake()
+	f.activate = func(r pim.ActivateRequest, _ auth.Interaction, progress func(pim.Event)) pim.Outcome {
+		progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageProvisioned, At: t0})
+		return pim.Outcome{Target: r.Target, Status: "PendingScheduleCreation"}
+	}
+	h := newHarness(t, f, Options{}, 120, 40)
+	h.key("enter")
+	h.typeText("INC-1")
+	h.key("tab", "tab")
+	h.typeText("INC-1")
+	h.key("tab")
+	h.typeText("SNOW")
+	h.key("enter")
+	h.settle()
+	h.mustShow("accepted, not proven yet")
+	h.mustNotShow("✓ verified")
+}

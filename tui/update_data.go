@@ -162,7 +162,7 @@ func (m *Model) signedIn(msg signedInMsg) tea.Cmd {
 
 func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 	m.now = m.svc.Now()
-	var verified, pending, failed []string
+	var verified, pending, failed, unproven []string
 	for _, o := range outs {
 		delete(m.busy, o.Target.Key())
 		switch {
@@ -172,6 +172,9 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 			verified = append(verified, o.Target.Name)
 		case isPendingApproval(o.Status):
 			pending = append(pending, o.Target.Name)
+		default:
+			// Accepted but not proven: say so rather than nothing.
+			unproven = append(unproven, o.Target.Name)
 		}
 	}
 	for _, t := range m.timeline.targets() {
@@ -188,8 +191,11 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 	if len(failed) > 0 {
 		parts = append(parts, "failed: "+strings.Join(failed, ", "))
 	}
+	if len(unproven) > 0 {
+		parts = append(parts, "accepted, not proven yet: "+strings.Join(unproven, ", "))
+	}
 	summary := strings.Join(parts, " · ")
-	if len(pending)+len(failed) > 0 {
+	if len(pending)+len(failed)+len(unproven) > 0 {
 		m.notice = summary // not a success: no check mark, no timeout
 		return m.loadCmd()
 	}
