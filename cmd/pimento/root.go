@@ -55,7 +55,8 @@ steps up when the role needs an authentication context, and proves the new
 privilege reached your token before it says "effective".
 
 Run it without a command for the interactive screen; use the commands below
-from scripts (every one takes --json).`,
+from scripts (roles, status, activate, deactivate, cancel, history, whoami
+and doctor take --json).`,
 		Example: `  pimento demo                      # try it on a simulated tenant
   pimento login --account adm-ada@contoso.onmicrosoft.com
   pimento roles

@@ -107,7 +107,7 @@ func (quietInteraction) DeviceCodeShown(auth.DeviceCode, string) {}
 
 func runTUI(ctx context.Context, f *Factory) error {
 	if !f.IO.OutTTY || !f.IO.InTTY {
-		return usagef("pimento without a command needs a terminal; from scripts use `pimento status`, `pimento roles` or `pimento activate` (see --help)")
+		return usagef("without a command, pimento opens its interactive screen, which needs a terminal; from scripts use `pimento status`, `pimento roles` or `pimento activate` (see --help)")
 	}
 	s, err := f.Settings()
 	if err != nil {
