@@ -136,18 +136,7 @@ func TestBrowserLoginPinsAccountAndDeclaresCP1(t *testing.T) {
 func TestBrowserEnvVariableOpensTheURL(t *testing.T) {
 	isolate(t)
 	tn := startTenant(t)
-	dir := t.TempDir()
-	ca, err := tn.WriteCA(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A $BROWSER that plays the browser: fetch the authorize URL.
-	script := filepath.Join(dir, "browser.sh")
-	body := "#!/bin/sh\ncurl -s --cacert '" + ca + "' \"$1\" >/dev/null 2>&1 &\n"
-	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("BROWSER", script)
+	setBrowserEnv(t, tn)
 	s, _ := newSession(t, tn, func(c *auth.Config) { c.OpenURL = nil })
 	acct, err := s.Login(ctx(t), false)
 	if err != nil {
@@ -158,24 +147,32 @@ func TestBrowserEnvVariableOpensTheURL(t *testing.T) {
 	}
 }
 
-// TestStepUpThroughBrowserEnvWithoutTerminal: a step-up that needs the
-// admin, from a process whose stdin and stdout are not terminals, goes
-// through $BROWSER with the claims and the pinned login hint.
-func TestStepUpThroughBrowserEnvWithoutTerminal(t *testing.T) {
-	isolate(t)
-	tn := startTenant(t, func(sc *sim.Scenario) { sc.StepUpNeedsInteraction = true })
+// setBrowserEnv points $BROWSER at a script that plays the browser: it
+// records the URL in the returned file and fetches it from the tenant.
+func setBrowserEnv(t *testing.T, tn *sim.Tenant) (urls string) {
+	t.Helper()
 	dir := t.TempDir()
 	ca, err := tn.WriteCA(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	urls := filepath.Join(dir, "urls.txt")
+	urls = filepath.Join(dir, "urls.txt")
 	script := filepath.Join(dir, "browser.sh")
 	body := "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '" + urls + "'\ncurl -s --cacert '" + ca + "' \"$1\" >/dev/null 2>&1 &\n"
 	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("BROWSER", script)
+	return urls
+}
+
+// TestStepUpThroughBrowserEnvWithoutTerminal: a step-up that needs the
+// admin, from a process whose stdin and stdout are not terminals, goes
+// through $BROWSER with the claims and the pinned login hint.
+func TestStepUpThroughBrowserEnvWithoutTerminal(t *testing.T) {
+	isolate(t)
+	tn := startTenant(t, func(sc *sim.Scenario) { sc.StepUpNeedsInteraction = true })
+	urls := setBrowserEnv(t, tn)
 	s, rec := newSession(t, tn, func(c *auth.Config) { c.OpenURL = nil })
 	if _, err := s.Login(ctx(t), false); err != nil {
 		t.Fatal(err)

@@ -241,7 +241,7 @@ func (s *Session) acquire(ctx context.Context, claims string) (Token, error) {
 		}
 		return Token{}, &SignInRequiredError{Reason: reason, Command: s.loginCommand(), Err: err}
 	}
-	res, err = s.interactive(ctx, claims)
+	res, err = s.interactive(ctx, claims, s.cfg.DeviceCode)
 	if err != nil {
 		return Token{}, err
 	}
@@ -252,10 +252,7 @@ func (s *Session) acquire(ctx context.Context, claims string) (Token, error) {
 // no browser can be opened) and returns the account. With a pinned account
 // the login hint is sent and any other account is refused.
 func (s *Session) Login(ctx context.Context, deviceCode bool) (Account, error) {
-	prev := s.cfg.DeviceCode
-	s.cfg.DeviceCode = s.cfg.DeviceCode || deviceCode
-	defer func() { s.cfg.DeviceCode = prev }()
-	res, err := s.interactive(ctx, "")
+	res, err := s.interactive(ctx, "", s.cfg.DeviceCode || deviceCode)
 	if err != nil {
 		return Account{}, err
 	}
@@ -277,14 +274,14 @@ func (s *Session) browserAvailable() bool {
 	return BrowserAvailable(getenv)
 }
 
-func (s *Session) interactive(ctx context.Context, claims string) (public.AuthResult, error) {
+func (s *Session) interactive(ctx context.Context, claims string, deviceCode bool) (public.AuthResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.InteractionTimeout)
 	defer cancel()
 	var (
 		res public.AuthResult
 		err error
 	)
-	if !s.cfg.DeviceCode && s.browserAvailable() {
+	if !deviceCode && s.browserAvailable() {
 		res, err = s.viaBrowser(ctx, claims)
 		if errors.Is(err, ErrNoBrowser) {
 			res, err = s.viaDeviceCode(ctx, claims)

@@ -381,40 +381,38 @@ func (s *Service) findRequest(ctx context.Context, e Eligibility, action string,
 	o := on
 	if e.Kind == KindGroup {
 		b := s.graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().FilterByCurrentUserWithOn(&o)
-		res, err := b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
-		for page := 0; err == nil && res != nil && page < 50; page++ {
+		err = allPages(func(next string) (identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnGetResponseable, error) {
+			if next != "" {
+				return b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+			}
+			return b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+		}, func(res identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnGetResponseable) {
 			for _, r := range res.GetValue() {
 				if deref(r.GetGroupId()) != e.GroupID || r.GetAccessId() == nil || r.GetAccessId().String() != e.AccessID || r.GetAction() == nil {
 					continue
 				}
 				consider(r.GetAction(), r.GetCreatedDateTime(), r.GetStatus(), r.GetId(), r.GetScheduleInfo())
 			}
-			next := deref(res.GetOdataNextLink())
-			if next == "" {
-				break
-			}
-			res, err = b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
-		}
+		})
 		if err != nil {
 			return "", "", time.Time{}, false, err
 		}
 		return status, id, end, found, nil
 	}
 	b := s.graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().FilterByCurrentUserWithOn(&o)
-	res, err := b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
-	for page := 0; err == nil && res != nil && page < 50; page++ {
+	err = allPages(func(next string) (rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnGetResponseable, error) {
+		if next != "" {
+			return b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+		}
+		return b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+	}, func(res rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnGetResponseable) {
 		for _, r := range res.GetValue() {
 			if deref(r.GetRoleDefinitionId()) != e.RoleDefinitionID || deref(r.GetDirectoryScopeId()) != e.DirectoryScopeID || r.GetAction() == nil {
 				continue
 			}
 			consider(r.GetAction(), r.GetCreatedDateTime(), r.GetStatus(), r.GetId(), r.GetScheduleInfo())
 		}
-		next := deref(res.GetOdataNextLink())
-		if next == "" {
-			break
-		}
-		res, err = b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
-	}
+	})
 	if err != nil {
 		return "", "", time.Time{}, false, err
 	}
@@ -427,8 +425,12 @@ func (s *Service) listActive(ctx context.Context, kind Kind) (map[string]Active,
 	o := on
 	if kind == KindGroup {
 		b := s.graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().FilterByCurrentUserWithOn(&o)
-		res, err := b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
-		for page := 0; err == nil && res != nil && page < 50; page++ {
+		err := allPages(func(next string) (identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesFilterByCurrentUserWithOnGetResponseable, error) {
+			if next != "" {
+				return b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+			}
+			return b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+		}, func(res identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesFilterByCurrentUserWithOnGetResponseable) {
 			for _, a := range res.GetValue() {
 				access := ""
 				if x := a.GetAccessId(); x != nil {
@@ -437,28 +439,45 @@ func (s *Service) listActive(ctx context.Context, kind Kind) (map[string]Active,
 				e := Eligibility{Kind: KindGroup, GroupID: deref(a.GetGroupId()), AccessID: access}
 				out[e.Key()] = Active{Eligibility: e, Start: deref(a.GetStartDateTime()), End: deref(a.GetEndDateTime())}
 			}
-			next := deref(res.GetOdataNextLink())
-			if next == "" {
-				break
-			}
-			res, err = b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
-		}
+		})
 		return out, err
 	}
 	b := s.graph.RoleManagement().Directory().RoleAssignmentScheduleInstances().FilterByCurrentUserWithOn(&o)
-	res, err := b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
-	for page := 0; err == nil && res != nil && page < 50; page++ {
+	err := allPages(func(next string) (rolemanagement.DirectoryRoleAssignmentScheduleInstancesFilterByCurrentUserWithOnGetResponseable, error) {
+		if next != "" {
+			return b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+		}
+		return b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+	}, func(res rolemanagement.DirectoryRoleAssignmentScheduleInstancesFilterByCurrentUserWithOnGetResponseable) {
 		for _, a := range res.GetValue() {
 			e := Eligibility{Kind: KindDirectoryRole, RoleDefinitionID: deref(a.GetRoleDefinitionId()), DirectoryScopeID: deref(a.GetDirectoryScopeId())}
 			out[e.Key()] = Active{Eligibility: e, Start: deref(a.GetStartDateTime()), End: deref(a.GetEndDateTime())}
 		}
-		next := deref(res.GetOdataNextLink())
-		if next == "" {
-			break
-		}
-		res, err = b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
-	}
+	})
 	return out, err
+}
+
+// maxPages bounds how many pages a poll or re-read follows.
+const maxPages = 50
+
+// allPages fetches a list ("" asks for the first page) and every further
+// page through its @odata.nextLink, handing each page to each.
+func allPages[R interface{ GetOdataNextLink() *string }](fetch func(next string) (R, error), each func(R)) error {
+	next := ""
+	for page := 0; page < maxPages; page++ {
+		res, err := fetch(next)
+		if err != nil {
+			return err
+		}
+		if any(res) == nil {
+			return nil
+		}
+		each(res)
+		if next = deref(res.GetOdataNextLink()); next == "" {
+			return nil
+		}
+	}
+	return nil
 }
 
 // waitEffective polls, with an adaptive bounded interval, until every

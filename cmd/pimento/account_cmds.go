@@ -87,25 +87,6 @@ apps already hold stay valid until they expire.`,
 	}
 }
 
-// roleNames maps template ids in wids to names from the cached role list.
-func roleNames(svc *pim.Service) map[string]string {
-	names := map[string]string{}
-	for id, n := range pim.BuiltinRoleNames {
-		names[id] = n
-	}
-	if svc == nil {
-		return names
-	}
-	if snap := svc.Last(); snap != nil {
-		for _, e := range snap.Eligible {
-			if e.TemplateID != "" {
-				names[e.TemplateID] = e.Name
-			}
-		}
-	}
-	return names
-}
-
 type whoamiJSON struct {
 	Account        string   `json:"account"`
 	TenantID       string   `json:"tenantId"`
@@ -138,8 +119,8 @@ func newWhoamiCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			svc, _ := f.Service()
-			names := roleNames(svc)
+			// Built-in names: a whoami process has loaded no role list.
+			names := pim.BuiltinRoleNames
 			out := whoamiJSON{
 				Account: s.Account, TenantID: tok.Facts.TenantID, Cloud: s.Endpoints.Cloud, Profile: s.Profile,
 				TokenExpiresAt: tok.Facts.ExpiresAt.UTC().Format(time.RFC3339), WIDs: nonNil(tok.Facts.WIDs), ACRS: nonNil(tok.Facts.ACRS),

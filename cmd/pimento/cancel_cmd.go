@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -39,12 +37,10 @@ func newCancelCmd(f *Factory) *cobra.Command {
 			for _, p := range snap.Pending {
 				pending = append(pending, p.Eligibility)
 			}
-			targets, err := sel.resolve(&pim.Snapshot{Eligible: pending}, args)
+			targets, err := sel.resolve(pending, args, func(names string) error {
+				return usagef("no request for %s is waiting for approval", names)
+			})
 			if err != nil {
-				var ue *usageError
-				if errors.As(err, &ue) && strings.Contains(ue.msg, "no eligibility") {
-					return usagef("no request for %s is waiting for approval", strings.Join(args, ", "))
-				}
 				return err
 			}
 			out := []cancelJSON{}

@@ -300,14 +300,25 @@ func (s *stderrInteraction) DeviceCodeShown(dc auth.DeviceCode, claims string) {
 	fmt.Fprintf(s.w, "To sign in%s, open %s and enter the code %s (expires %s).%s\n", claimsNote(claims), dc.VerificationURL, dc.UserCode, dc.ExpiresAt.Local().Format("15:04"), who)
 }
 
+// claimsNote says why a prompt appeared, from the claims request it carries.
 func claimsNote(claims string) string {
-	if i := strings.Index(claims, `"acrs"`); i >= 0 {
-		rest := claims[i:]
-		if j := strings.Index(rest, `"value":`); j >= 0 {
-			v := strings.Trim(strings.SplitN(rest[j+8:], "}", 2)[0], ` "`)
-			return " (your role needs the sign-in context " + v + ")"
-		}
+	var c struct {
+		AccessToken struct {
+			Acrs *struct {
+				Value  string   `json:"value"`
+				Values []string `json:"values"`
+			} `json:"acrs"`
+		} `json:"access_token"`
+	}
+	if claims == "" || json.Unmarshal([]byte(claims), &c) != nil || c.AccessToken.Acrs == nil {
+		return ""
+	}
+	v := c.AccessToken.Acrs.Value
+	if v == "" {
+		v = strings.Join(c.AccessToken.Acrs.Values, " or ")
+	}
+	if v == "" {
 		return " (your role needs a stronger sign-in)"
 	}
-	return ""
+	return " (your role needs the sign-in context " + v + ")"
 }

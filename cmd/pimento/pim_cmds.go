@@ -101,7 +101,7 @@ func newRolesCmd(f *Factory) *cobra.Command {
 			for _, e := range snap.Eligible {
 				state := ""
 				if a, ok := snap.ActiveFor(e); ok {
-					state = "active " + remainingText(a, snap, f)
+					state = "active " + remainingText(a, f)
 				} else if _, ok := snap.PendingFor(e); ok {
 					state = "pending approval"
 				}
@@ -122,7 +122,7 @@ func newRolesCmd(f *Factory) *cobra.Command {
 	return cmd
 }
 
-func remainingText(a pim.Active, _ *pim.Snapshot, f *Factory) string {
+func remainingText(a pim.Active, f *Factory) string {
 	if a.End.IsZero() {
 		return "(permanent)"
 	}
@@ -209,16 +209,19 @@ type selector struct {
 	access string
 }
 
-// resolve finds exactly one eligibility for each ROLE argument.
-func (sel selector) resolve(snap *pim.Snapshot, args []string) ([]pim.Eligibility, error) {
+// resolve finds exactly one candidate for each ROLE argument. Arguments
+// that match none are reported together through missing, which says it in
+// the command's own words ("not active", "no request waiting", …).
+func (sel selector) resolve(candidates []pim.Eligibility, args []string, missing func(names string) error) ([]pim.Eligibility, error) {
 	if sel.access != "" && sel.access != "member" && sel.access != "owner" {
 		return nil, usagef("--access must be member or owner")
 	}
 	var out []pim.Eligibility
+	var unmatched []string
 	seen := map[string]bool{}
 	for _, arg := range args {
 		var matches []pim.Eligibility
-		for _, e := range snap.Eligible {
+		for _, e := range candidates {
 			if !strings.EqualFold(e.Name, arg) && !strings.EqualFold(e.RoleDefinitionID, arg) && !strings.EqualFold(e.GroupID, arg) {
 				continue
 			}
@@ -232,7 +235,8 @@ func (sel selector) resolve(snap *pim.Snapshot, args []string) ([]pim.Eligibilit
 		}
 		switch len(matches) {
 		case 0:
-			return nil, usagef("you have no eligibility named %q%s: run `pimento roles` to see yours", arg, sel.describe())
+			unmatched = append(unmatched, fmt.Sprintf("%q", arg))
+			continue
 		case 1:
 		default:
 			var c []string
@@ -249,6 +253,9 @@ func (sel selector) resolve(snap *pim.Snapshot, args []string) ([]pim.Eligibilit
 			seen[matches[0].Key()] = true
 			out = append(out, matches[0])
 		}
+	}
+	if len(unmatched) > 0 {
+		return nil, missing(strings.Join(unmatched, ", ") + sel.describe())
 	}
 	return out, nil
 }
@@ -339,7 +346,9 @@ Exit codes: 0 effective, 1 failed, 2 bad input, 3 waiting for approval,
 			if err != nil {
 				return err
 			}
-			targets, err := sel.resolve(snap, args)
+			targets, err := sel.resolve(snap.Eligible, args, func(names string) error {
+				return usagef("you have no eligibility named %s: run `pimento roles` to see yours", names)
+			})
 			if err != nil {
 				return err
 			}
@@ -506,18 +515,10 @@ continuous access evaluation): deactivation does not revoke them.`,
 			if err != nil {
 				return err
 			}
-			targets, err := sel.resolve(&pim.Snapshot{Eligible: activeAsEligible(snap)}, args)
+			targets, err := sel.resolve(activeAsEligible(snap), args, func(names string) error {
+				return usagef("%s is not active: nothing was deactivated", names)
+			})
 			if err != nil {
-				var ue *usageError
-				if errors.As(err, &ue) && strings.Contains(ue.msg, "no eligibility") {
-					var inactive []string
-					for _, a := range args {
-						if _, e := sel.resolve(&pim.Snapshot{Eligible: activeAsEligible(snap)}, []string{a}); e != nil {
-							inactive = append(inactive, a)
-						}
-					}
-					return usagef("%s is not active: nothing was deactivated", strings.Join(inactive, ", "))
-				}
 				return err
 			}
 			var out []deactivateJSON
