@@ -104,7 +104,7 @@ func TestBrowserLoginPinsAccountAndDeclaresCP1(t *testing.T) {
 	isolate(t)
 	tn := startTenant(t)
 	s, rec := newSession(t, tn, nil)
-	acct, err := s.Login(ctx(t), false)
+	acct, err := s.Login(ctx(t), false, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestBrowserEnvVariableOpensTheURL(t *testing.T) {
 	tn := startTenant(t)
 	setBrowserEnv(t, tn)
 	s, _ := newSession(t, tn, func(c *auth.Config) { c.OpenURL = nil })
-	acct, err := s.Login(ctx(t), false)
+	acct, err := s.Login(ctx(t), false, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestStepUpThroughBrowserEnvWithoutTerminal(t *testing.T) {
 	tn := startTenant(t, func(sc *sim.Scenario) { sc.StepUpNeedsInteraction = true })
 	urls := setBrowserEnv(t, tn)
 	s, rec := newSession(t, tn, func(c *auth.Config) { c.OpenURL = nil })
-	if _, err := s.Login(ctx(t), false); err != nil {
+	if _, err := s.Login(ctx(t), false, ""); err != nil {
 		t.Fatal(err)
 	}
 	tok, err := s.StepUp(ctx(t), auth.AuthContextClaims("c1"))
@@ -207,7 +207,7 @@ func TestDeviceCodeLogin(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	acct, err := s.Login(ctx(t), true)
+	acct, err := s.Login(ctx(t), true, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestNoBrowserFallsBackToDeviceCode(t *testing.T) {
 		c.OpenURL = func(string) error { return auth.ErrNoBrowser }
 	})
 	rec.onCode = func(dc auth.DeviceCode) { _ = tn.ApproveDeviceCode(dc.UserCode, sim.DemoAdminUPN) }
-	if _, err := s.Login(ctx(t), false); err != nil {
+	if _, err := s.Login(ctx(t), false, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, n := rec.count(); n != 1 {
@@ -239,7 +239,7 @@ func TestOtherAccountIsRefused(t *testing.T) {
 	tn := startTenant(t)
 	tn.SetBrowserUser(sim.DemoApproverUPN)
 	s, _ := newSession(t, tn, nil)
-	_, err := s.Login(ctx(t), false)
+	_, err := s.Login(ctx(t), false, "")
 	var mismatch *auth.AccountMismatchError
 	if !errors.As(err, &mismatch) {
 		t.Fatalf("err = %v, want AccountMismatchError", err)
@@ -269,7 +269,7 @@ func TestFileCacheIsSharedAcrossProcessesAndPrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	s1, _ := newSession(t, tn, func(c *auth.Config) { c.Cache = c1 })
-	if _, err := s1.Login(ctx(t), false); err != nil {
+	if _, err := s1.Login(ctx(t), false, ""); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(c1.Path)
@@ -302,7 +302,7 @@ func TestStepUpSilentWhenSessionAllows(t *testing.T) {
 	isolate(t)
 	tn := startTenant(t)
 	s, rec := newSession(t, tn, nil)
-	if _, err := s.Login(ctx(t), false); err != nil {
+	if _, err := s.Login(ctx(t), false, ""); err != nil {
 		t.Fatal(err)
 	}
 	tok, err := s.StepUp(ctx(t), auth.AuthContextClaims("c1"))
@@ -326,7 +326,7 @@ func TestStepUpThatNeedsInteraction(t *testing.T) {
 	isolate(t)
 	tn := startTenant(t, func(sc *sim.Scenario) { sc.StepUpNeedsInteraction = true })
 	s, rec := newSession(t, tn, nil)
-	if _, err := s.Login(ctx(t), false); err != nil {
+	if _, err := s.Login(ctx(t), false, ""); err != nil {
 		t.Fatal(err)
 	}
 	tok, err := s.StepUp(ctx(t), auth.AuthContextClaims("c1"))
@@ -349,7 +349,7 @@ func TestStepUpThatNeedsInteraction(t *testing.T) {
 
 	// With --no-prompt the same need is exit-4 material, not a prompt.
 	s2, _ := newSession(t, tn, func(c *auth.Config) { c.NoPrompt = true })
-	if _, err := s2.Login(ctx(t), false); err != nil {
+	if _, err := s2.Login(ctx(t), false, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s2.StepUp(ctx(t), auth.AuthContextClaims("c2")); !isSignInRequired(err) {
@@ -361,7 +361,7 @@ func TestForceRefreshMintsNewTokenWithCurrentWIDs(t *testing.T) {
 	isolate(t)
 	tn := startTenant(t)
 	s, _ := newSession(t, tn, nil)
-	if _, err := s.Login(ctx(t), false); err != nil {
+	if _, err := s.Login(ctx(t), false, ""); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := s.Token(ctx(t))
@@ -416,7 +416,7 @@ func TestLogoutWipes(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := newSession(t, tn, func(cfg *auth.Config) { cfg.Cache = c })
-	if _, err := s.Login(ctx(t), false); err != nil {
+	if _, err := s.Login(ctx(t), false, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Logout(ctx(t)); err != nil {
@@ -462,7 +462,7 @@ func TestKeyringCacheEncryptsAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := newSession(t, tn, func(cfg *auth.Config) { cfg.Cache = c })
-	if _, err := s.Login(ctx(t), false); err != nil {
+	if _, err := s.Login(ctx(t), false, ""); err != nil {
 		t.Fatal(err)
 	}
 	tok, err := s.Token(ctx(t))
@@ -556,7 +556,7 @@ func TestSecretServiceBackend(t *testing.T) {
 		t.Fatalf("real Secret Service: %v", err)
 	}
 	s, _ := newSession(t, tn, func(cfg *auth.Config) { cfg.Cache = c })
-	if _, err := s.Login(ctx(t), false); err != nil {
+	if _, err := s.Login(ctx(t), false, ""); err != nil {
 		t.Fatal(err)
 	}
 	tok, _ := s.Token(ctx(t))
@@ -571,5 +571,67 @@ func TestSecretServiceBackend(t *testing.T) {
 	}
 	if err := s2.Logout(ctx(t)); err != nil {
 		t.Fatalf("logout must delete the keyring item: %v", err)
+	}
+}
+
+// A damaged token cache is said at once, naming the file (no retry loop
+// until a deadline); logout deletes it; a sign-in replaces it.
+func TestDamagedTokenCacheFailsFastAndIsReplaced(t *testing.T) {
+	for _, mode := range []string{auth.CacheFile, auth.CacheKeyring} {
+		t.Run(mode, func(t *testing.T) {
+			home := isolate(t)
+			keyring.MockInit()
+			tn := startTenant(t)
+			dir := filepath.Join(home, "cache", "default")
+			open := func() *auth.TokenCache {
+				c, err := auth.OpenCache(ctx(t), mode, dir, "default")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c
+			}
+			c := open()
+			s, _ := newSession(t, tn, func(cfg *auth.Config) { cfg.Cache = c })
+			if _, err := s.Login(ctx(t), false, ""); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(c.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(c.Path, b[:len(b)/2], 0o600); err != nil {
+				t.Fatal(err)
+			}
+			// A new process: the damage is reported at once, naming the file.
+			s2, _ := newSession(t, tn, func(cfg *auth.Config) { cfg.Cache = open(); cfg.NoPrompt = true })
+			long, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			start := time.Now()
+			_, err = s2.Token(long)
+			if !isSignInRequired(err) || !strings.Contains(err.Error(), c.Path) {
+				t.Fatalf("Token over a damaged cache: %v", err)
+			}
+			if took := time.Since(start); took > 10*time.Second {
+				t.Errorf("took %v to notice", took)
+			}
+			// Logout deletes it, damaged as it is.
+			if err := s2.Logout(ctx(t)); err != nil {
+				t.Fatalf("logout: %v", err)
+			}
+			if _, err := os.Stat(c.Path); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the damaged cache survived logout: %v", err)
+			}
+			// Damage it again: a sign-in replaces it.
+			if err := os.WriteFile(c.Path, []byte("{\"Acc"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s3, _ := newSession(t, tn, func(cfg *auth.Config) { cfg.Cache = open() })
+			if _, err := s3.Login(ctx(t), false, ""); err != nil {
+				t.Fatalf("login over a damaged cache: %v", err)
+			}
+			if _, err := s3.Token(ctx(t)); err != nil {
+				t.Fatalf("after the sign-in replaced it: %v", err)
+			}
+		})
 	}
 }

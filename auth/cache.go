@@ -39,12 +39,12 @@ type TokenCache struct {
 	accessor                accessor.Accessor
 }
 
-// Wipe deletes the persisted cache for this profile.
+// Wipe deletes the persisted cache for this profile, damaged or not.
 func (c *TokenCache) Wipe(ctx context.Context) error {
 	if c == nil || c.accessor == nil {
 		return nil
 	}
-	return c.accessor.Delete(ctx)
+	return withContext(ctx, func() error { return c.accessor.Delete(ctx) })
 }
 
 // OpenCache opens the token cache for a profile in dir (one directory per
@@ -78,7 +78,7 @@ func OpenCache(ctx context.Context, mode, dir, profile string) (*TokenCache, err
 		path = filepath.Join(dir, "msal_cache.bin")
 		a, backend, err = newOSAccessor(path, "pimento:"+profile)
 		if err == nil {
-			err = probe(ctx, a, filepath.Join(dir, "probe.bin"), profile)
+			err = withContext(ctx, func() error { return probe(ctx, a, filepath.Join(dir, "probe.bin"), profile) })
 		}
 		if err != nil {
 			return nil, &KeyringUnavailableError{Err: err}
@@ -87,6 +87,7 @@ func OpenCache(ctx context.Context, mode, dir, profile string) (*TokenCache, err
 	if err != nil {
 		return nil, err
 	}
+	a = checked{Accessor: a, path: path}
 	c, err := extcache.New(a, filepath.Join(dir, "msal_cache.timestamp"))
 	if err != nil {
 		return nil, fmt.Errorf("open the token cache lock: %w", err)

@@ -9,7 +9,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -40,16 +39,17 @@ func newOSAccessor(path, item string) (accessor.Accessor, string, error) {
 	return &keyringAccessor{path: path, item: item}, backend, nil
 }
 
-func (k *keyringAccessor) loadKey(create bool) ([]byte, error) {
+func (k *keyringAccessor) loadKey(ctx context.Context, create bool) ([]byte, error) {
 	if k.key != nil {
 		return k.key, nil
 	}
-	s, err := keyring.Get(keyringService, k.item)
+	var s string
+	err := withContext(ctx, func() (err error) { s, err = keyring.Get(keyringService, k.item); return err })
 	switch {
 	case err == nil:
 		key, err := base64.StdEncoding.DecodeString(s)
 		if err != nil || len(key) != 32 {
-			return nil, errors.New("the token cache key in the keyring is damaged; run pimento logout")
+			return nil, &DamagedCacheError{Path: k.path, Err: errors.New("its key in the keyring is damaged")}
 		}
 		k.key = key
 		return key, nil
@@ -58,7 +58,7 @@ func (k *keyringAccessor) loadKey(create bool) ([]byte, error) {
 		if _, err := rand.Read(key); err != nil {
 			return nil, err
 		}
-		if err := keyring.Set(keyringService, k.item, base64.StdEncoding.EncodeToString(key)); err != nil {
+		if err := withContext(ctx, func() error { return keyring.Set(keyringService, k.item, base64.StdEncoding.EncodeToString(key)) }); err != nil {
 			return nil, err
 		}
 		k.key = key
@@ -70,7 +70,7 @@ func (k *keyringAccessor) loadKey(create bool) ([]byte, error) {
 	}
 }
 
-func (k *keyringAccessor) Read(context.Context) ([]byte, error) {
+func (k *keyringAccessor) Read(ctx context.Context) ([]byte, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	sealed, err := os.ReadFile(k.path)
@@ -80,7 +80,7 @@ func (k *keyringAccessor) Read(context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := k.loadKey(false)
+	key, err := k.loadKey(ctx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -93,19 +93,19 @@ func (k *keyringAccessor) Read(context.Context) ([]byte, error) {
 	}
 	n := gcm.NonceSize()
 	if len(sealed) < n {
-		return nil, errors.New("token cache file is truncated")
+		return nil, &DamagedCacheError{Path: k.path, Err: errors.New("truncated")}
 	}
 	plain, err := gcm.Open(nil, sealed[:n], sealed[n:], []byte(k.item))
 	if err != nil {
-		return nil, fmt.Errorf("token cache file cannot be decrypted: %w", err)
+		return nil, &DamagedCacheError{Path: k.path, Err: errors.New("it cannot be decrypted: truncated, overwritten or encrypted under another key")}
 	}
 	return plain, nil
 }
 
-func (k *keyringAccessor) Write(_ context.Context, data []byte) error {
+func (k *keyringAccessor) Write(ctx context.Context, data []byte) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	key, err := k.loadKey(true)
+	key, err := k.loadKey(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -121,21 +121,30 @@ func (k *keyringAccessor) Write(_ context.Context, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(k.path), 0o700); err != nil {
 		return err
 	}
-	tmp := k.path + ".tmp"
-	if err := os.WriteFile(tmp, sealed, 0o600); err != nil {
+	tmp, err := os.CreateTemp(filepath.Dir(k.path), ".msal_cache.*.tmp")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, k.path)
+	_, werr := tmp.Write(sealed)
+	if cerr := tmp.Close(); werr != nil || cerr != nil {
+		_ = os.Remove(tmp.Name())
+		return errors.Join(werr, cerr)
+	}
+	if err := os.Rename(tmp.Name(), k.path); err != nil {
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	return nil
 }
 
-func (k *keyringAccessor) Delete(context.Context) error {
+func (k *keyringAccessor) Delete(ctx context.Context) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.key = nil
 	if err := os.Remove(k.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	if err := keyring.Delete(keyringService, k.item); err != nil && !errors.Is(err, keyring.ErrNotFound) {
+	if err := withContext(ctx, func() error { return keyring.Delete(keyringService, k.item) }); err != nil && !errors.Is(err, keyring.ErrNotFound) {
 		return err
 	}
 	return nil

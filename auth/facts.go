@@ -21,6 +21,10 @@ type Facts struct {
 	Scopes    []string
 	IssuedAt  time.Time
 	ExpiresAt time.Time
+	// Decoded is false when the token could not be read as a JWT: Graph's
+	// access tokens are documented as opaque, so no proof may depend on
+	// reading one.
+	Decoded bool
 }
 
 // HasWID reports whether the token carries the role template id.
@@ -60,7 +64,7 @@ func DecodeFacts(token string) (Facts, error) {
 	f := Facts{
 		ObjectID: c.OID, TenantID: c.TID, UPN: c.UPN, WIDs: c.WIDs,
 		ACRS: stringOrList(c.ACRS), XmsCC: stringOrList(c.XmsCC), Scopes: strings.Fields(c.SCP),
-		IssuedAt: time.Unix(int64(c.IAT), 0), ExpiresAt: time.Unix(int64(c.EXP), 0),
+		IssuedAt: time.Unix(int64(c.IAT), 0), ExpiresAt: time.Unix(int64(c.EXP), 0), Decoded: true,
 	}
 	if f.UPN == "" {
 		f.UPN = c.PUN

@@ -12,9 +12,17 @@ import (
 
 var getenv = os.Getenv
 
-type tokenKey struct{}
-
 type noPromptKey struct{}
+
+type interactionKey struct{}
+
+// WithInteraction makes sign-ins needed by calls made with ctx tell in (a
+// browser opened, a device code to show) instead of the session's default.
+// The context is the only channel the Graph SDK lets through to a token
+// request, so sign-in prompts travel with the call this way.
+func WithInteraction(ctx context.Context, in Interaction) context.Context {
+	return context.WithValue(ctx, interactionKey{}, in)
+}
 
 // WithNoPrompt makes token requests made with ctx fail with a
 // SignInRequiredError instead of opening a browser or showing a device code
@@ -26,12 +34,6 @@ func WithNoPrompt(ctx context.Context) context.Context {
 func noPrompt(ctx context.Context) bool {
 	v, _ := ctx.Value(noPromptKey{}).(bool)
 	return v
-}
-
-// WithToken makes Graph requests made with ctx carry exactly this token (the
-// step-up token for a resent activation) instead of asking the session.
-func WithToken(ctx context.Context, t Token) context.Context {
-	return context.WithValue(ctx, tokenKey{}, t)
 }
 
 // GraphAuth is the authentication provider for msgraph-sdk-go. Tokens go
@@ -59,8 +61,7 @@ func (g *graphTokens) GetAuthorizationToken(ctx context.Context, u *url.URL, ext
 	if !g.hosts.IsUrlHostValid(u) {
 		return "", nil
 	}
-	// A claims challenge (CAE 401) wins over a token pinned to the request:
-	// that token is what the resource just refused.
+	// A claims challenge (CAE 401): the token just sent was refused.
 	if c, ok := extra["claims"].(string); ok && c != "" {
 		claims := c
 		if raw, err := base64.StdEncoding.DecodeString(c); err == nil && strings.HasPrefix(strings.TrimSpace(string(raw)), "{") {
@@ -68,9 +69,6 @@ func (g *graphTokens) GetAuthorizationToken(ctx context.Context, u *url.URL, ext
 		}
 		t, err := g.s.StepUp(ctx, claims)
 		return t.raw, err
-	}
-	if t, ok := ctx.Value(tokenKey{}).(Token); ok && t.raw != "" {
-		return t.raw, nil
 	}
 	t, err := g.s.Token(ctx)
 	return t.raw, err

@@ -36,7 +36,8 @@ type Config struct {
 	DeviceCode bool
 	// NoPrompt turns every needed interaction into a SignInRequiredError.
 	NoPrompt bool
-	// Interaction is told about browsers opened and device codes to show.
+	// Interaction is told about browsers opened and device codes to show,
+	// unless the call's context carries its own (WithInteraction).
 	Interaction Interaction
 	// InteractionTimeout bounds a browser or device code sign-in (default 5m).
 	InteractionTimeout time.Duration
@@ -48,9 +49,9 @@ type Session struct {
 	client public.Client
 	scopes []string
 
-	mu          sync.Mutex
-	interaction Interaction
-	last        Token // the last token handed out, for "valid until" reports
+	mu     sync.Mutex
+	pinned string // the pinned admin account; "" before the first sign-in
+	last   Token  // the last token handed out, for "valid until" reports
 }
 
 // SignInRequiredError means an interactive sign-in is needed and not allowed
@@ -68,13 +69,17 @@ func (e *SignInRequiredError) Error() string {
 func (e *SignInRequiredError) Unwrap() error { return e.Err }
 
 // AccountMismatchError means someone signed in as an account other than the
-// pinned admin account. Nothing of that account is kept.
+// pinned (or asked-for) admin account. Nothing of that account is kept.
 type AccountMismatchError struct {
-	Pinned, Got string
+	Pinned, Got, Profile string
 }
 
 func (e *AccountMismatchError) Error() string {
-	return fmt.Sprintf("signed in as %s, but this profile is pinned to %s: pimento acts only as the pinned admin account (sign in with %s, or use another --profile)", e.Got, e.Pinned, e.Pinned)
+	logout := "pimento logout"
+	if e.Profile != "" && e.Profile != "default" {
+		logout += " --profile " + e.Profile
+	}
+	return fmt.Sprintf("signed in as %s, but this profile accepts only %s: nothing of %s was kept; sign in as %s, run `%s` to unpin the profile, or use another --profile", e.Got, e.Pinned, e.Got, e.Pinned, logout)
 }
 
 // New builds a session. It does not contact the network.
@@ -104,25 +109,32 @@ func New(cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("set up sign-in: %w", err)
 	}
-	return &Session{cfg: cfg, client: client, scopes: cfg.Endpoints.Scopes(), interaction: cfg.Interaction}, nil
+	return &Session{cfg: cfg, client: client, scopes: cfg.Endpoints.Scopes(), pinned: cfg.PinnedAccount}, nil
 }
 
-// SetInteraction replaces who is told about browsers and device codes (the
-// TUI sets itself while it runs).
-func (s *Session) SetInteraction(in Interaction) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.interaction = in
-}
-
-func (s *Session) getInteraction() Interaction {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.interaction
+// interaction is who is told about a sign-in needed by a call made with ctx.
+func (s *Session) interaction(ctx context.Context) Interaction {
+	if in, ok := ctx.Value(interactionKey{}).(Interaction); ok && in != nil {
+		return in
+	}
+	return s.cfg.Interaction
 }
 
 // Pinned is the pinned admin account's UPN ("" before the first login).
-func (s *Session) Pinned() string { return s.cfg.PinnedAccount }
+func (s *Session) Pinned() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pinned
+}
+
+// Pin makes upn the only account the session acts as. The application
+// core calls it once the profile has saved the pin: the session never pins
+// by itself.
+func (s *Session) Pin(upn string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pinned = upn
+}
 
 // Config returns the session's configuration.
 func (s *Session) Config() Config { return s.cfg }
@@ -137,19 +149,30 @@ func (s *Session) loginCommand() string {
 
 // account finds the pinned account in the cache.
 func (s *Session) account(ctx context.Context) (public.Account, bool, error) {
-	if s.cfg.PinnedAccount == "" {
+	pinned := s.Pinned()
+	if pinned == "" {
 		return public.Account{}, false, nil
 	}
 	accts, err := s.client.Accounts(ctx)
 	if err != nil {
-		return public.Account{}, false, fmt.Errorf("read the token cache: %w", err)
+		return public.Account{}, false, s.cacheError(err)
 	}
 	for _, a := range accts {
-		if strings.EqualFold(a.PreferredUsername, s.cfg.PinnedAccount) {
+		if strings.EqualFold(a.PreferredUsername, pinned) {
 			return a, true, nil
 		}
 	}
 	return public.Account{}, false, nil
+}
+
+// cacheError says a token cache failure in words: a damaged cache is a
+// sign-in (exit 4) that replaces it.
+func (s *Session) cacheError(err error) error {
+	var d *DamagedCacheError
+	if errors.As(err, &d) {
+		return &SignInRequiredError{Reason: d.Error(), Command: s.loginCommand(), Err: err}
+	}
+	return fmt.Errorf("read the token cache: %w", err)
 }
 
 // Account returns the signed-in pinned account, if it is in the cache.
@@ -215,8 +238,8 @@ func (s *Session) acquire(ctx context.Context, claims string) (Token, error) {
 	}
 	if !ok {
 		reason := "not signed in"
-		if s.cfg.PinnedAccount != "" {
-			reason = "no sign-in of " + s.cfg.PinnedAccount + " is cached"
+		if p := s.Pinned(); p != "" {
+			reason = "no sign-in of " + p + " is cached"
 		}
 		return Token{}, &SignInRequiredError{Reason: reason, Command: s.loginCommand()}
 	}
@@ -231,6 +254,10 @@ func (s *Session) acquire(ctx context.Context, claims string) (Token, error) {
 	if ctx.Err() != nil {
 		return Token{}, ctx.Err()
 	}
+	var damaged *DamagedCacheError
+	if errors.As(err, &damaged) {
+		return Token{}, s.cacheError(err)
+	}
 	if !needsInteraction(err) {
 		return Token{}, fmt.Errorf("get a token: %s", describeMSALError(err))
 	}
@@ -241,7 +268,7 @@ func (s *Session) acquire(ctx context.Context, claims string) (Token, error) {
 		}
 		return Token{}, &SignInRequiredError{Reason: reason, Command: s.loginCommand(), Err: err}
 	}
-	res, err = s.interactive(ctx, claims, s.cfg.DeviceCode)
+	res, err = s.interactive(ctx, claims, s.cfg.DeviceCode, "")
 	if err != nil {
 		return Token{}, err
 	}
@@ -250,15 +277,20 @@ func (s *Session) acquire(ctx context.Context, claims string) (Token, error) {
 
 // Login signs in interactively (browser, or device code when asked or when
 // no browser can be opened) and returns the account. With a pinned account
-// the login hint is sent and any other account is refused.
-func (s *Session) Login(ctx context.Context, deviceCode bool) (Account, error) {
-	res, err := s.interactive(ctx, "", s.cfg.DeviceCode || deviceCode)
+// the login hint is sent and any other account is refused; expect, when
+// not empty, is the account asked for before the first sign-in (a hint,
+// and the only account accepted). Pinning is the caller's decision.
+func (s *Session) Login(ctx context.Context, deviceCode bool, expect string) (Account, error) {
+	var damaged *DamagedCacheError
+	if _, err := s.client.Accounts(ctx); errors.As(err, &damaged) && s.cfg.Cache != nil {
+		// A sign-in replaces a cache nobody can read any more.
+		if err := s.cfg.Cache.Wipe(ctx); err != nil {
+			return Account{}, fmt.Errorf("replace the damaged token cache %s: %w", damaged.Path, err)
+		}
+	}
+	res, err := s.interactive(ctx, "", s.cfg.DeviceCode || deviceCode, expect)
 	if err != nil {
 		return Account{}, err
-	}
-	if s.cfg.PinnedAccount == "" {
-		// The first login pins whoever signed in, from now on.
-		s.cfg.PinnedAccount = res.Account.PreferredUsername
 	}
 	s.remember(NewToken(res.AccessToken, false))
 	return toAccount(res.Account), nil
@@ -274,20 +306,24 @@ func (s *Session) browserAvailable() bool {
 	return BrowserAvailable(getenv)
 }
 
-func (s *Session) interactive(ctx context.Context, claims string, deviceCode bool) (public.AuthResult, error) {
+func (s *Session) interactive(ctx context.Context, claims string, deviceCode bool, expect string) (public.AuthResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.InteractionTimeout)
 	defer cancel()
+	want := s.Pinned()
+	if want == "" {
+		want = expect
+	}
 	var (
 		res public.AuthResult
 		err error
 	)
 	if !deviceCode && s.browserAvailable() {
-		res, err = s.viaBrowser(ctx, claims)
+		res, err = s.viaBrowser(ctx, claims, want)
 		if errors.Is(err, ErrNoBrowser) {
-			res, err = s.viaDeviceCode(ctx, claims)
+			res, err = s.viaDeviceCode(ctx, claims, want)
 		}
 	} else {
-		res, err = s.viaDeviceCode(ctx, claims)
+		res, err = s.viaDeviceCode(ctx, claims, want)
 	}
 	if err != nil {
 		var mismatch *AccountMismatchError
@@ -300,20 +336,20 @@ func (s *Session) interactive(ctx context.Context, claims string, deviceCode boo
 		}
 		return res, &SignInRequiredError{Reason: reason + " (" + describeMSALError(err) + ")", Command: s.loginCommand(), Err: err}
 	}
-	if s.cfg.PinnedAccount != "" && !strings.EqualFold(res.Account.PreferredUsername, s.cfg.PinnedAccount) {
+	if want != "" && !strings.EqualFold(res.Account.PreferredUsername, want) {
 		// Keep nothing of an account we will not act as.
 		_ = s.client.RemoveAccount(context.WithoutCancel(ctx), res.Account)
-		return public.AuthResult{}, &AccountMismatchError{Pinned: s.cfg.PinnedAccount, Got: res.Account.PreferredUsername}
+		return public.AuthResult{}, &AccountMismatchError{Pinned: want, Got: res.Account.PreferredUsername, Profile: s.cfg.Profile}
 	}
 	return res, nil
 }
 
-func (s *Session) viaBrowser(ctx context.Context, claims string) (public.AuthResult, error) {
+func (s *Session) viaBrowser(ctx context.Context, claims, want string) (public.AuthResult, error) {
 	open := s.cfg.OpenURL
 	if open == nil {
 		open = OpenBrowser
 	}
-	in := s.getInteraction()
+	in := s.interaction(ctx)
 	opts := []public.AcquireInteractiveOption{
 		public.WithOpenURL(func(u string) error {
 			if err := open(u); err != nil {
@@ -325,8 +361,8 @@ func (s *Session) viaBrowser(ctx context.Context, claims string) (public.AuthRes
 			return nil
 		}),
 	}
-	if s.cfg.PinnedAccount != "" {
-		opts = append(opts, public.WithLoginHint(s.cfg.PinnedAccount))
+	if want != "" {
+		opts = append(opts, public.WithLoginHint(want))
 	}
 	if claims != "" {
 		opts = append(opts, public.WithClaims(claims))
@@ -334,7 +370,7 @@ func (s *Session) viaBrowser(ctx context.Context, claims string) (public.AuthRes
 	return s.client.AcquireTokenInteractive(ctx, s.scopes, opts...)
 }
 
-func (s *Session) viaDeviceCode(ctx context.Context, claims string) (public.AuthResult, error) {
+func (s *Session) viaDeviceCode(ctx context.Context, claims, _ string) (public.AuthResult, error) {
 	var opts []public.AcquireByDeviceCodeOption
 	if claims != "" {
 		opts = append(opts, public.WithClaims(claims))
@@ -343,7 +379,7 @@ func (s *Session) viaDeviceCode(ctx context.Context, claims string) (public.Auth
 	if err != nil {
 		return public.AuthResult{}, err
 	}
-	if in := s.getInteraction(); in != nil {
+	if in := s.interaction(ctx); in != nil {
 		in.DeviceCodeShown(DeviceCode{
 			UserCode:        dc.Result.UserCode,
 			VerificationURL: dc.Result.VerificationURL,
@@ -354,22 +390,22 @@ func (s *Session) viaDeviceCode(ctx context.Context, claims string) (public.Auth
 	return dc.AuthenticationResult(ctx)
 }
 
-// Logout removes the pinned account and wipes this profile's cached tokens.
+// Logout removes every account and wipes this profile's cached tokens. A
+// cache that cannot be read is deleted all the same.
 func (s *Session) Logout(ctx context.Context) error {
-	accts, err := s.client.Accounts(ctx)
-	if err != nil {
-		return fmt.Errorf("read the token cache: %w", err)
-	}
-	for _, a := range accts {
-		if err := s.client.RemoveAccount(ctx, a); err != nil {
-			return fmt.Errorf("remove %s from the token cache: %w", a.PreferredUsername, err)
+	if accts, err := s.client.Accounts(ctx); err == nil {
+		for _, a := range accts {
+			// The wipe below removes whatever this leaves.
+			_ = s.client.RemoveAccount(ctx, a)
 		}
 	}
 	s.mu.Lock()
 	s.last = Token{}
 	s.mu.Unlock()
 	if s.cfg.Cache != nil {
-		return s.cfg.Cache.Wipe(ctx)
+		if err := s.cfg.Cache.Wipe(ctx); err != nil {
+			return fmt.Errorf("delete the token cache %s: %w", s.cfg.Cache.Path, err)
+		}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pimento-cli/pimento/internal/state"
 	"github.com/pimento-cli/pimento/pim"
 	"github.com/pimento-cli/pimento/sim"
 )
@@ -74,12 +75,9 @@ func TestActivateTenantRoleVerifiedInToken(t *testing.T) {
 	if n != 1 {
 		t.Errorf("active Security Administrator assignments = %d, want 1", n)
 	}
-	// The last snapshot and the prompt state know about it.
-	if _, ok := e.svc.Last().ActiveFor(sec); !ok {
+	// A fresh load lists it.
+	if _, ok := e.load().ActiveFor(sec); !ok {
 		t.Error("the snapshot does not list the new activation")
-	}
-	if seg := pim.Segment(pim.PromptPath(e.stateDir), e.tn.Now()); !strings.Contains(seg, "⚡SecAdmin 2h") || !strings.Contains(seg, "⚡GlobalReader 20m") {
-		t.Errorf("prompt segment = %q", seg)
 	}
 }
 
@@ -410,7 +408,7 @@ func TestApprovalIsPendingNotEffective(t *testing.T) {
 	if snap := e.load(); len(snap.Pending) != 0 {
 		t.Errorf("still pending after cancel: %+v", snap.Pending)
 	}
-	entries, _ := e.svc.Journal().Entries()
+	entries := e.journal()
 	if last := entries[len(entries)-1]; last.Action != "cancel" || last.RequestID != p.RequestID {
 		t.Errorf("last journal entry = %+v", last)
 	}
@@ -472,7 +470,7 @@ func TestPolicyCacheExpires(t *testing.T) {
 	e := newEnv(t)
 	e.load()
 	later := pim.New(pim.Options{
-		Graph: e.graph, Tokens: e.session, CacheDir: e.cacheDir,
+		Graph: e.graph, Tokens: e.session, Cache: state.OpenCache(e.cacheDir, "policies.json", func() time.Time { return e.tn.Now().Add(pim.PolicyTTL + time.Hour) }),
 		Now: func() time.Time { return e.tn.Now().Add(pim.PolicyTTL + time.Hour) },
 	})
 	e.tn.ResetLog()
@@ -491,7 +489,7 @@ func TestWaitGivesUpTruthfully(t *testing.T) {
 		withPoll(pim.PollConfig{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond, Timeout: 300 * time.Millisecond}))
 	user := elig(t, e.load(), "User Administrator")
 	out, ev := e.activate(pim.ActivateRequest{Target: user, Duration: time.Hour, Justification: "j"}, true)
-	if out.Err == nil || out.Effective || !strings.Contains(out.Err.Error(), "not listed") || out.Status != "Provisioned" {
+	if out.Err == nil || out.Effective || !strings.Contains(out.Err.Error(), "did not list it") || out.Status != "Provisioned" {
 		t.Fatalf("outcome = %+v", out)
 	}
 	if ev.count(pim.StageListed) != 0 || ev.count(pim.StageVerified) != 0 {
@@ -539,7 +537,7 @@ func TestActivateSeveralReportsEach(t *testing.T) {
 	if n := len(e.tokenGrants("refresh_token")); n != 1 {
 		t.Errorf("forced refreshes = %d, want 1 for the one tenant-scope role", n)
 	}
-	entries, _ := e.svc.Journal().Entries()
+	entries := e.journal()
 	if len(entries) != 3 {
 		t.Errorf("journal entries = %d, want 3", len(entries))
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -137,12 +136,19 @@ func (s *Service) sendChunk(ctx context.Context, chunk []batchReq) (map[string]b
 	return results, retry, delay, nil
 }
 
-// retryAfter reads an item's Retry-After (seconds), defaulting to 1s.
+// retryAfter reads an item's Retry-After (seconds or an HTTP date),
+// defaulting to 1s.
 func retryAfter(h map[string]string) time.Duration {
+	date := ""
+	for k, v := range h {
+		if strings.EqualFold(k, "Date") {
+			date = v
+		}
+	}
 	for k, v := range h {
 		if strings.EqualFold(k, "Retry-After") {
-			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
-				return time.Duration(n) * time.Second
+			if d, ok := parseRetryAfter(v, date); ok {
+				return d
 			}
 		}
 	}

@@ -69,7 +69,7 @@ func BenchmarkActivateToEffective(b *testing.B) {
 		// Make room for the next iteration (not timed in the metric).
 		b.StopTimer()
 		e.tn.Clock().Advance(6 * time.Minute)
-		a, ok := e.svc.Last().ActiveFor(user)
+		a, ok := e.load().ActiveFor(user)
 		if !ok {
 			b.Fatal("not in the snapshot")
 		}
@@ -80,20 +80,4 @@ func BenchmarkActivateToEffective(b *testing.B) {
 	}
 	b.ReportMetric(total.Seconds()/float64(n), "s_to_effective")
 	b.ReportMetric(beyond.Seconds()/float64(n), "s_beyond_provisioning")
-}
-
-// BenchmarkPromptSegment renders the shell prompt segment from the state
-// file, the path `pimento prompt` takes on every prompt.
-func BenchmarkPromptSegment(b *testing.B) {
-	e := newEnv(b)
-	e.load()
-	path := pim.PromptPath(e.stateDir)
-	now := e.tn.Now()
-	var seg string
-	for b.Loop() {
-		seg = pim.Segment(path, now)
-	}
-	if seg == "" {
-		b.Fatal("empty segment")
-	}
 }

@@ -53,13 +53,10 @@ func TestDeactivateActiveRole(t *testing.T) {
 	if ev.count(pim.StageDeactivated) != 1 || ev.count(pim.StageRefreshed) != 1 {
 		t.Errorf("stages = %v", ev.stages(""))
 	}
-	if _, ok := e.svc.Last().ActiveFor(gr.Eligibility); ok {
+	if _, ok := e.load().ActiveFor(gr.Eligibility); ok {
 		t.Error("the snapshot still lists Global Reader")
 	}
-	if seg := pim.Segment(pim.PromptPath(e.stateDir), e.tn.Now()); seg != "" {
-		t.Errorf("prompt segment = %q, want empty", seg)
-	}
-	entries, _ := e.svc.Journal().Entries()
+	entries := e.journal()
 	if last := entries[len(entries)-1]; last.Action != "deactivate" || last.Result != "Revoked" || last.DeactivatedAt == nil {
 		t.Errorf("journal = %+v", last)
 	}

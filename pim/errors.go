@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -76,12 +77,35 @@ func retryAfterHeader(h *abstractions.ResponseHeaders) time.Duration {
 	if h == nil {
 		return 0
 	}
+	date := ""
+	if d := h.Get("Date"); len(d) > 0 {
+		date = d[0]
+	}
 	for _, v := range h.Get("Retry-After") {
-		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 {
-			return time.Duration(n) * time.Second
+		if d, ok := parseRetryAfter(v, date); ok {
+			return d
 		}
 	}
 	return 0
+}
+
+// parseRetryAfter reads Retry-After in either form HTTP allows: seconds,
+// or an HTTP date, measured against the answer's own Date (the server's
+// clock) when it has one.
+func parseRetryAfter(v, date string) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if n, err := strconv.Atoi(v); err == nil {
+		return max(time.Duration(n)*time.Second, 0), n >= 0
+	}
+	at, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	now := time.Now()
+	if d, err := http.ParseTime(date); err == nil {
+		now = d
+	}
+	return max(at.Sub(now), 0), true
 }
 
 // withHTTPStatus gives an error the SDK could not read (a malformed error

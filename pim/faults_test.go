@@ -2,12 +2,14 @@ package pim_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/pimento-cli/pimento/auth"
 	"github.com/pimento-cli/pimento/pim"
 	"github.com/pimento-cli/pimento/sim"
 )
@@ -67,7 +69,7 @@ func TestThrottledTwiceIsNotResentAgain(t *testing.T) {
 	if n := e.tn.CountRequests("GET", "roleAssignmentScheduleRequests"); n != 0 {
 		t.Errorf("%d re-reads after a 429", n)
 	}
-	entries, _ := e.svc.Journal().Entries()
+	entries := e.journal()
 	if last := entries[len(entries)-1]; !strings.HasPrefix(last.Result, "failed: ") {
 		t.Errorf("journal result = %q", last.Result)
 	}
@@ -351,5 +353,102 @@ func TestSnapshotIsNotSharedWithTheService(t *testing.T) {
 	reader.Wait()
 	if _, ok := snap.ActiveFor(gr.Eligibility); !ok {
 		t.Error("the caller's snapshot changed under it")
+	}
+}
+
+// A refusal while waiting for the role to be listed ends the wait at once
+// and says why, instead of "may still be provisioning" minutes later.
+func TestPollStopsOnAPermanentError(t *testing.T) {
+	e := newEnv(t, withPoll(pim.PollConfig{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond, Timeout: time.Minute}))
+	user := elig(t, e.load(), "User Administrator")
+	e.tn.AddFault(sim.Fault{Method: "GET", Path: "roleAssignmentScheduleInstances", Kind: sim.FaultNoMessage, Status: 403})
+	e.tn.ResetLog()
+	start := time.Now()
+	out, _ := e.activate(pim.ActivateRequest{Target: user, Duration: time.Hour, Justification: "j"}, true)
+	if out.Err == nil || !strings.Contains(out.Err.Error(), "403") || !strings.Contains(out.Err.Error(), "accepted") || strings.Contains(out.Err.Error(), "provisioning") {
+		t.Fatalf("outcome = %v", out.Err)
+	}
+	if polls := e.tn.CountRequests("GET", "roleAssignmentScheduleInstances"); polls != 1 {
+		t.Errorf("polled %d times after a 403, want 1", polls)
+	}
+	if time.Since(start) > 20*time.Second {
+		t.Error("the wait went on after a permanent error")
+	}
+}
+
+// A transient error while waiting (a 503) is polled through.
+func TestPollGoesOnThroughATransientError(t *testing.T) {
+	e := newEnv(t)
+	user := elig(t, e.load(), "User Administrator")
+	e.tn.AddFault(sim.Fault{Method: "GET", Path: "roleAssignmentScheduleInstances", Kind: sim.FaultStatus, Status: 503, Times: 1})
+	out, _ := e.activate(pim.ActivateRequest{Target: user, Duration: time.Hour, Justification: "j"}, true)
+	if out.Err != nil || !out.Effective {
+		t.Fatalf("outcome = %+v", out)
+	}
+}
+
+// opaqueRefresh is the session, except that a forced refresh yields a token
+// pimento cannot read (Graph's tokens are opaque by contract).
+type opaqueRefresh struct{ *auth.Session }
+
+func (o opaqueRefresh) ForceRefresh(ctx context.Context) (auth.Token, error) {
+	if _, err := o.Session.ForceRefresh(ctx); err != nil {
+		return auth.Token{}, err
+	}
+	return auth.NewToken("opaque-token-pimento-cannot-read", false), nil
+}
+
+// When the token cannot be decoded, the listing is the proof, and the
+// outcome says so.
+func TestUnreadableTokenFallsBackToTheListing(t *testing.T) {
+	e := newEnv(t)
+	svc := pim.New(pim.Options{Graph: e.graph, Tokens: opaqueRefresh{e.session}, Now: e.tn.Now, Poll: fastPoll})
+	snap, err := svc.Load(e.ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := elig(t, snap, "User Administrator")
+	ev := &events{}
+	outs := svc.Activate(e.ctx(), []pim.ActivateRequest{{Target: user, Duration: time.Hour, Justification: "j"}}, pim.ActivateOptions{Wait: true}, ev.add)
+	o := outs[0]
+	if o.Err != nil || !o.Effective || o.Proof != pim.ProofListing {
+		t.Fatalf("outcome = %+v", o)
+	}
+	found := false
+	for _, v := range ev.list {
+		found = found || v.Stage == pim.StageVerified && strings.Contains(v.Detail, "token proof unavailable")
+	}
+	if !found {
+		t.Errorf("no event says the token proof was unavailable: %v", ev.stages(""))
+	}
+}
+
+// Interrupting the wait until effective is not a timeout: the outcome says
+// PIM accepted it and it is probably still provisioning, and the journal
+// keeps that, not "failed".
+func TestInterruptWhileWaitingSaysWhatIsKnown(t *testing.T) {
+	e := newEnv(t, withScenario(func(sc *sim.Scenario) { sc.ProvisioningDelay = sim.Duration(time.Hour) }),
+		withPoll(pim.PollConfig{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond, Timeout: time.Minute}))
+	user := elig(t, e.load(), "User Administrator")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for len(e.tn.ScheduleRequests()) == 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(100 * time.Millisecond) // polling by now
+		cancel()
+	}()
+	outs := e.svc.Activate(ctx, []pim.ActivateRequest{{Target: user, Duration: time.Hour, Justification: "j"}}, pim.ActivateOptions{Wait: true}, nil)
+	var ie *pim.InterruptedError
+	if !errors.As(outs[0].Err, &ie) || !ie.Accepted || !strings.Contains(outs[0].Err.Error(), "pimento status") {
+		t.Fatalf("outcome = %v", outs[0].Err)
+	}
+	entries := e.journal()
+	if last := entries[len(entries)-1]; last.Result != "accepted, not verified (interrupted)" || last.StartDateTime == nil || last.Justification != "j" {
+		t.Errorf("journal = %+v", last)
+	}
+	if n := len(e.activationPosts()); n != 1 {
+		t.Errorf("POSTs = %d", n)
 	}
 }

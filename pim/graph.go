@@ -19,8 +19,13 @@ var registerErrors sync.Once
 
 // NewGraphClient builds the Graph SDK client for graphURL (including /v1.0).
 // The base URL is set before the client is made, so $batch items stay
-// relative; transport may be nil (system roots).
-func NewGraphClient(auth authentication.AuthenticationProvider, graphURL string, transport http.RoundTripper) (*msgraphsdk.GraphServiceClient, error) {
+// relative; transport may be nil (system roots). timeout bounds each
+// request (0: 60s), so an unreachable Graph ends a command instead of
+// hanging it.
+func NewGraphClient(auth authentication.AuthenticationProvider, graphURL string, transport http.RoundTripper, timeout time.Duration) (*msgraphsdk.GraphServiceClient, error) {
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
 	registerErrors.Do(func() {
 		// Without these, batch items and later pages fail as bare ApiErrors.
 		m := abstractions.ErrorMappings{
@@ -36,7 +41,7 @@ func NewGraphClient(auth authentication.AuthenticationProvider, graphURL string,
 	}
 	opts := msgraphsdk.GetDefaultClientOptions()
 	mw := msgraphcore.GetDefaultMiddlewaresWithOptions(&opts)
-	hc := &http.Client{Transport: statusTap{khttp.NewCustomTransportWithParentTransport(transport, mw...)}, Timeout: 100 * time.Second}
+	hc := &http.Client{Transport: statusTap{khttp.NewCustomTransportWithParentTransport(transport, mw...)}, Timeout: timeout}
 	adapter, err := msgraphsdk.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, nil, nil, hc)
 	if err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pimento-cli/pimento/pim"
 	"github.com/pimento-cli/pimento/sim"
 )
 
@@ -212,16 +211,9 @@ func TestLoadReportsAFailedItemWithoutMessage(t *testing.T) {
 	}
 }
 
-func TestLoadPendingAndPromptState(t *testing.T) {
+func TestLoadHasNoPendingAtStart(t *testing.T) {
 	e := newEnv(t)
-	snap := e.load()
-	if len(snap.Pending) != 0 {
+	if snap := e.load(); len(snap.Pending) != 0 {
 		t.Fatalf("pending = %+v", snap.Pending)
-	}
-	if got := pim.Segment(pim.PromptPath(e.stateDir), e.tn.Now()); got != "⚡GlobalReader 20m" {
-		t.Errorf("prompt segment = %q, want ⚡GlobalReader 20m", got)
-	}
-	if got := pim.Segment(pim.PromptPath(e.stateDir), e.tn.Now().Add(21*time.Minute)); got != "" {
-		t.Errorf("prompt segment after expiry = %q, want empty", got)
 	}
 }

@@ -1,14 +1,12 @@
 package pim
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/pimento-cli/pimento/internal/duration"
 )
 
 // policyFromAssignments reads the end-user activation rules of the first
@@ -106,32 +104,8 @@ func deref[T any](p *T) T {
 // refused request, which pimento reports and then refetches.
 const PolicyTTL = 12 * time.Hour
 
-// metaCache keeps policies and scope names on disk between runs, so a warm
-// start is one round trip.
-type metaCache struct {
-	mu   sync.Mutex
-	path string
-	now  func() time.Time
-	data metaCacheFile
-}
-
-type metaCacheFile struct {
-	Policies map[string]cachedPolicy `json:"policies"`
-	Scopes   map[string]cachedScope  `json:"scopes"`
-}
-
-type cachedPolicy struct {
-	Policy  policyJSON `json:"policy"`
-	Fetched time.Time  `json:"fetched"`
-}
-
-type cachedScope struct {
-	Words   string    `json:"words"`
-	Fetched time.Time `json:"fetched"`
-}
-
 type policyJSON struct {
-	MaxDuration   string   `json:"maxDuration"`
+	MaxDuration   string   `json:"maxDuration"` // ISO 8601
 	Justification bool     `json:"justification,omitempty"`
 	Ticket        bool     `json:"ticket,omitempty"`
 	MFA           bool     `json:"mfa,omitempty"`
@@ -140,91 +114,44 @@ type policyJSON struct {
 	AuthContext   string   `json:"authContext,omitempty"`
 }
 
-func newMetaCache(dir string, now func() time.Time) *metaCache {
-	c := &metaCache{now: now, data: metaCacheFile{Policies: map[string]cachedPolicy{}, Scopes: map[string]cachedScope{}}}
-	if dir == "" {
-		return c
-	}
-	c.path = filepath.Join(dir, "policies.json")
-	if b, err := os.ReadFile(c.path); err == nil {
-		var f metaCacheFile
-		if json.Unmarshal(b, &f) == nil {
-			if f.Policies != nil {
-				c.data.Policies = f.Policies
-			}
-			if f.Scopes != nil {
-				c.data.Scopes = f.Scopes
-			}
-		}
-	}
-	return c
-}
-
-func (c *metaCache) policy(key string) (Policy, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.data.Policies[key]
-	if !ok || c.now().Sub(e.Fetched) > PolicyTTL {
+// cachedPolicy is a role's or group access's policy from the cache.
+func (s *Service) cachedPolicy(e Eligibility) (Policy, bool) {
+	var pj policyJSON
+	if !s.meta.Get("policy|"+policyKey(e), PolicyTTL, &pj) {
 		return Policy{}, false
 	}
-	d, _ := time.ParseDuration(e.Policy.MaxDuration)
+	d, err := duration.Parse(pj.MaxDuration)
+	if err != nil {
+		return Policy{}, false
+	}
 	return Policy{
-		MaxDuration: d, Justification: e.Policy.Justification, Ticket: e.Policy.Ticket, MFA: e.Policy.MFA,
-		Approval: e.Policy.Approval, Approvers: e.Policy.Approvers, AuthContext: e.Policy.AuthContext,
+		MaxDuration: d, Justification: pj.Justification, Ticket: pj.Ticket, MFA: pj.MFA,
+		Approval: pj.Approval, Approvers: pj.Approvers, AuthContext: pj.AuthContext,
 	}, true
 }
 
-func (c *metaCache) putPolicy(key string, p Policy) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.data.Policies[key] = cachedPolicy{Fetched: c.now(), Policy: policyJSON{
-		MaxDuration:   p.MaxDuration.String(),
-		Justification: p.Justification, Ticket: p.Ticket, MFA: p.MFA, Approval: p.Approval, Approvers: p.Approvers, AuthContext: p.AuthContext,
-	}}
+func (s *Service) putPolicy(key string, p Policy) {
+	s.meta.Put("policy|"+key, policyJSON{
+		MaxDuration: duration.ISO(p.MaxDuration), Justification: p.Justification, Ticket: p.Ticket, MFA: p.MFA,
+		Approval: p.Approval, Approvers: p.Approvers, AuthContext: p.AuthContext,
+	})
 }
 
-func (c *metaCache) scope(id string) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.data.Scopes[id]
-	if !ok || c.now().Sub(e.Fetched) > PolicyTTL {
-		return "", false
+// forgetPolicy drops a cached policy after PIM refused what it allowed.
+func (s *Service) forgetPolicy(e Eligibility) {
+	s.meta.Forget("policy|" + policyKey(e))
+	if err := s.meta.Save(); err != nil {
+		s.debugf("policy cache not saved: %v", err)
 	}
-	return e.Words, true
 }
 
-func (c *metaCache) putScope(id, words string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.data.Scopes[id] = cachedScope{Words: words, Fetched: c.now()}
+func (s *Service) cachedScope(id string) (string, bool) {
+	var words string
+	ok := s.meta.Get("scope|"+id, PolicyTTL, &words)
+	return words, ok
 }
 
-// forget drops a cached policy, e.g. after PIM refused what it allowed.
-func (c *metaCache) forget(key string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.data.Policies, key)
-}
-
-func (c *metaCache) save() error {
-	if c.path == "" {
-		return nil
-	}
-	c.mu.Lock()
-	b, err := json.MarshalIndent(c.data, "", " ")
-	c.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
-		return err
-	}
-	tmp := c.path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, c.path)
-}
+func (s *Service) putScope(id, words string) { s.meta.Put("scope|"+id, words) }
 
 // policyKey is the cache key of a role's or group access's policy. Role
 // policies are per role (always looked up at scope "/"), not per scope.

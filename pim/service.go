@@ -19,6 +19,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
 
 	"github.com/pimento-cli/pimento/auth"
+	"github.com/pimento-cli/pimento/internal/state"
 )
 
 // Tokens is what the service needs from package auth (a *auth.Session).
@@ -35,11 +36,12 @@ type Options struct {
 	Tokens Tokens
 	// Account is the pinned admin UPN, recorded in the journal.
 	Account string
-	// CacheDir keeps policies and scope names; StateDir the journal and the
-	// prompt state. Empty disables them.
-	CacheDir string
-	StateDir string
-	Now      func() time.Time
+	// Cache keeps policies and scope names (nil: in memory only).
+	Cache *state.Cache
+	// Journal records what is sent and what came of it (nil: none).
+	Journal *state.Journal
+	// Now is the server's clock (servertime); nil is the local clock.
+	Now func() time.Time
 	// Poll bounds the wait for an activation to be listed.
 	Poll PollConfig
 	// Debug receives diagnostics (never tokens); nil discards them.
@@ -53,22 +55,20 @@ type PollConfig struct {
 	Timeout time.Duration // give up after (default 3m)
 }
 
-// Service is the PIM service layer.
+// Service is the PIM service layer. It keeps no state between calls but
+// who the admin is; snapshots belong to its caller.
 type Service struct {
 	graph   *msgraphsdk.GraphServiceClient
 	adapter abstractions.RequestAdapter
 	tokens  Tokens
-	account string
 	now     func() time.Time
 	poll    PollConfig
-	meta    *metaCache
-	journal *Journal
-	state   *PromptState
+	meta    *state.Cache
+	journal recorder
 	debug   io.Writer
 
-	mu   sync.Mutex
-	me   Me
-	last *Snapshot
+	mu sync.Mutex
+	me Me
 }
 
 // New builds the service.
@@ -88,17 +88,14 @@ func New(o Options) *Service {
 	if o.Debug == nil {
 		o.Debug = io.Discard
 	}
+	if o.Cache == nil {
+		o.Cache = state.OpenCache("", "", o.Now)
+	}
 	return &Service{
-		graph: o.Graph, adapter: o.Graph.GetAdapter(), tokens: o.Tokens, account: o.Account, now: o.Now, poll: o.Poll,
-		meta: newMetaCache(o.CacheDir, o.Now), journal: NewJournal(o.StateDir), state: NewPromptState(o.StateDir), debug: o.Debug,
+		graph: o.Graph, adapter: o.Graph.GetAdapter(), tokens: o.Tokens, now: o.Now, poll: o.Poll,
+		meta: o.Cache, journal: recorder{j: o.Journal, account: o.Account}, debug: o.Debug,
 	}
 }
-
-// Now is the service's clock.
-func (s *Service) Now() time.Time { return s.now() }
-
-// Journal is the activation journal.
-func (s *Service) Journal() *Journal { return s.journal }
 
 func (s *Service) debugf(format string, args ...any) {
 	_, _ = fmt.Fprintf(s.debug, format+"\n", args...)
@@ -263,7 +260,7 @@ func (s *Service) Load(ctx context.Context) (*Snapshot, error) {
 			return nil, err
 		}
 	}
-	if err := s.meta.save(); err != nil {
+	if err := s.meta.Save(); err != nil {
 		s.debugf("policy cache not saved: %v", err)
 	}
 	snap := l.snapshot()
@@ -271,21 +268,8 @@ func (s *Service) Load(ctx context.Context) (*Snapshot, error) {
 	snap.LoadedAt = s.now()
 	s.mu.Lock()
 	s.me = snap.Me
-	s.last = snap
-	s.state.Save(snap, s.now())
-	out := snap.clone()
 	s.mu.Unlock()
-	return out, nil
-}
-
-// Last is a copy of the most recent snapshot, if any.
-func (s *Service) Last() *Snapshot {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.last == nil {
-		return nil
-	}
-	return s.last.clone()
+	return snap, nil
 }
 
 // loader assembles a snapshot from batch answers.
@@ -387,7 +371,7 @@ func (l *loader) missing(ctx context.Context) ([]batchReq, error) {
 	}
 	for _, e := range l.eligibilities() {
 		pk := "policy|" + policyKey(e)
-		if _, ok := l.s.meta.policy(policyKey(e)); !ok && !l.asked[pk] {
+		if _, ok := l.s.cachedPolicy(e); !ok && !l.asked[pk] {
 			r, err := l.s.policyRequest(ctx, e)
 			if err != nil {
 				return nil, err
@@ -397,7 +381,7 @@ func (l *loader) missing(ctx context.Context) ([]batchReq, error) {
 		}
 		if e.Kind == KindDirectoryRole && e.DirectoryScopeID != "/" && e.DirectoryScopeID != "" {
 			sk := "scope|" + e.DirectoryScopeID
-			if _, ok := l.s.meta.scope(e.DirectoryScopeID); !ok && !l.asked[sk] {
+			if _, ok := l.s.cachedScope(e.DirectoryScopeID); !ok && !l.asked[sk] {
 				r, err := l.s.scopeRequest(ctx, e.DirectoryScopeID)
 				if err != nil {
 					return nil, err
@@ -425,7 +409,7 @@ func (l *loader) readMore(res map[string]batchRes, reqs []batchReq) error {
 			if !ok {
 				return fmt.Errorf("Graph has no activation policy for %s", strings.TrimPrefix(r.key, "policy|"))
 			}
-			l.s.meta.putPolicy(strings.TrimPrefix(r.key, "policy|"), p)
+			l.s.putPolicy(strings.TrimPrefix(r.key, "policy|"), p)
 		case strings.HasPrefix(r.key, "scope|"):
 			scopeID := strings.TrimPrefix(r.key, "scope|")
 			name := ""
@@ -437,7 +421,7 @@ func (l *loader) readMore(res map[string]batchRes, reqs []batchReq) error {
 				l.s.debugf("scope name of %s: %s", scopeID, describe(err))
 			}
 			if name != "" {
-				l.s.meta.putScope(scopeID, scopeWords(scopeID, name))
+				l.s.putScope(scopeID, scopeWords(scopeID, name))
 			}
 		}
 	}
@@ -461,8 +445,16 @@ func displayNameOf(o models.DirectoryObjectable) string {
 	return ""
 }
 
+// scopeWordsOf says where a role applies, in words.
+func (l *loader) scopeWordsOf(e Eligibility) string {
+	if e.AppScopeID != "" {
+		return "app scope: " + e.AppScopeID
+	}
+	return l.scopeName(e.DirectoryScopeID)
+}
+
 func (l *loader) scopeName(scopeID string) string {
-	if w, ok := l.s.meta.scope(scopeID); ok {
+	if w, ok := l.s.cachedScope(scopeID); ok {
 		return w
 	}
 	return scopeWords(scopeID, "")
@@ -486,14 +478,12 @@ func (l *loader) eligibilities() []Eligibility {
 	for _, e := range l.roleElig {
 		roleID := deref(e.GetRoleDefinitionId())
 		name, tmpl := roleDefNames(e.GetRoleDefinition(), roleID)
-		scope := deref(e.GetDirectoryScopeId())
-		if scope == "" && deref(e.GetAppScopeId()) != "" {
-			scope = "/" + strings.TrimPrefix(deref(e.GetAppScopeId()), "/")
-		}
-		out = append(out, Eligibility{
+		el := Eligibility{
 			Kind: KindDirectoryRole, Name: name, RoleDefinitionID: roleID, TemplateID: tmpl,
-			DirectoryScopeID: scope, Scope: l.scopeName(scope),
-		})
+			DirectoryScopeID: deref(e.GetDirectoryScopeId()), AppScopeID: deref(e.GetAppScopeId()),
+		}
+		el.Scope = l.scopeWordsOf(el)
+		out = append(out, el)
 	}
 	for _, e := range l.grpElig {
 		gid := deref(e.GetGroupId())
@@ -508,7 +498,7 @@ func (l *loader) eligibilities() []Eligibility {
 		out = append(out, Eligibility{Kind: KindGroup, Name: name, GroupID: gid, AccessID: access, Scope: "group " + access})
 	}
 	for i := range out {
-		if p, ok := l.s.meta.policy(policyKey(out[i])); ok {
+		if p, ok := l.s.cachedPolicy(out[i]); ok {
 			out[i].Policy = p
 		}
 	}
@@ -540,11 +530,11 @@ func (l *loader) snapshot() *Snapshot {
 	for _, a := range l.roleAct {
 		roleID := deref(a.GetRoleDefinitionId())
 		name, tmpl := roleDefNames(a.GetRoleDefinition(), roleID)
-		scope := deref(a.GetDirectoryScopeId())
-		e := enrich(Eligibility{Kind: KindDirectoryRole, Name: name, RoleDefinitionID: roleID, TemplateID: tmpl, DirectoryScopeID: scope, Scope: l.scopeName(scope)})
+		el := Eligibility{Kind: KindDirectoryRole, Name: name, RoleDefinitionID: roleID, TemplateID: tmpl, DirectoryScopeID: deref(a.GetDirectoryScopeId()), AppScopeID: deref(a.GetAppScopeId())}
+		el.Scope = l.scopeWordsOf(el)
 		snap.Active = append(snap.Active, Active{
-			Eligibility: e, Start: deref(a.GetStartDateTime()), End: deref(a.GetEndDateTime()),
-			Assigned: !strings.EqualFold(deref(a.GetAssignmentType()), "Activated"),
+			Eligibility: enrich(el), Start: deref(a.GetStartDateTime()), End: deref(a.GetEndDateTime()),
+			Assigned: !strings.EqualFold(deref(a.GetAssignmentType()), "Activated"), RequestID: deref(a.GetRoleAssignmentScheduleId()),
 		})
 	}
 	for _, a := range l.grpAct {
@@ -565,8 +555,9 @@ func (l *loader) snapshot() *Snapshot {
 		snap.Active = append(snap.Active, Active{Eligibility: e, Start: deref(a.GetStartDateTime()), End: deref(a.GetEndDateTime()), Assigned: assigned})
 	}
 	for _, p := range l.rolePend {
-		scope := deref(p.GetDirectoryScopeId())
-		e := enrich(Eligibility{Kind: KindDirectoryRole, Name: deref(p.GetRoleDefinitionId()), RoleDefinitionID: deref(p.GetRoleDefinitionId()), DirectoryScopeID: scope, Scope: l.scopeName(scope)})
+		el := Eligibility{Kind: KindDirectoryRole, Name: deref(p.GetRoleDefinitionId()), RoleDefinitionID: deref(p.GetRoleDefinitionId()), DirectoryScopeID: deref(p.GetDirectoryScopeId()), AppScopeID: deref(p.GetAppScopeId())}
+		el.Scope = l.scopeWordsOf(el)
+		e := enrich(el)
 		snap.Pending = append(snap.Pending, Pending{Eligibility: e, RequestID: deref(p.GetId()), Status: deref(p.GetStatus()), Created: deref(p.GetCreatedDateTime())})
 	}
 	for _, p := range l.grpPend {

@@ -16,6 +16,7 @@ import (
 	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 
 	"github.com/pimento-cli/pimento/auth"
+	"github.com/pimento-cli/pimento/internal/state"
 	"github.com/pimento-cli/pimento/pim"
 	"github.com/pimento-cli/pimento/sim"
 	"github.com/pimento-cli/pimento/sim/simtest"
@@ -88,10 +89,10 @@ func newEnv(tb testing.TB, opts ...func(*envOption)) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := e.session.Login(e.ctx(), false); err != nil {
+	if _, err := e.session.Login(e.ctx(), false, ""); err != nil {
 		tb.Fatal(err)
 	}
-	e.graph, err = pim.NewGraphClient(e.session.GraphAuth(), tn.GraphURL(), tn.HTTPClient().Transport)
+	e.graph, err = pim.NewGraphClient(e.session.GraphAuth(), tn.GraphURL(), tn.HTTPClient().Transport, 0)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -104,8 +105,22 @@ func newEnv(tb testing.TB, opts ...func(*envOption)) *env {
 func (e *env) newService(cacheDir string, poll pim.PollConfig) *pim.Service {
 	return pim.New(pim.Options{
 		Graph: e.graph, Tokens: e.session, Account: sim.DemoAdminUPN,
-		CacheDir: cacheDir, StateDir: e.stateDir, Now: e.tn.Now, Poll: poll, Debug: e.debug,
+		Cache: state.OpenCache(cacheDir, "policies.json", e.tn.Now), Journal: state.NewJournal(e.stateDir),
+		Now: e.tn.Now, Poll: poll, Debug: e.debug,
 	})
+}
+
+// journal reads the journal the service writes.
+func (e *env) journal() []state.Entry {
+	e.tb.Helper()
+	r, err := state.NewJournal(e.stateDir).Entries()
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	if len(r.Unreadable) > 0 {
+		e.tb.Errorf("unreadable journal lines: %v", r.Unreadable)
+	}
+	return r.Entries
 }
 
 func (e *env) ctx() context.Context {
@@ -291,15 +306,16 @@ func editPolicyCache(tb testing.TB, dir, key string, edit func(map[string]any)) 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var f map[string]map[string]map[string]any
+	var f map[string]any
 	if err := json.Unmarshal(b, &f); err != nil {
 		tb.Fatal(err)
 	}
-	entry, ok := f["policies"][key]
+	entries, _ := f["entries"].(map[string]any)
+	entry, ok := entries["policy|"+key].(map[string]any)
 	if !ok {
 		tb.Fatalf("no cached policy %s", key)
 	}
-	p, _ := entry["policy"].(map[string]any)
+	p, _ := entry["value"].(map[string]any)
 	edit(p)
 	if b, err = json.Marshal(f); err != nil {
 		tb.Fatal(err)

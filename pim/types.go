@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/pimento-cli/pimento/internal/duration"
+	"github.com/pimento-cli/pimento/internal/show"
 )
 
 // Kind says whether an eligibility is a directory role or a PIM group.
@@ -105,6 +108,7 @@ type Eligibility struct {
 	RoleDefinitionID string // roles
 	TemplateID       string // roles: what appears in the token's wids
 	DirectoryScopeID string // roles: exactly as the eligibility says
+	AppScopeID       string // roles scoped to an app's own scope: sent as appScopeId
 
 	GroupID  string // groups
 	AccessID string // groups: member | owner
@@ -116,6 +120,9 @@ type Eligibility struct {
 func (e Eligibility) Key() string {
 	if e.Kind == KindGroup {
 		return "group:" + e.GroupID + ":" + e.AccessID
+	}
+	if e.AppScopeID != "" {
+		return "role:" + e.RoleDefinitionID + ":app:" + e.AppScopeID
 	}
 	return "role:" + e.RoleDefinitionID + ":" + e.DirectoryScopeID
 }
@@ -134,7 +141,7 @@ func (e Eligibility) Label() string {
 // InTokenWIDs reports whether activation shows in the access token's wids:
 // only directory roles at tenant scope do.
 func (e Eligibility) InTokenWIDs() bool {
-	return e.Kind == KindDirectoryRole && e.DirectoryScopeID == "/"
+	return e.Kind == KindDirectoryRole && e.DirectoryScopeID == "/" && e.AppScopeID == ""
 }
 
 // Active is an active elevation (or a permanent assignment).
@@ -144,6 +151,8 @@ type Active struct {
 	End   time.Time // zero when permanent
 	// Assigned is a permanent or admin assignment, not a PIM activation.
 	Assigned bool
+	// RequestID is the request that created it, when PIM says.
+	RequestID string
 }
 
 // Remaining is the time left at now; zero when permanent or over.
@@ -185,6 +194,9 @@ type Snapshot struct {
 	LoadedAt time.Time
 	// RoundTrips counts the sequential HTTP round trips the load took.
 	RoundTrips int
+	// Warnings are local troubles beside the load (the prompt state could
+	// not be written, say).
+	Warnings []string
 }
 
 // ActiveFor finds the active elevation for an eligibility.
@@ -253,8 +265,51 @@ type Outcome struct {
 	// active instance is listed.
 	Effective      bool
 	EffectiveAfter time.Duration
-	Proof          string // "token" or "listing"
-	Err            error
+	Proof          Proof
+	// Sent is exactly what was sent (zero when nothing was).
+	Sent Sent
+	// Warnings are true things that went wrong beside the activation
+	// (the journal could not be written, say).
+	Warnings []string
+	Err      error
+}
+
+// Proof is what showed an activation effective.
+type Proof string
+
+// Proofs, as they appear in the CLI's JSON.
+const (
+	// ProofToken: the role's template id is in a freshly minted token.
+	ProofToken Proof = "token"
+	// ProofListing: PIM lists the active assignment (scoped roles, groups,
+	// or a token pimento could not read).
+	ProofListing Proof = "listing"
+)
+
+// Action is what a schedule request asks of PIM.
+type Action string
+
+// Actions pimento sends, as Graph spells them.
+const (
+	ActionActivate   Action = "selfActivate"
+	ActionDeactivate Action = "selfDeactivate"
+)
+
+// Sent is what pimento sent to PIM, to the second: it is how a request
+// whose answer was lost is found again.
+type Sent struct {
+	Target Eligibility
+	Action Action
+	// Start is the requested start in the server's time, to the second
+	// (zero for a deactivation).
+	Start         time.Time
+	Duration      time.Duration
+	Justification string
+	TicketNumber  string
+	TicketSystem  string
+	// After is, for a deactivation, when the activation it ends started:
+	// a deactivation request created since then is the one sent.
+	After time.Time
 }
 
 // DeactivateOutcome is the result of Deactivate.
@@ -264,18 +319,36 @@ type DeactivateOutcome struct {
 	// PreviousTokenExpiry is when pimento's token from before the
 	// deactivation would have expired; other apps' tokens are unknown.
 	PreviousTokenExpiry time.Time
+	Warnings            []string
 	Err                 error
+}
+
+// InterruptedError means the admin interrupted pimento (Ctrl+C, a closed
+// terminal) while a request was in flight: it says what is known.
+type InterruptedError struct {
+	Name string
+	// Accepted is true when PIM accepted the request before the interrupt.
+	Accepted bool
+	Status   string
+}
+
+func (e *InterruptedError) Error() string {
+	if e.Accepted {
+		return fmt.Sprintf("interrupted: PIM accepted %s (%s); it is probably still provisioning: run `pimento status`", e.Name, e.Status)
+	}
+	return fmt.Sprintf("interrupted before PIM answered for %s, and PIM shows no such request yet: run `pimento status` before trying again", e.Name)
 }
 
 // TooShortError says PIM refuses deactivation for the first five minutes.
 type TooShortError struct {
 	Name        string
 	PossibleAt  time.Time
+	Now         time.Time // server time when refused
 	FromService bool
 }
 
 func (e *TooShortError) Error() string {
-	return fmt.Sprintf("PIM refuses deactivation for 5 minutes after activation: %s can be deactivated at %s", e.Name, e.PossibleAt.Local().Format("15:04:05"))
+	return fmt.Sprintf("PIM refuses deactivation for 5 minutes after activation: %s can be deactivated at %s", e.Name, show.ClockSeconds(e.PossibleAt, e.Now))
 }
 
 // PolicyError is an activation refused before sending: it names the rule.
@@ -287,25 +360,8 @@ type PolicyError struct {
 
 func (e *PolicyError) Error() string { return e.Name + ": " + e.Msg }
 
-// HumanDuration renders 42m, 1h30m, 2h, 45s.
-func HumanDuration(d time.Duration) string {
-	if d <= 0 {
-		return "0m"
-	}
-	if d < time.Minute {
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	}
-	d = d.Round(time.Minute)
-	h, m := int(d.Hours()), int(d.Minutes())%60
-	switch {
-	case h == 0:
-		return fmt.Sprintf("%dm", m)
-	case m == 0:
-		return fmt.Sprintf("%dh", h)
-	default:
-		return fmt.Sprintf("%dh%02dm", h, m)
-	}
-}
+// HumanDuration renders 42m, 1h30m, 2h, 45s, rounding down.
+func HumanDuration(d time.Duration) string { return duration.Human(d) }
 
 // IsPending reports whether a request status waits for a person (approval).
 func IsPending(status string) bool {
@@ -320,14 +376,4 @@ func IsAccepted(status string) bool {
 		return true
 	}
 	return false
-}
-
-// clone copies the snapshot's lists, so the service can update its own copy
-// while callers read theirs.
-func (s *Snapshot) clone() *Snapshot {
-	c := *s
-	c.Eligible = append([]Eligibility(nil), s.Eligible...)
-	c.Active = append([]Active(nil), s.Active...)
-	c.Pending = append([]Pending(nil), s.Pending...)
-	return &c
 }

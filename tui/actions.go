@@ -77,7 +77,7 @@ func (m *Model) openForm() tea.Cmd {
 		}
 		targets = []pim.Eligibility{r.elig}
 	}
-	return m.showForm(newForm(targets, m.recent, nil, m.styles, m.width))
+	return m.showForm(newForm(targets, m.recent, nil, m.svc.DefaultDuration(targets), m.styles, m.width))
 }
 
 func (m *Model) showForm(f *form) tea.Cmd {
@@ -148,7 +148,8 @@ func (m *Model) reactivate() tea.Cmd {
 		if len(m.recent) > 0 {
 			prefill.Justification = m.recent[0]
 		}
-		f := newForm([]pim.Eligibility{r.elig}, m.recent, &prefill, m.styles, m.width)
+		targets := []pim.Eligibility{r.elig}
+		f := newForm(targets, m.recent, &prefill, m.svc.DefaultDuration(targets), m.styles, m.width)
 		f.rearm = m.isActive(r)
 		return m.showForm(f)
 	}

@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pimento-cli/pimento/auth"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -19,7 +20,8 @@ type (
 		recent []string
 		err    error
 	}
-	clearStatusMsg struct{ seq int }
+	clearStatusMsg   struct{ seq int }
+	finishTimeoutMsg struct{} // quitting waited long enough
 	cancelledMsg   struct {
 		pending pim.Pending
 		err     error
@@ -81,7 +83,7 @@ func (m *Model) startActivation(reqs []pim.ActivateRequest) tea.Cmd {
 	m.form = nil
 	svc := m.svc
 	return m.startOp(opActivate, func(ctx context.Context, b bridge) tea.Msg {
-		return activatedMsg{op: b.op, outcomes: svc.Activate(ctx, reqs, b, b.progress)}
+		return activatedMsg{op: b.op, outcomes: svc.Activate(ctx, reqs, true, b)}
 	})
 }
 
@@ -93,7 +95,7 @@ func (m *Model) startDeactivation(a pim.Active) tea.Cmd {
 	m.screen = screenProgress
 	svc := m.svc
 	return m.startOp(opDeactivate, func(ctx context.Context, b bridge) tea.Msg {
-		return deactivatedMsg{op: b.op, outcome: svc.Deactivate(ctx, a, b.progress)}
+		return deactivatedMsg{op: b.op, outcome: svc.Deactivate(ctx, a, b)}
 	})
 }
 
@@ -105,7 +107,8 @@ func (m *Model) cancelRequestCmd(p pim.Pending) tea.Cmd {
 	m.notice = cancellingText(p)
 	svc, ctx := m.svc, m.ctx
 	return func() tea.Msg {
-		return cancelledMsg{pending: p, err: svc.Cancel(ctx, p)}
+		// No screen shows a sign-in here: a needed one is an error.
+		return cancelledMsg{pending: p, err: svc.Cancel(auth.WithNoPrompt(ctx), p)}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pimento-cli/pimento/auth"
+	"github.com/pimento-cli/pimento/internal/app"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -21,6 +22,8 @@ type fakeService struct {
 	snap   pim.Snapshot
 	now    time.Time
 	recent []string
+	// profileDefault is the profile's default_duration (0: none).
+	profileDefault time.Duration
 
 	signInAcct auth.Account
 	signInErr  error
@@ -132,7 +135,17 @@ func (f *fakeService) Load(ctx context.Context) (*pim.Snapshot, error) {
 	return &s, nil
 }
 
-func (f *fakeService) Activate(ctx context.Context, reqs []pim.ActivateRequest, in auth.Interaction, progress func(pim.Event)) []pim.Outcome {
+func (f *fakeService) Plan(targets []pim.Eligibility, in app.PlanInput) (app.Plan, error) {
+	return app.MakePlan(targets, in, f.profileDefault)
+}
+
+func (f *fakeService) DefaultDuration(targets []pim.Eligibility) time.Duration {
+	return app.DefaultFor(targets, f.profileDefault)
+}
+
+func (f *fakeService) Activate(ctx context.Context, reqs []pim.ActivateRequest, _ bool, obs app.Observer) []pim.Outcome {
+	var in auth.Interaction = obs
+	progress := obs.Progress
 	f.mu.Lock()
 	f.activations = append(f.activations, reqs)
 	answer := f.activate
@@ -170,7 +183,8 @@ func (f *fakeService) verifyInToken(r pim.ActivateRequest, _ auth.Interaction, p
 	}
 }
 
-func (f *fakeService) Deactivate(ctx context.Context, a pim.Active, progress func(pim.Event)) pim.DeactivateOutcome {
+func (f *fakeService) Deactivate(ctx context.Context, a pim.Active, obs app.Observer) pim.DeactivateOutcome {
+	progress := obs.Progress
 	f.mu.Lock()
 	f.deactivated = append(f.deactivated, a)
 	answer := f.deactivate

@@ -3,7 +3,6 @@ package tui
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +11,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pimento-cli/pimento/internal/app"
+	"github.com/pimento-cli/pimento/internal/duration"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -36,9 +37,6 @@ const (
 // basePresets are offered when they do not exceed the policy maximum.
 var basePresets = []time.Duration{30 * time.Minute, time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour}
 
-// maxJustification is PIM's limit on the justification text.
-const maxJustification = 500
-
 // form is the activation form for one or more targets.
 type form struct {
 	targets    []pim.Eligibility
@@ -49,14 +47,16 @@ type form struct {
 	focus      int
 	inputs     [fieldCount]textinput.Model
 	presets    []time.Duration
+	def        time.Duration // the core's default for these targets
 	recent     []string
 	recentIdx  int
-	tried      bool // submit was pressed: show missing fields
+	tried      bool  // submit was pressed: show missing fields
+	err        error // the core refused the input (Plan): nothing was sent
 	rearm      bool // r on a still-active role: remember, send when it ends
 }
 
-func newForm(targets []pim.Eligibility, recent []string, prefill *pim.ActivateRequest, st *Styles, width int) *form {
-	f := &form{targets: targets, recent: recent}
+func newForm(targets []pim.Eligibility, recent []string, prefill *pim.ActivateRequest, def time.Duration, st *Styles, width int) *form {
+	f := &form{targets: targets, recent: recent, def: def}
 	for _, t := range targets {
 		p := t.Policy
 		if p.MaxDuration > 0 && (f.max == 0 || p.MaxDuration < f.max) {
@@ -66,6 +66,12 @@ func newForm(targets []pim.Eligibility, recent []string, prefill *pim.ActivateRe
 		f.needTicket = f.needTicket || p.Ticket
 	}
 	f.presets = presetsFor(f.max)
+	if f.def <= 0 {
+		f.def = time.Hour
+		if f.max > 0 && f.max < f.def {
+			f.def = f.max
+		}
+	}
 	f.fields = []fieldName{fieldJustification, fieldDuration}
 	if f.needTicket {
 		f.fields = append(f.fields, fieldTicketNumber, fieldTicketSystem)
@@ -85,13 +91,13 @@ func newForm(targets []pim.Eligibility, recent []string, prefill *pim.ActivateRe
 		in.KeyMap.AcceptSuggestion.SetEnabled(false)
 		f.inputs[i] = in
 	}
-	f.inputs[fieldJustification].CharLimit = maxJustification
+	f.inputs[fieldJustification].CharLimit = pim.MaxJustification
 	f.inputs[fieldDuration].CharLimit = 16
-	f.inputs[fieldDuration].SetValue(pim.HumanDuration(defaultDuration(f.max)))
+	f.inputs[fieldDuration].SetValue(duration.GoForm(f.def))
 	if prefill != nil {
 		f.inputs[fieldJustification].SetValue(prefill.Justification)
 		if prefill.Duration > 0 && (f.max == 0 || prefill.Duration <= f.max) {
-			f.inputs[fieldDuration].SetValue(pim.HumanDuration(prefill.Duration))
+			f.inputs[fieldDuration].SetValue(duration.GoForm(prefill.Duration))
 		}
 		f.inputs[fieldTicketNumber].SetValue(prefill.TicketNumber)
 		f.inputs[fieldTicketSystem].SetValue(prefill.TicketSystem)
@@ -116,14 +122,6 @@ func presetsFor(max time.Duration) []time.Duration {
 		out = append(out, max)
 	}
 	return out
-}
-
-// defaultDuration is min(1h, max).
-func defaultDuration(max time.Duration) time.Duration {
-	if max > 0 && max < time.Hour {
-		return max
-	}
-	return time.Hour
 }
 
 func (f *form) setStyles(st *Styles) {
@@ -183,9 +181,9 @@ func (f *form) updateInput(msg tea.Msg) tea.Cmd {
 
 // stepPreset moves the duration to the next longer or shorter preset.
 func (f *form) stepPreset(longer bool) {
-	cur, err := parseDuration(f.inputs[fieldDuration].Value())
+	cur, err := duration.ParseActivation(f.inputs[fieldDuration].Value())
 	if err != nil {
-		cur = defaultDuration(f.max)
+		cur = f.def
 	}
 	next := -1
 	if longer {
@@ -210,21 +208,19 @@ func (f *form) stepPreset(longer bool) {
 		}
 	}
 	in := &f.inputs[fieldDuration]
-	in.SetValue(pim.HumanDuration(f.presets[next]))
+	in.SetValue(duration.GoForm(f.presets[next]))
 	in.CursorEnd()
 }
 
-// duration is the parsed, validated duration.
+// duration is the parsed, validated duration: the core's grammar (the
+// same table of inputs is tested here, in the CLI and in the config).
 func (f *form) duration() (time.Duration, error) {
-	d, err := parseDuration(f.inputs[fieldDuration].Value())
+	d, err := duration.ParseActivation(f.inputs[fieldDuration].Value())
 	if err != nil {
-		return 0, err
-	}
-	if d < time.Minute {
-		return 0, errors.New("too short: at least 1m")
+		return 0, errors.New(strings.TrimPrefix(err.Error(), "duration "+strconv.Quote(f.inputs[fieldDuration].Value())+": "))
 	}
 	if f.max > 0 && d > f.max {
-		return 0, fmt.Errorf("over the policy maximum of %s", pim.HumanDuration(f.max))
+		return 0, fmt.Errorf("over the policy maximum of %s", duration.Human(f.max))
 	}
 	return d, nil
 }
@@ -249,63 +245,19 @@ func (f *form) fieldError(n fieldName) string {
 	return ""
 }
 
-// requests validates the form. When invalid it focuses the first bad field.
-func (f *form) requests() ([]pim.ActivateRequest, bool) {
+// input is what the admin typed, once every field is valid; otherwise it
+// focuses the first bad field. The core makes requests of it (Plan).
+func (f *form) input() (app.PlanInput, bool) {
 	for i, n := range f.fields {
 		if f.fieldError(n) != "" {
 			f.focus = i
 			f.focusCmd()
-			return nil, false
+			return app.PlanInput{}, false
 		}
 	}
-	d, _ := f.duration()
 	val := func(n fieldName) string { return strings.TrimSpace(f.inputs[n].Value()) }
-	reqs := make([]pim.ActivateRequest, len(f.targets))
-	for i, t := range f.targets {
-		reqs[i] = pim.ActivateRequest{
-			Target:        t,
-			Duration:      d,
-			Justification: val(fieldJustification),
-			TicketNumber:  val(fieldTicketNumber),
-			TicketSystem:  val(fieldTicketSystem),
-		}
-	}
-	return reqs, true
-}
-
-var isoDuration = regexp.MustCompile(`^p(?:(\d+(?:\.\d+)?)d)?(?:t(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?)?$`)
-
-// parseDuration reads 1h, 90m, 1h30m, 1.5h and ISO 8601 durations (PT1H).
-func parseDuration(s string) (time.Duration, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if s == "" {
-		return 0, errors.New("enter a duration: 1h, 90m, 1h30m or PT1H")
-	}
-	if strings.HasPrefix(s, "p") {
-		m := isoDuration.FindStringSubmatch(s)
-		if m == nil || s == "p" || s == "pt" {
-			return 0, fmt.Errorf("%q is not an ISO 8601 duration such as PT1H30M", s)
-		}
-		units := []time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second}
-		var d time.Duration
-		for i, u := range units {
-			if m[i+1] == "" {
-				continue
-			}
-			v, err := strconv.ParseFloat(m[i+1], 64)
-			if err != nil {
-				return 0, err
-			}
-			d += time.Duration(v * float64(u))
-		}
-		return d, nil
-	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil {
-		return 0, fmt.Errorf("add a unit: %sm or %sh", s, s)
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration: try 1h, 90m, 1h30m or PT1H", s)
-	}
-	return d, nil
+	return app.PlanInput{
+		Duration: val(fieldDuration), Justification: val(fieldJustification),
+		TicketNumber: val(fieldTicketNumber), TicketSystem: val(fieldTicketSystem),
+	}, true
 }

@@ -4,36 +4,26 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/pimento-cli/pimento/internal/app"
+	"github.com/pimento-cli/pimento/internal/duration/durationtest"
+	"github.com/pimento-cli/pimento/pim"
 )
 
-func TestParseDuration(t *testing.T) {
-	ok := map[string]time.Duration{
-		"1h":       time.Hour,
-		"90m":      90 * time.Minute,
-		"1h30m":    90 * time.Minute,
-		" 1H30M ":  90 * time.Minute,
-		"1.5h":     90 * time.Minute,
-		"PT1H":     time.Hour,
-		"pt45m":    45 * time.Minute,
-		"PT1H30M":  90 * time.Minute,
-		"PT0.5H":   30 * time.Minute,
-		"P0DT2H":   2 * time.Hour,
-		"PT3600S":  time.Hour,
-		"2h0m0s":   2 * time.Hour,
-		"8h":       8 * time.Hour,
-		"PT8H":     8 * time.Hour,
-		"45m":      45 * time.Minute,
-		"PT1H0M0S": time.Hour,
-	}
-	for in, want := range ok {
-		got, err := parseDuration(in)
-		if err != nil || got != want {
-			t.Errorf("parseDuration(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "90", "1 hour", "PT", "P", "PTH", "1x", "h1", "PT1H30"} {
-		if d, err := parseDuration(in); err == nil {
-			t.Errorf("parseDuration(%q) = %v, want an error", in, d)
+// TestFormReadsDurationsLikeTheCore runs the one duration table through
+// the form: what the CLI and the config accept, the form accepts, and
+// nothing else.
+func TestFormReadsDurationsLikeTheCore(t *testing.T) {
+	target := pim.Eligibility{Kind: pim.KindDirectoryRole, Name: "Global Reader", RoleDefinitionID: "r", DirectoryScopeID: "/"}
+	for _, c := range durationtest.Activation {
+		f := newForm([]pim.Eligibility{target}, nil, nil, time.Hour, NewStyles(true), 80)
+		f.inputs[fieldDuration].SetValue(c.In)
+		got, err := f.duration()
+		switch {
+		case c.Want == 0 && err == nil:
+			t.Errorf("form accepted %q as %v", c.In, got)
+		case c.Want != 0 && (err != nil || got != c.Want):
+			t.Errorf("form read %q as %v, %v; want %v", c.In, got, err, c.Want)
 		}
 	}
 }
@@ -54,20 +44,21 @@ func TestPresetsNeverExceedMax(t *testing.T) {
 		if got := presetsFor(c.max); !slices.Equal(got, c.want) {
 			t.Errorf("presetsFor(%v) = %v, want %v", c.max, got, c.want)
 		}
-		if got := defaultDuration(c.max); got != c.def {
-			t.Errorf("defaultDuration(%v) = %v, want %v", c.max, got, c.def)
+		target := pim.Eligibility{Policy: pim.Policy{MaxDuration: c.max}}
+		if got := app.DefaultFor([]pim.Eligibility{target}, 0); got != c.def {
+			t.Errorf("default for max %v = %v, want %v", c.max, got, c.def)
 		}
 	}
 }
 
 func TestFormUsesSmallestMaxOfSeveralTargets(t *testing.T) {
 	e := sampleEligible()
-	f := newForm(e[1:3], nil, nil, NewStyles(true), 80) // 8h and 4h
+	f := newForm(e[1:3], nil, nil, 0, NewStyles(true), 80) // 8h and 4h
 	if f.max != 4*time.Hour || !f.needJust || f.needTicket {
 		t.Fatalf("max=%v needJust=%v needTicket=%v", f.max, f.needJust, f.needTicket)
 	}
 	f.inputs[fieldDuration].SetValue("5h")
-	if _, ok := f.requests(); ok {
+	if _, ok := f.input(); ok {
 		t.Fatal("5h passed a 4h maximum")
 	}
 }

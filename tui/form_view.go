@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pimento-cli/pimento/internal/duration"
+	"github.com/pimento-cli/pimento/internal/show"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -35,6 +37,9 @@ func (f *form) view(st *Styles, width, height int, now time.Time) string {
 
 	for i, n := range f.fields {
 		b = append(b, f.fieldView(st, n, i == f.focus, now)...)
+	}
+	if f.err != nil {
+		b = append(b, "", st.Form.Error.Render("✗ "+show.Text(f.err.Error())))
 	}
 	if notes := f.notes(); len(notes) > 0 {
 		b = append(b, "")
@@ -87,7 +92,7 @@ func (f *form) fieldView(st *Styles, n fieldName, focused bool, now time.Time) [
 }
 
 func (f *form) presetsView(st *Styles) string {
-	cur, _ := parseDuration(f.inputs[fieldDuration].Value())
+	cur, _ := duration.ParseActivation(f.inputs[fieldDuration].Value())
 	parts := make([]string, len(f.presets))
 	for i, p := range f.presets {
 		s := st.Form.Preset

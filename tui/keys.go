@@ -100,6 +100,9 @@ func (h helpKeys) FullHelp() [][]key.Binding { return h }
 func (m *Model) bindings() helpKeys {
 	k := m.keys
 	switch {
+	case m.finishing:
+		stop := key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "stop waiting"))
+		return helpKeys{{stop}}
 	case m.screen == screenSignIn:
 		if m.signin.busy {
 			g := []key.Binding{k.CancelSignIn}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -71,14 +72,27 @@ type Model struct {
 	statusSeq int
 	notice    string // a plain-words refusal or hint; clears on move or esc
 	err       error  // the one error path; esc dismisses
+
+	// finishing is set when the admin quit with a request in flight: the
+	// request is interrupted, and the TUI waits (bounded) for the truth
+	// before it ends. exitLine is that truth, printed on stderr after.
+	finishing bool
+	exitLine  string
 }
 
 var _ tea.Model = (*Model)(nil)
 
 // New builds the root model. It does no I/O: Init starts loading.
 func New(svc Service, opts Options) *Model {
+	return newModel(context.Background(), svc, opts)
+}
+
+// newModel builds the root model under ctx: when ctx ends (SIGTERM, a
+// closed terminal), every operation in flight is interrupted, so the core
+// reconciles and journals it before the process ends.
+func newModel(parent context.Context, svc Service, opts Options) *Model {
 	opts = opts.withDefaults()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(parent)
 	m := &Model{
 		svc:        svc,
 		opts:       opts,
@@ -112,13 +126,18 @@ func New(svc Service, opts Options) *Model {
 	return m
 }
 
-// Run runs the TUI in the alternate screen until the admin quits or ctx ends.
-func Run(ctx context.Context, svc Service, opts Options) error {
-	m := New(svc, opts)
+// Run runs the TUI in the alternate screen until the admin quits or ctx
+// ends. It returns one line for stderr when a request was still in flight
+// at the end (what became of it), or "".
+func Run(ctx context.Context, svc Service, opts Options) (string, error) {
+	m := newModel(ctx, svc, opts)
 	defer m.cancel()
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	_, err := p.Run()
-	return err
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		err = nil // a signal ended it: the caller says what is known
+	}
+	return m.exitLine, err
 }
 
 // Init asks for the background colour, starts the clock and the first load.
@@ -171,6 +190,24 @@ func (m *Model) setDark(isDark bool) {
 
 // quit cancels every operation in flight and ends the program.
 func (m *Model) quit() tea.Cmd {
+	if m.op != nil && m.op.kind != opSignIn && m.exitLine == "" {
+		m.exitLine = "quit while a request was in flight: run `pimento status` to see what PIM did"
+	}
 	m.cancel()
 	return tea.Quit
+}
+
+// finishQuit is q (or the first ctrl+c) with a request in flight: the
+// request is interrupted, which makes the core find out what PIM did and
+// journal it, and the TUI ends once it knows, or after FinishTimeout.
+func (m *Model) finishQuit() tea.Cmd {
+	if m.op == nil || m.op.kind == opSignIn {
+		return m.quit()
+	}
+	if m.finishing {
+		return m.quit() // asked twice: stop waiting
+	}
+	m.finishing = true
+	m.op.cancel()
+	return m.schedule(m.opts.FinishTimeout, func(time.Time) tea.Msg { return finishTimeoutMsg{} })
 }

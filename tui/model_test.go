@@ -639,9 +639,10 @@ func TestEscLeavesFinishedProgressAtOnce(t *testing.T) {
 	h.mustShow("PIM refuses deactivation for 5 minutes")
 }
 
-// q while a request is in flight does not abandon it: it goes back to the
-// list and says so; ctrl+c still quits.
-func TestQuitKeyDoesNotAbandonARunningRequest(t *testing.T) {
+// q while a request is in flight interrupts it and waits for the truth:
+// "Finishing…" shows, the TUI ends once the core reports, and the exit
+// line says what became of the request.
+func TestQuitWithARequestInFlightFinishesFirst(t *testing.T) {
 	f := newFake()
 	f.release = make(chan struct{})
 	h := newHarness(t, f, Options{}, 120, 40)
@@ -655,11 +656,43 @@ func TestQuitKeyDoesNotAbandonARunningRequest(t *testing.T) {
 	h.settleUntil(func() bool { return h.m.op != nil && len(h.m.timeline.tracks) > 0 })
 	h.key("q")
 	if h.quit {
-		t.Fatal("q quit while an activation was running")
+		t.Fatal("q quit before the request in flight told its outcome")
 	}
-	h.mustShow("A request is still running")
+	h.mustShow("Finishing… waiting for PIM's answer")
+	h.mustNotShow("q quit")
 	close(f.release)
 	h.settle()
+	if !h.quit {
+		t.Fatal("the TUI did not end once the request finished")
+	}
+	if !strings.Contains(h.m.exitLine, "Global Administrator: effective") {
+		t.Errorf("exit line = %q", h.m.exitLine)
+	}
+}
+
+// A second ctrl+c stops waiting: the TUI ends at once and says the request
+// may still complete.
+func TestSecondCtrlCStopsWaiting(t *testing.T) {
+	f := newFake()
+	f.release = make(chan struct{})
+	defer close(f.release)
+	h := newHarness(t, f, Options{}, 120, 40)
+	h.key("enter")
+	h.typeText("INC-1")
+	h.key("tab", "tab")
+	h.typeText("INC-1")
+	h.key("tab")
+	h.typeText("SNOW")
+	h.key("enter")
+	h.settleUntil(func() bool { return h.m.op != nil && len(h.m.timeline.tracks) > 0 })
+	h.key("ctrl+c")
+	if h.quit || !h.m.finishing {
+		t.Fatal("the first ctrl+c should finish, not abandon")
+	}
+	h.key("ctrl+c")
+	if !h.quit || !strings.Contains(h.m.exitLine, "pimento status") {
+		t.Fatalf("quit=%v exit line %q", h.quit, h.m.exitLine)
+	}
 }
 
 // A late callback after its operation ended is dropped, never a panic.
@@ -671,7 +704,7 @@ func TestLateCallbackAfterOperationEndedIsDropped(t *testing.T) {
 	cancel()
 	for i := 0; i < 50; i++ {
 		b.BrowserOpened("https://example.test", "")
-		b.progress(pim.Event{})
+		b.Progress(pim.Event{})
 	}
 	if _, ok := <-ch; ok {
 		t.Fatal("a message arrived after close")
@@ -697,4 +730,22 @@ func TestAcceptedButUnprovenIsSaidPlainly(t *testing.T) {
 	h.settle()
 	h.mustShow("accepted, not proven yet")
 	h.mustNotShow("✓ verified")
+}
+
+// Names from the tenant reach the screen as text: an escape sequence in a
+// group's or an administrative unit's name never acts on the terminal, and
+// a newline never splits a row.
+func TestTenantStringsCannotDriveTheTerminal(t *testing.T) {
+	f := newFake()
+	f.snap.Eligible[2].Scope = "AU: \x1b[2JBerlin"
+	f.snap.Eligible[5].Name = "SG-Ops\x1b]52;c;ZXZpbA==\x07\nsecond line"
+	f.recent = []string{"INC-1\x1b[31m red"}
+	h := newHarness(t, f, Options{}, 160, 40)
+	content := h.m.View().Content
+	for _, bad := range []string{"\x1b[2J", "\x1b]52", "\a", "second line\n"} {
+		if strings.Contains(content, bad) {
+			t.Errorf("the screen carries %q", bad)
+		}
+	}
+	h.mustShow(`AU: \x1b[2JBerlin`)
 }

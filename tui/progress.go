@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pimento-cli/pimento/auth"
+	"github.com/pimento-cli/pimento/internal/show"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -187,7 +188,7 @@ func (tr *track) failure(t *timeline, now time.Time) (what string, next string) 
 		what = ev.Detail
 	}
 	if err != nil && what == "" {
-		what = err.Error()
+		what = show.Text(err.Error())
 	}
 	if what == "" {
 		what = "the service reported a failure without details"

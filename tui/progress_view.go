@@ -139,7 +139,7 @@ func (m *Model) verdict(t *timeline, tr *track, state terminal) []line {
 				after = o.EffectiveAfter
 			}
 			if o.Proof != "" {
-				proof = o.Proof
+				proof = string(o.Proof)
 			}
 			end = o.End
 		}

@@ -12,50 +12,48 @@ import (
 	"time"
 
 	"github.com/pimento-cli/pimento/auth"
+	"github.com/pimento-cli/pimento/internal/app"
 	"github.com/pimento-cli/pimento/pim"
 )
 
-// Identity is who the TUI acts as and where. It is read from memory: calling
-// it must not do I/O.
-type Identity struct {
-	// Account is the signed-in admin; its Username is empty when signed out.
-	Account auth.Account
-	// Pinned is the only account this profile accepts (UPN); empty when none.
-	Pinned    string
-	Tenant    string // tenant name or id, as the profile names it
-	Cloud     string // e.g. "Global", "USGov"
-	Profile   string // the pimento profile name
-	Simulated bool   // the service is a simulation (demo); shown as a banner
-}
+// Identity is who the TUI acts as and where (the core's).
+type Identity = app.Identity
 
-// SignedIn reports whether an account is signed in.
-func (i Identity) SignedIn() bool { return i.Account.Username != "" }
-
-// Service is everything the TUI needs. It is satisfied by an adapter over
-// pim.Service and the auth layer; tests use a fake.
+// Service is everything the TUI needs: the application core's use cases
+// (internal/app satisfies it); tests use a fake.
 //
-// Every method but Identity, RecentJustifications and Now is called from a
-// tea.Cmd goroutine and may block. Callbacks (auth.Interaction, progress) may
-// be called from any goroutine, synchronously, before the method returns.
+// Identity, Plan, DefaultDuration, RecentJustifications and Now do no I/O
+// and are called from Update. The others are called from a tea.Cmd
+// goroutine and may block. Observers may be called from any goroutine,
+// before the method returns.
 type Service interface {
 	// Identity is the current account, tenant, cloud and profile.
 	Identity() Identity
-	// SignIn signs in with the browser or a device code. It returns an
-	// error (shown verbatim) for any account other than the pinned one.
+	// SignIn signs in with the browser or a device code, and pins the
+	// profile on the first sign-in. It refuses any other account.
 	SignIn(ctx context.Context, deviceCode bool, in auth.Interaction) (auth.Account, error)
-	// Load reads eligible, active and pending roles and groups.
+	// Load reads eligible, active and pending roles and groups. It never
+	// prompts for a sign-in.
 	Load(ctx context.Context) (*pim.Snapshot, error)
-	// Activate activates every request and streams progress per target.
-	Activate(ctx context.Context, reqs []pim.ActivateRequest, in auth.Interaction, progress func(pim.Event)) []pim.Outcome
-	// Deactivate ends one active elevation and streams progress.
-	Deactivate(ctx context.Context, a pim.Active, progress func(pim.Event)) pim.DeactivateOutcome
+	// Plan turns the form's input into requests: the core owns durations,
+	// defaults and policy checks.
+	Plan(targets []pim.Eligibility, in app.PlanInput) (app.Plan, error)
+	// DefaultDuration is the duration offered for targets.
+	DefaultDuration(targets []pim.Eligibility) time.Duration
+	// Activate sends the requests and, with wait, follows them until
+	// effective, telling obs about sign-ins and progress.
+	Activate(ctx context.Context, reqs []pim.ActivateRequest, wait bool, obs app.Observer) []pim.Outcome
+	// Deactivate ends one active elevation.
+	Deactivate(ctx context.Context, a pim.Active, obs app.Observer) pim.DeactivateOutcome
 	// Cancel withdraws a request that waits for approval.
 	Cancel(ctx context.Context, p pim.Pending) error
 	// RecentJustifications returns up to n justifications, newest first.
 	RecentJustifications(n int) []string
-	// Now is the service's clock (a demo's simulated clock may be offset).
+	// Now is the server's clock.
 	Now() time.Time
 }
+
+var _ Service = (*app.App)(nil)
 
 // Options tune the TUI. The zero value is usable.
 type Options struct {
@@ -67,6 +65,9 @@ type Options struct {
 	// Debug, when set, receives one line per message Update handles. Never
 	// point it at the terminal the TUI runs in.
 	Debug io.Writer
+	// FinishTimeout bounds how long quitting waits for a request in flight
+	// to tell the truth (default 25s).
+	FinishTimeout time.Duration
 }
 
 const (
@@ -81,6 +82,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RefreshInterval <= 0 {
 		o.RefreshInterval = defaultRefreshInterval
+	}
+	if o.FinishTimeout <= 0 {
+		o.FinishTimeout = 25 * time.Second
 	}
 	return o
 }

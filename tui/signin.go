@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pimento-cli/pimento/auth"
+	"github.com/pimento-cli/pimento/internal/show"
 )
 
 // signinState is the sign-in screen.
@@ -31,7 +32,7 @@ func (m *Model) signinView(w, h int) string {
 	case s.busy:
 		b = append(b, st.SignIn.Hint.Render("Waiting for the browser sign-in to finish…"))
 		if s.browserURL != "" {
-			b = append(b, st.SignIn.Hint.Render("If no browser opened, open:"), st.SignIn.URL.Render(s.browserURL))
+			b = append(b, st.SignIn.Hint.Render("If no browser opened, open:"), st.SignIn.URL.Render(show.Text(s.browserURL)))
 		}
 	default:
 		b = append(b,
@@ -42,7 +43,7 @@ func (m *Model) signinView(w, h int) string {
 	}
 	if s.err != nil {
 		b = append(b, "", st.App.Error.Render("Sign-in refused"))
-		for _, l := range wrapWords(s.err.Error(), w) {
+		for _, l := range wrapWords(show.Text(s.err.Error()), w) {
 			b = append(b, st.App.HeaderValue.Render(l))
 		}
 	}
@@ -53,13 +54,13 @@ func (m *Model) signinView(w, h int) string {
 // and a countdown to the code's expiry. compact drops the box's inner
 // blank lines.
 func deviceCodeView(st *Styles, dc auth.DeviceCode, now time.Time, compact bool) []string {
-	spaced := strings.Join(strings.Split(dc.UserCode, ""), " ")
+	spaced := strings.Join(strings.Split(show.Text(dc.UserCode), ""), " ")
 	boxStyle := st.SignIn.Box
 	if compact {
 		boxStyle = boxStyle.Padding(0, 4)
 	}
 	box := boxStyle.Render(st.SignIn.Code.Render(spaced))
-	url := dc.VerificationURL
+	url := show.Text(dc.VerificationURL)
 	if url == "" {
 		url = "https://microsoft.com/devicelogin"
 	}

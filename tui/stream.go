@@ -3,10 +3,12 @@ package tui
 import (
 	"context"
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/pimento-cli/pimento/auth"
+	"github.com/pimento-cli/pimento/internal/app"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -75,7 +77,7 @@ type sendGuard struct {
 	closed bool
 }
 
-var _ auth.Interaction = bridge{}
+var _ app.Observer = bridge{}
 
 func (b bridge) send(msg tea.Msg) {
 	b.g.mu.Lock()
@@ -86,6 +88,20 @@ func (b bridge) send(msg tea.Msg) {
 	select {
 	case b.ch <- msg:
 	case <-b.ctx.Done():
+	}
+}
+
+// sendFinal delivers the operation's result. The model reads it as long as
+// the operation is current; a superseded one gives up after a while.
+func (b bridge) sendFinal(msg tea.Msg) {
+	b.g.mu.Lock()
+	defer b.g.mu.Unlock()
+	if b.g.closed {
+		return
+	}
+	select {
+	case b.ch <- msg:
+	case <-time.After(time.Minute):
 	}
 }
 
@@ -107,7 +123,7 @@ func (b bridge) DeviceCodeShown(dc auth.DeviceCode, claims string) {
 	b.send(deviceCodeMsg{op: b.op, code: dc, claims: claims})
 }
 
-func (b bridge) progress(ev pim.Event) { b.send(progressMsg{op: b.op, ev: ev}) }
+func (b bridge) Progress(ev pim.Event) { b.send(progressMsg{op: b.op, ev: ev}) }
 
 // startOp starts run as the one operation in flight. run's result is the
 // operation's final message.
@@ -122,7 +138,9 @@ func (m *Model) startOp(kind opKind, run func(ctx context.Context, b bridge) tea
 	b := bridge{ctx: ctx, op: m.opSeq, ch: ch, g: &sendGuard{}}
 	call := func() tea.Msg {
 		defer b.close()
-		b.send(run(ctx, b))
+		// The final message goes through even when the operation was
+		// interrupted: it is what the admin waits for when quitting.
+		b.sendFinal(run(ctx, b))
 		return nil
 	}
 	return tea.Batch(call, waitFor(ch))

@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pimento-cli/pimento/internal/show"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -72,7 +73,7 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if m.timeline != nil {
-			m.timeline.add(msg.ev)
+			m.timeline.add(safeEvent(msg.ev))
 		}
 		return next
 
@@ -81,14 +82,31 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m.endOp(msg.op)
-		return m.activated(msg.outcomes)
+		cmd := m.activated(msg.outcomes)
+		if m.finishing {
+			m.exitLine = activationLine(msg.outcomes)
+			return m.quit()
+		}
+		return cmd
 
 	case deactivatedMsg:
 		if ok, _ := m.current(msg.op); !ok {
 			return nil
 		}
 		m.endOp(msg.op)
-		return m.deactivated(msg.outcome)
+		cmd := m.deactivated(msg.outcome)
+		if m.finishing {
+			m.exitLine = deactivationLine(msg.outcome)
+			return m.quit()
+		}
+		return cmd
+
+	case finishTimeoutMsg:
+		if m.finishing {
+			m.exitLine = "pimento stopped while still waiting for PIM's answer: run `pimento status` to see what PIM did"
+			m.op = nil
+			return m.quit()
+		}
 	}
 	return nil
 }
@@ -107,9 +125,9 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 		}
 		return nil
 	}
-	m.snap = msg.snap
-	m.recent = msg.recent
-	m.list.setRows(buildRows(msg.snap), m.filter.Value())
+	m.snap = safeSnapshot(msg.snap)
+	m.recent = safeList(msg.recent)
+	m.list.setRows(buildRows(m.snap), m.filter.Value())
 	m.list.clamp(m.listHeight())
 	for k := range m.selected {
 		if r := m.list.byKey(k); r == nil || m.activatable(r) != "" {
@@ -291,4 +309,30 @@ func (m *Model) fireArmed() tea.Cmd {
 		return nil
 	}
 	return m.startActivation(reqs)
+}
+
+// activationLine is the truth about activations cut short by quitting, in
+// one line for stderr.
+func activationLine(outs []pim.Outcome) string {
+	var parts []string
+	for _, o := range outs {
+		switch {
+		case o.Err != nil:
+			parts = append(parts, show.Text(o.Target.Label())+": "+show.Text(o.Err.Error()))
+		case o.Effective:
+			parts = append(parts, show.Text(o.Target.Label())+": effective")
+		case isPendingApproval(o.Status):
+			parts = append(parts, show.Text(o.Target.Label())+": waiting for approval")
+		default:
+			parts = append(parts, show.Text(o.Target.Label())+": accepted ("+o.Status+"), not verified: run `pimento status`")
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func deactivationLine(o pim.DeactivateOutcome) string {
+	if o.Err != nil {
+		return show.Text(o.Target.Label()) + ": " + show.Text(o.Err.Error())
+	}
+	return show.Text(o.Target.Label()) + ": deactivated (" + o.Status + ")"
 }

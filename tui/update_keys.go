@@ -8,12 +8,15 @@ import (
 // updateKey routes a key press by state. ctrl+c always quits.
 func (m *Model) updateKey(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, m.keys.ForceQuit) {
-		return m.quit()
+		return m.finishQuit()
+	}
+	if m.finishing {
+		return nil // only ctrl+c (stop waiting) applies now
 	}
 	if m.showHelp {
 		switch {
 		case key.Matches(msg, m.keys.Quit):
-			return m.quit()
+			return m.finishQuit()
 		case key.Matches(msg, m.keys.Help, m.keys.Back):
 			m.showHelp = false
 		}
@@ -55,10 +58,8 @@ func (m *Model) updatePaste(msg tea.PasteMsg) tea.Cmd {
 func (m *Model) keyMain(msg tea.KeyPressMsg) tea.Cmd {
 	k, h := m.keys, m.listHeight()
 	switch {
-	case key.Matches(msg, k.Quit) && m.op != nil && m.op.kind != opSignIn:
-		m.notice = "A request is still running, so q did not quit: wait for it (p shows it), or ctrl+c to abort."
 	case key.Matches(msg, k.Quit):
-		return m.quit()
+		return m.finishQuit()
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
 	case key.Matches(msg, k.Up):
@@ -189,18 +190,26 @@ func (m *Model) keyForm(msg tea.KeyPressMsg) tea.Cmd {
 		m.notice = "Nothing was sent."
 		return nil
 	case formSubmit:
-		reqs, ok := m.form.requests()
+		in, ok := m.form.input()
 		if !ok {
 			return nil
 		}
+		plan, err := m.svc.Plan(m.form.targets, in)
+		if err != nil {
+			m.form.err = err
+			return nil
+		}
 		if m.form.rearm {
-			return m.arm(reqs)
+			return m.arm(plan.Requests)
 		}
 		if m.op != nil {
 			m.notice = "Another request is in flight; submit again when it is done (p shows it)."
 			return nil
 		}
-		return m.startActivation(reqs)
+		return m.startActivation(plan.Requests)
+	}
+	if m.form != nil {
+		m.form.err = nil // the input changed: the core's refusal no longer applies
 	}
 	return cmd
 }
@@ -213,12 +222,8 @@ func (m *Model) keyProgress(msg tea.KeyPressMsg) tea.Cmd {
 		if m.op != nil {
 			m.notice = "Still running: p shows the progress."
 		}
-	case key.Matches(msg, k.Quit) && m.op != nil:
-		// Quitting now would abandon a request mid-flight: go back instead.
-		m.screen = screenMain
-		m.notice = "A request is still running, so q did not quit: wait for it (p shows it), or ctrl+c to abort."
 	case key.Matches(msg, k.Quit):
-		return m.quit()
+		return m.finishQuit()
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
 	case key.Matches(msg, k.CopyCode) && m.timeline != nil && m.timeline.code != nil:

@@ -8,6 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/pimento-cli/pimento/internal/show"
 )
 
 const (
@@ -69,9 +71,9 @@ func (m *Model) headerLines() []string {
 	title := st.App.Title.Render("pimento")
 	acct := st.App.HeaderWarn.Render("not signed in")
 	if id.SignedIn() {
-		acct = st.App.HeaderValue.Render(id.Account.Username)
+		acct = st.App.HeaderValue.Render(show.Text(id.Account.Username))
 		if id.Account.Name != "" && m.width >= wideWidth {
-			acct += st.App.HeaderKey.Render(" (" + id.Account.Name + ")")
+			acct += st.App.HeaderKey.Render(" (" + show.Text(id.Account.Name) + ")")
 		}
 	}
 	kv := func(k, v string) string {
@@ -81,7 +83,7 @@ func (m *Model) headerLines() []string {
 		return st.App.HeaderKey.Render(k+" ") + st.App.HeaderValue.Render(v)
 	}
 	sep := st.App.HeaderKey.Render(" · ")
-	where := kv("tenant", id.Tenant) + sep + kv("cloud", id.Cloud) + sep + kv("profile", id.Profile)
+	where := kv("tenant", show.Text(id.Tenant)) + sep + kv("cloud", id.Cloud) + sep + kv("profile", id.Profile)
 	state := ""
 	if m.loading {
 		state = st.App.HeaderKey.Render("  ⟳ loading")
@@ -138,18 +140,20 @@ func (m *Model) messageLines() []string {
 func (m *Model) message() (string, lipgloss.Style) {
 	st := m.styles
 	switch {
+	case m.finishing:
+		return "Finishing… waiting for PIM's answer before quitting (ctrl+c stops waiting)", st.App.Notice
 	case m.confirm != nil:
 		return "Deactivate " + m.confirm.Label() + " now? y yes · n no", st.Confirm
 	case m.confirmCancel != nil:
 		return "Cancel the request for " + m.confirmCancel.Label() + "? y yes · n no", st.Confirm
 	case m.err != nil:
-		return "✗ " + oneLine(m.err.Error()) + " (esc dismisses)", st.App.Error
+		return "✗ " + oneLine(show.Text(m.err.Error())) + " (esc dismisses)", st.App.Error
 	case m.tooShort != nil:
 		return tooShortText(m.tooShort.DeactivatableAt(), m.now), st.App.Notice
 	case m.notice != "":
-		return m.notice, st.App.Notice
+		return show.Text(m.notice), st.App.Notice
 	case m.status != "":
-		return "✓ " + m.status, st.App.Status
+		return "✓ " + show.Text(m.status), st.App.Status
 	}
 	return "", st.App.Status
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/pimento-cli/pimento/internal/duration"
 )
 
 // File is the whole config file.
@@ -28,17 +30,18 @@ type Profile struct {
 	Tenant                 string   `toml:"tenant"`
 	Cloud                  string   `toml:"cloud"`
 	ClientID               string   `toml:"client_id"`
-	DefaultDuration        string   `toml:"default_duration"`
-	FavouriteRoles         []string `toml:"favourite_roles"`
-	JustificationTemplates []string `toml:"justification_templates"`
-	ExpiryWarning          string   `toml:"expiry_warning"`
+	DefaultDuration        duration.Activation `toml:"default_duration"`
+	FavouriteRoles         []string            `toml:"favourite_roles"`
+	JustificationTemplates []string            `toml:"justification_templates"`
+	ExpiryWarning          duration.Duration   `toml:"expiry_warning"`
 }
 
-// Durations parses the profile's duration settings.
+// MaxActivation is the longest activation PIM grants for any role.
+const MaxActivation = 24 * time.Hour
+
+// Durations are the profile's duration settings (0 when unset).
 func (p Profile) Durations() (defaultDuration, expiryWarning time.Duration) {
-	defaultDuration, _ = time.ParseDuration(p.DefaultDuration)
-	expiryWarning, _ = time.ParseDuration(p.ExpiryWarning)
-	return defaultDuration, expiryWarning
+	return p.DefaultDuration.D(), p.ExpiryWarning.D()
 }
 
 // Dir is pimento's config directory (os.UserConfigDir()/pimento).
@@ -90,6 +93,9 @@ func Parse(path string, b []byte) (File, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
+			if pe.LastKey != "" {
+				return File{}, fmt.Errorf("%s:%d: %s: %s", path, pe.Position.Line, pe.LastKey, pe.Message)
+			}
 			return File{}, fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
 		}
 		// Type mismatches (`default_duration = 60`) are plain errors of the
@@ -122,13 +128,8 @@ func Parse(path string, b []byte) (File, error) {
 		if p.Account != "" && !strings.Contains(p.Account, "@") {
 			return File{}, fmt.Errorf("%s:%d: profiles.%s.account = %q: expected a user principal name like adm-ada@contoso.onmicrosoft.com", path, at("account"), n, p.Account)
 		}
-		for _, k := range []struct{ key, val string }{{"default_duration", p.DefaultDuration}, {"expiry_warning", p.ExpiryWarning}} {
-			if k.val == "" {
-				continue
-			}
-			if d, err := time.ParseDuration(k.val); err != nil || d <= 0 {
-				return File{}, fmt.Errorf("%s:%d: profiles.%s.%s = %q: expected a duration like 1h or 90m", path, at(k.key), n, k.key, k.val)
-			}
+		if d := p.DefaultDuration.D(); d > MaxActivation {
+			return File{}, fmt.Errorf("%s:%d: profiles.%s.default_duration = %q: PIM activates for at most 24 hours", path, at("default_duration"), n, duration.GoForm(d))
 		}
 	}
 	if f.DefaultProfile != "" && !ValidProfileName(f.DefaultProfile) {

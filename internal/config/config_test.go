@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/pimento-cli/pimento/internal/duration"
+	"github.com/pimento-cli/pimento/internal/duration/durationtest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -67,10 +69,10 @@ func TestLoadValidFile(t *testing.T) {
 		Tenant:                 "contoso.onmicrosoft.com",
 		Cloud:                  "global",
 		ClientID:               "14d82eec-204b-4c2f-b7e8-296a70dab67e",
-		DefaultDuration:        "1h",
+		DefaultDuration:        duration.Activation(time.Hour),
 		FavouriteRoles:         []string{"Exchange Administrator", "Security Reader"},
 		JustificationTemplates: []string{"Change {ticket}: "},
-		ExpiryWarning:          "10m",
+		ExpiryWarning:          duration.Duration(10 * time.Minute),
 	}
 	if got := f.Profiles["work"]; !reflect.DeepEqual(got, want) {
 		t.Errorf("profiles.work =\n %+v\nwant\n %+v", got, want)
@@ -380,5 +382,22 @@ func TestPathDefaultsToUserConfigDir(t *testing.T) {
 	// The isolated directories are in use, not the developer's own.
 	if home := os.Getenv("HOME"); !strings.HasPrefix(p, home) {
 		t.Errorf("Path() = %q escapes the isolated HOME %q", p, home)
+	}
+}
+
+// TestConfigDurationsUseTheSharedGrammar runs the one duration table through
+// the config file: what the CLI and the TUI accept, the config accepts.
+func TestConfigDurationsUseTheSharedGrammar(t *testing.T) {
+	for _, c := range durationtest.Activation {
+		f, err := Parse("config.toml", []byte("[profiles.work]\ndefault_duration = \""+strings.ReplaceAll(c.In, `"`, `\"`)+"\"\n"))
+		switch {
+		case c.Want == 0 && err == nil:
+			t.Errorf("default_duration = %q accepted as %v", c.In, f.Profiles["work"].DefaultDuration.D())
+		case c.Want != 0 && c.Want <= MaxActivation && (err != nil || f.Profiles["work"].DefaultDuration.D() != c.Want):
+			t.Errorf("default_duration = %q: %v, %v; want %v", c.In, f.Profiles["work"].DefaultDuration.D(), err, c.Want)
+		}
+	}
+	if _, err := Parse("config.toml", []byte("[profiles.work]\ndefault_duration = \"999h\"\n")); err == nil || !strings.Contains(err.Error(), "24 hours") || !strings.Contains(err.Error(), "config.toml:2") {
+		t.Errorf("999h: %v", err)
 	}
 }

@@ -1,0 +1,231 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pimento-cli/pimento/auth"
+	"github.com/pimento-cli/pimento/internal/state"
+	"github.com/pimento-cli/pimento/pim"
+)
+
+// Observer hears what a use case does while it runs: sign-ins it needs
+// and its progress. Both front ends pass one with each call.
+type Observer interface {
+	auth.Interaction
+	Progress(pim.Event)
+}
+
+func withObserver(ctx context.Context, obs Observer) (context.Context, func(pim.Event)) {
+	if obs == nil {
+		return ctx, nil
+	}
+	return auth.WithInteraction(ctx, obs), obs.Progress
+}
+
+// Load reads what the admin may activate, what is active and what waits
+// for approval, puts the profile's favourites first, and writes the prompt
+// state. It never prompts: a needed sign-in is an error (exit 4, or the
+// TUI's sign-in screen).
+func (a *App) Load(ctx context.Context) (*pim.Snapshot, error) {
+	return a.load(auth.WithNoPrompt(ctx))
+}
+
+// LoadWithPrompt is Load for a command that may sign in (activate,
+// deactivate): a needed sign-in opens the browser or shows a device code.
+func (a *App) LoadWithPrompt(ctx context.Context, obs Observer) (*pim.Snapshot, error) {
+	ctx, _ = withObserver(ctx, obs)
+	return a.load(ctx)
+}
+
+func (a *App) load(ctx context.Context) (*pim.Snapshot, error) {
+	if err := a.RequireAccount(); err != nil {
+		return nil, err
+	}
+	done := a.track()
+	defer done()
+	snap, err := a.pim.Load(ctx)
+	if err != nil {
+		a.signedOut(err)
+		return nil, err
+	}
+	favouritesFirst(snap, a.profile.Config.FavouriteRoles)
+	a.mu.Lock()
+	a.last = snap
+	a.mu.Unlock()
+	if err := a.savePrompt(snap); err != nil {
+		snap.Warnings = append(snap.Warnings, err.Error())
+	}
+	return clone(snap), nil
+}
+
+// Activate sends the planned requests and, with wait, follows them until
+// effective. What was sent is journaled before it is sent; the prompt
+// state follows what PIM says.
+func (a *App) Activate(ctx context.Context, reqs []pim.ActivateRequest, wait bool, obs Observer) []pim.Outcome {
+	done := a.track()
+	defer done()
+	ctx, progress := withObserver(ctx, obs)
+	outs := a.pim.Activate(ctx, reqs, pim.ActivateOptions{Wait: wait}, progress)
+	for _, o := range outs {
+		var ie *pim.InterruptedError
+		accepted := o.Err == nil && pim.IsAccepted(o.Status) || errors.As(o.Err, &ie) && ie.Accepted
+		if accepted {
+			a.noteActive(o.Target, o.Sent.Start, o.End)
+		}
+	}
+	if err := a.savePrompt(a.lastSnapshot()); err != nil {
+		for i := range outs {
+			outs[i].Warnings = append(outs[i].Warnings, err.Error())
+		}
+	}
+	return outs
+}
+
+// Deactivate ends an active elevation early.
+func (a *App) Deactivate(ctx context.Context, act pim.Active, obs Observer) pim.DeactivateOutcome {
+	done := a.track()
+	defer done()
+	ctx, progress := withObserver(ctx, obs)
+	out := a.pim.Deactivate(ctx, act, progress)
+	if out.Err == nil {
+		a.forgetActive(act.Eligibility)
+		if err := a.savePrompt(a.lastSnapshot()); err != nil {
+			out.Warnings = append(out.Warnings, err.Error())
+		}
+	}
+	return out
+}
+
+// Cancel withdraws a request that waits for approval.
+func (a *App) Cancel(ctx context.Context, p pim.Pending) error {
+	done := a.track()
+	defer done()
+	return a.pim.Cancel(ctx, p)
+}
+
+// RecentJustifications offers the profile's templates, then recent ones
+// from the journal, newest first.
+func (a *App) RecentJustifications(n int) []string {
+	out := append([]string(nil), a.profile.Config.JustificationTemplates...)
+	for _, j := range a.journal.RecentJustifications(n) {
+		if !containsFold(out, j) {
+			out = append(out, j)
+		}
+	}
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// Journal is the profile's journal.
+func (a *App) Journal() *state.Journal { return a.journal }
+
+func (a *App) lastSnapshot() *pim.Snapshot {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.last
+}
+
+// noteActive records a new (or renewed) activation in the last snapshot.
+func (a *App) noteActive(e pim.Eligibility, start, end time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.last == nil {
+		return
+	}
+	active := append([]pim.Active(nil), a.last.Active...)
+	for i, x := range active {
+		if x.Key() == e.Key() {
+			active[i].Start, active[i].End = start, end
+			a.last.Active = active
+			return
+		}
+	}
+	a.last.Active = append(active, pim.Active{Eligibility: e, Start: start, End: end})
+}
+
+func (a *App) forgetActive(e pim.Eligibility) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.last == nil {
+		return
+	}
+	var kept []pim.Active
+	for _, x := range a.last.Active {
+		if x.Key() != e.Key() {
+			kept = append(kept, x)
+		}
+	}
+	a.last.Active = kept
+}
+
+// savePrompt writes the PIM activations of snap for `pimento prompt`.
+func (a *App) savePrompt(snap *pim.Snapshot) error {
+	if snap == nil {
+		return nil
+	}
+	var active []state.PromptEntry
+	for _, x := range snap.Active {
+		if x.Assigned {
+			continue
+		}
+		active = append(active, state.PromptEntry{Name: x.Name, Kind: string(x.Kind), Access: x.AccessID, End: x.End})
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, e := range snap.Eligible {
+		if !seen[e.Name] {
+			seen[e.Name] = true
+			names = append(names, e.Name)
+		}
+	}
+	if err := a.prompt.Save(a.clock.Now(), a.clock.Offset(), active, names); err != nil {
+		// A prompt that cannot be kept true must not keep showing an old
+		// elevation.
+		_ = a.prompt.Clear()
+		return err
+	}
+	return nil
+}
+
+// favouritesFirst moves the profile's favourite roles to the top, in the
+// order the config lists them.
+func favouritesFirst(snap *pim.Snapshot, favourites []string) {
+	if len(favourites) == 0 {
+		return
+	}
+	rank := func(e pim.Eligibility) int {
+		for i, f := range favourites {
+			if strings.EqualFold(f, e.Name) || strings.EqualFold(f, e.RoleDefinitionID) {
+				return i
+			}
+		}
+		return len(favourites)
+	}
+	sort.SliceStable(snap.Eligible, func(i, j int) bool { return rank(snap.Eligible[i]) < rank(snap.Eligible[j]) })
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// clone copies the snapshot's lists, so the core can update its own copy
+// while a front end reads theirs.
+func clone(s *pim.Snapshot) *pim.Snapshot {
+	c := *s
+	c.Eligible = append([]pim.Eligibility(nil), s.Eligible...)
+	c.Active = append([]pim.Active(nil), s.Active...)
+	c.Pending = append([]pim.Pending(nil), s.Pending...)
+	c.Warnings = append([]string(nil), s.Warnings...)
+	return &c
+}

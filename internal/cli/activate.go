@@ -1,0 +1,263 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pimento-cli/pimento/auth"
+	"github.com/pimento-cli/pimento/internal/app"
+	"github.com/pimento-cli/pimento/internal/duration"
+	"github.com/pimento-cli/pimento/internal/profile"
+	"github.com/pimento-cli/pimento/internal/show"
+	"github.com/pimento-cli/pimento/pim"
+)
+
+// ActivateOptions are the inputs of `pimento activate`.
+type ActivateOptions struct {
+	IO  *IOStreams
+	App func(context.Context) (*app.App, error)
+
+	Roles    []string
+	Plan     app.PlanInput
+	Selector selector
+	NoWait   bool
+	JSON     bool
+}
+
+// NewCmdActivate builds `pimento activate`; runF replaces the run (tests).
+func NewCmdActivate(f *Factory, runF func(context.Context, *ActivateOptions) error) *cobra.Command {
+	opts := &ActivateOptions{IO: f.IO, App: f.App}
+	cmd := &cobra.Command{
+		Use:   "activate ROLE...",
+		Short: "Activate eligible roles or groups, and wait until they are effective",
+		Long: `Activate one or more eligible roles or groups. ROLE is a display name
+(case-insensitive) or a role definition id; groups by display name.
+
+Each request is checked against its policy before anything is sent. When a
+role needs an authentication context, pimento signs you in with it first (the
+browser opens, or a device code is shown on stderr). By default it then waits
+until the role is listed as active and, for tenant-wide roles, until a fresh
+token carries it, and says how long that took.
+
+--duration takes 1h, 90m, 1h30m or ISO 8601 (PT1H30M): at least 5 minutes and
+never above the policy maximum. Without it, the profile's default_duration (or
+1h) is used, capped at each role's maximum.
+
+Exit codes: 0 effective (or accepted with --no-wait), 1 failed, 2 bad input,
+3 waiting for approval, 4 sign-in needed, 130 interrupted.`,
+		Example: `  pimento activate "Exchange Administrator" --duration 1h --justification "CHG-1234" --ticket-number CHG-1234 --ticket-system ServiceNow
+  pimento activate "Helpdesk Administrator" --scope "AU: Berlin Helpdesk" --duration 30m --justification "password resets"
+  pimento activate SG-Tier0-Break-Glass-Ops --access member --duration PT1H --justification "incident 42" --json`,
+		Args:              needRoles("to activate", "roles"),
+		ValidArgsFunction: completeRoles(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Roles = args
+			if cmd.Flags().Changed("duration") && strings.TrimSpace(opts.Plan.Duration) == "" {
+				return usagef("--duration needs a value, like %s", duration.Examples)
+			}
+			if opts.Plan.Duration != "" {
+				// Bad input is refused before anything touches the network.
+				if _, err := duration.ParseActivation(opts.Plan.Duration); err != nil {
+					return usagef("%v", err)
+				}
+			}
+			if opts.Selector.access != "" && opts.Selector.access != "member" && opts.Selector.access != "owner" {
+				return usagef("--access must be member or owner")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return activateRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Plan.Duration, "duration", "", "how long: 1h, 90m, 1h30m or PT1H30M (at least 5m, never above the policy maximum)")
+	fl.StringVar(&opts.Plan.Justification, "justification", "", fmt.Sprintf("why you need it (required by most policies; at most %d characters)", pim.MaxJustification))
+	fl.StringVar(&opts.Plan.TicketNumber, "ticket-number", "", "ticket number, when the policy requires one")
+	fl.StringVar(&opts.Plan.TicketSystem, "ticket-system", "", "ticket system, when the policy requires one")
+	fl.StringVar(&opts.Selector.scope, "scope", "", "choose among eligibilities of the same role: a directoryScopeId or the scope in words")
+	fl.StringVar(&opts.Selector.access, "access", "", "for groups: member or owner")
+	fl.BoolVar(&opts.NoWait, "no-wait", false, "return when PIM accepts the request, without waiting until it is effective")
+	fl.BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+type activateJSON struct {
+	Name               string   `json:"name"`
+	Scope              string   `json:"scope"`
+	Status             string   `json:"status"`
+	EndDateTime        *string  `json:"endDateTime"`
+	Effective          bool     `json:"effective"`
+	SecondsToEffective *float64 `json:"secondsToEffective"`
+	Proof              *string  `json:"proof"`
+	Error              string   `json:"error,omitempty"`
+}
+
+func activateRun(ctx context.Context, opts *ActivateOptions) error {
+	a, err := opts.App(ctx)
+	if err != nil {
+		return err
+	}
+	obs := &stderrObserver{w: opts.IO.ErrOut, account: a.Profile().Account}
+	snap, err := a.LoadWithPrompt(ctx, obs)
+	if err != nil {
+		return err
+	}
+	warn(opts.IO.ErrOut, snap.Warnings)
+	targets, err := opts.Selector.resolve(snap.Eligible, opts.Roles, func(names string) error {
+		return usagef("you have no eligibility named %s: run `pimento roles` to see yours", names)
+	})
+	if err != nil {
+		return err
+	}
+	if err := activatable(snap, targets, a); err != nil {
+		return err
+	}
+	plan, err := a.Plan(targets, opts.Plan)
+	if err != nil {
+		return err
+	}
+	for _, n := range plan.Notes {
+		fmt.Fprintf(opts.IO.ErrOut, "note: %s\n", show.Text(n))
+	}
+	outs := a.Activate(ctx, plan.Requests, !opts.NoWait, obs)
+	return reportActivation(opts, a, outs)
+}
+
+// activatable checks locally what PIM would refuse: an elevation already
+// active (exit 2, PIM cannot extend it) or a request already waiting for
+// approval (exit 3).
+func activatable(snap *pim.Snapshot, targets []pim.Eligibility, a *app.App) error {
+	now := a.Now()
+	var pending []string
+	for _, t := range targets {
+		if x, ok := snap.ActiveFor(t); ok && (x.End.IsZero() || x.Remaining(now) > 0) {
+			if x.End.IsZero() {
+				return usagef("%s is permanently assigned: there is nothing to activate", show.Text(t.Label()))
+			}
+			return usagef("%s is already active until %s: PIM cannot extend a running activation; nothing was sent", show.Text(t.Label()), show.Clock(x.End, now))
+		}
+		if _, ok := snap.PendingFor(t); ok {
+			pending = append(pending, t.Label())
+		}
+	}
+	if len(pending) > 0 {
+		return &pendingError{names: pending}
+	}
+	return nil
+}
+
+func reportActivation(opts *ActivateOptions, a *app.App, outs []pim.Outcome) error {
+	var failed, pending []string
+	var interrupted error
+	out := []activateJSON{}
+	now := a.Now()
+	for _, o := range outs {
+		j := activateJSON{Name: o.Target.Name, Scope: o.Target.Scope, Status: o.Status, Effective: o.Effective}
+		if !o.End.IsZero() && o.Err == nil && !pim.IsPending(o.Status) {
+			j.EndDateTime = rfc3339(o.End)
+		}
+		if o.Effective {
+			secs := o.EffectiveAfter.Seconds()
+			proof := string(o.Proof)
+			j.SecondsToEffective, j.Proof = &secs, &proof
+		}
+		var ie *pim.InterruptedError
+		switch {
+		case errors.As(o.Err, &ie):
+			interrupted = o.Err
+			j.Error = o.Err.Error()
+			if j.Status == "" {
+				j.Status = "Unknown"
+			}
+		case o.Err != nil:
+			j.Error = o.Err.Error()
+			if j.Status == "" {
+				j.Status = "Failed"
+			}
+			failed = append(failed, o.Target.Label())
+		case pim.IsPending(o.Status):
+			pending = append(pending, o.Target.Label())
+		case !opts.NoWait && !o.Effective:
+			// Accepted but not proven: never a success when waiting was asked.
+			failed = append(failed, o.Target.Label())
+		}
+		out = append(out, j)
+		warn(opts.IO.ErrOut, o.Warnings)
+	}
+	if opts.JSON {
+		if err := writeJSON(opts.IO.Out, out); err != nil {
+			return err
+		}
+	} else {
+		for _, o := range outs {
+			name := show.Text(o.Target.Label())
+			switch {
+			case o.Err != nil:
+				fmt.Fprintf(opts.IO.Out, "✗ %s: %s\n", name, show.Text(o.Err.Error()))
+			case o.Effective:
+				fmt.Fprintf(opts.IO.Out, "✓ %s effective after %.1fs, until %s (%s)\n", name, o.EffectiveAfter.Seconds(), show.Clock(o.End, now), proofWords(o))
+			case pim.IsPending(o.Status):
+				fmt.Fprintf(opts.IO.Out, "… %s is waiting for approval%s: nothing is active until an approver agrees\n", name, approvers(o.Target))
+			case opts.NoWait:
+				fmt.Fprintf(opts.IO.Out, "✓ %s accepted (%s), until %s; not yet verified (--no-wait)\n", name, o.Status, show.Clock(o.End, now))
+			default:
+				fmt.Fprintf(opts.IO.Out, "✗ %s accepted (%s), until %s, but not verified: run `pimento status`\n", name, o.Status, show.Clock(o.End, now))
+			}
+		}
+	}
+	// A sign-in that was needed and not possible wins: exit 4 names the command.
+	for _, o := range outs {
+		var sr *auth.SignInRequiredError
+		var am *auth.AccountMismatchError
+		var pc *profile.PinConflictError
+		if errors.As(o.Err, &sr) || errors.As(o.Err, &am) || errors.As(o.Err, &pc) {
+			return o.Err
+		}
+	}
+	switch {
+	case interrupted != nil:
+		return &silentError{code: exitCancel}
+	case len(failed) > 0:
+		return &silentError{code: exitFailure} // each failure was printed above
+	case len(pending) > 0:
+		if opts.JSON {
+			return &silentError{code: exitPending}
+		}
+		return &pendingError{names: pending}
+	}
+	return nil
+}
+
+func proofWords(o pim.Outcome) string {
+	switch {
+	case o.Proof == pim.ProofToken:
+		return "verified in a fresh token"
+	case o.Target.Kind == pim.KindGroup:
+		return "listed as active; other apps see the membership in their next token"
+	case o.Target.InTokenWIDs():
+		return "listed as active; token proof unavailable"
+	}
+	return "listed as active; scoped roles never show in the token"
+}
+
+func approvers(e pim.Eligibility) string {
+	if len(e.Policy.Approvers) == 0 {
+		return ""
+	}
+	return " from " + show.Text(strings.Join(e.Policy.Approvers, ", "))
+}
+
+// needRoles requires at least one ROLE argument, saying where to find them.
+func needRoles(what, listCmd string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usagef("name at least one ROLE %s (see `pimento %s`)", what, listCmd)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pimento-cli/pimento/internal/app"
+	"github.com/pimento-cli/pimento/internal/show"
+	"github.com/pimento-cli/pimento/pim"
+)
+
+// CancelOptions are the inputs of `pimento cancel`.
+type CancelOptions struct {
+	IO  *IOStreams
+	App func(context.Context) (*app.App, error)
+
+	Roles    []string
+	Selector selector
+	JSON     bool
+}
+
+// NewCmdCancel builds `pimento cancel`; runF replaces the run (tests).
+func NewCmdCancel(f *Factory, runF func(context.Context, *CancelOptions) error) *cobra.Command {
+	opts := &CancelOptions{IO: f.IO, App: f.App}
+	cmd := &cobra.Command{
+		Use:   "cancel ROLE...",
+		Short: "Withdraw requests that are waiting for approval",
+		Example: `  pimento cancel "Privileged Role Administrator"
+  pimento cancel SG-Tier0-Break-Glass-Ops --access owner --json`,
+		Args:              needRoles("whose request to cancel", "status"),
+		ValidArgsFunction: completeRoles(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Roles = args
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return cancelRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Selector.scope, "scope", "", "choose among requests for the same role: a directoryScopeId or the scope in words")
+	cmd.Flags().StringVar(&opts.Selector.access, "access", "", "for groups: member or owner")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+type cancelJSON struct {
+	Name      string `json:"name"`
+	Scope     string `json:"scope"`
+	RequestID string `json:"requestId"`
+	Status    string `json:"status"`
+	Error     string `json:"error,omitempty"`
+}
+
+func cancelRun(ctx context.Context, opts *CancelOptions) error {
+	a, err := opts.App(ctx)
+	if err != nil {
+		return err
+	}
+	obs := &stderrObserver{w: opts.IO.ErrOut, account: a.Profile().Account}
+	snap, err := a.LoadWithPrompt(ctx, obs)
+	if err != nil {
+		return err
+	}
+	var pending []pim.Eligibility
+	for _, p := range snap.Pending {
+		pending = append(pending, p.Eligibility)
+	}
+	targets, err := opts.Selector.resolve(pending, opts.Roles, func(names string) error {
+		return usagef("no request for %s is waiting for approval", names)
+	})
+	if err != nil {
+		return err
+	}
+	out := []cancelJSON{}
+	failed := false
+	for _, t := range targets {
+		p, _ := snap.PendingFor(t)
+		j := cancelJSON{Name: p.Name, Scope: p.Scope, RequestID: p.RequestID, Status: "Canceled"}
+		if err := a.Cancel(ctx, p); err != nil {
+			j.Status, j.Error, failed = "Failed", err.Error(), true
+		}
+		out = append(out, j)
+		if !opts.JSON {
+			if j.Error != "" {
+				fmt.Fprintf(opts.IO.Out, "✗ %s\n", show.Text(j.Error))
+			} else {
+				fmt.Fprintf(opts.IO.Out, "✓ request for %s withdrawn\n", show.Text(p.Label()))
+			}
+		}
+	}
+	if opts.JSON {
+		if err := writeJSON(opts.IO.Out, out); err != nil {
+			return err
+		}
+	}
+	if failed {
+		return &silentError{code: exitFailure}
+	}
+	return nil
+}

@@ -1,0 +1,235 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pimento-cli/pimento/internal/duration/durationtest"
+	"github.com/pimento-cli/pimento/internal/profile"
+	"github.com/pimento-cli/pimento/sim"
+)
+
+// TestActivateFlagsReadDurationsLikeTheCore runs the one duration table
+// through `activate --duration` without the network (the runF seam).
+func TestActivateFlagsReadDurationsLikeTheCore(t *testing.T) {
+	for _, c := range durationtest.Activation {
+		var got *ActivateOptions
+		f := &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}}
+		cmd := NewCmdActivate(f, func(_ context.Context, o *ActivateOptions) error { got = o; return nil })
+		cmd.SetArgs([]string{"Global Reader", "--duration", c.In})
+		cmd.SetOut(&bytes.Buffer{})
+		cmd.SetErr(&bytes.Buffer{})
+		err := cmd.Execute()
+		switch {
+		case c.Want == 0 && err == nil:
+			t.Errorf("--duration %q was accepted", c.In)
+		case c.Want == 0 && exitCode(err) != exitUsage:
+			t.Errorf("--duration %q: exit %d, want 2", c.In, exitCode(err))
+		case c.Want != 0 && (err != nil || got == nil || got.Plan.Duration != c.In):
+			t.Errorf("--duration %q: %v", c.In, err)
+		}
+	}
+}
+
+func TestPinnedProfileRefusesOtherAccounts(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	other := sim.DemoApproverUPN
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  string
+	}{
+		{"flag", []string{"status", "--account", other}, ""},
+		{"login flag", []string{"login", "--account", other}, ""},
+		{"environment", []string{"status"}, other},
+	} {
+		c.env["PIMENTO_ACCOUNT"] = tc.env
+		c.tn.ResetLog()
+		out, errOut, code := c.run(tc.args...)
+		if code != exitSignIn || out != "" {
+			t.Errorf("%s: exit %d, stdout %q", tc.name, code, out)
+		}
+		for _, want := range []string{sim.DemoAdminUPN, other, "pimento logout", "--profile"} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("%s: stderr %q lacks %q", tc.name, errOut, want)
+			}
+		}
+		if n := len(c.tn.Requests()); n != 0 {
+			t.Errorf("%s: %d requests were made as another account", tc.name, n)
+		}
+	}
+	c.env["PIMENTO_ACCOUNT"] = ""
+	// The config's account too.
+	cfg := filepath.Join(c.home, "pimento.toml")
+	t.Setenv("PIMENTO_CONFIG", cfg)
+	if err := os.WriteFile(cfg, []byte("[profiles.default]\naccount = \""+other+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := c.run("status"); code != exitSignIn || !strings.Contains(errOut, "config's account") {
+		t.Errorf("config account: exit %d %q", code, errOut)
+	}
+	t.Setenv("PIMENTO_CONFIG", "")
+	if _, errOut, code := c.run("status"); code != 0 {
+		t.Fatalf("the pinned account still works: exit %d %q", code, errOut)
+	}
+}
+
+func TestDamagedPinIsExit4NamingTheFile(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	dir, err := profile.StateDir("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pin := filepath.Join(dir, "account.json")
+	if err := os.WriteFile(pin, []byte(`{"account":"adm-alex.wil`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := c.run("status")
+	if code != exitSignIn || !strings.Contains(errOut, pin) {
+		t.Fatalf("exit %d %q", code, errOut)
+	}
+}
+
+// TestDebugFileLogsRequestsNeverTokens: --debug records every request and
+// decision, and nothing in it is a token.
+func TestDebugFileLogsRequestsNeverTokens(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	dbg := filepath.Join(c.home, "debug.log")
+	if _, errOut, code := c.run("activate", "User Administrator", "--duration", "1h", "--justification", "secret reason 42", "--debug", dbg); code != 0 {
+		t.Fatalf("exit %d %q", code, errOut)
+	}
+	b, err := os.ReadFile(dbg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(b)
+	for _, want := range []string{"POST", "roleAssignmentScheduleRequests", "$batch", "oauth2/v2.0/token", "→ 201"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("debug log lacks %q:\n%s", want, log)
+		}
+	}
+	if jwtLike.MatchString(log) || strings.Contains(log, "secret reason 42") || strings.Contains(log, "refresh_token=") {
+		t.Errorf("debug log holds a token or a justification:\n%s", log)
+	}
+	if _, errOut, code := c.run("status", "--debug", filepath.Join(c.home, "no", "such", "dir", "d.log")); code != exitUsage || !strings.Contains(errOut, "--debug") {
+		t.Errorf("unopenable debug path: exit %d %q", code, errOut)
+	}
+}
+
+// TestUnansweringIdentityProviderEndsTheCommand: an identity provider that
+// never answers (a blackholed login.microsoftonline.com) ends `status`
+// after the network timeout with a clear error, instead of hanging.
+func TestUnansweringIdentityProviderEndsTheCommand(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	// The cached access token expires; the refresh never gets an answer.
+	c.tn.Clock().Advance(3 * time.Hour)
+	c.tn.AddFault(sim.Fault{Path: "/oauth2/v2.0/token", Kind: sim.FaultStatus, Status: 200, Latency: sim.Duration(time.Minute)})
+	c.timeout = 500 * time.Millisecond
+	start := time.Now()
+	_, errOut, code := c.run("status")
+	if code == 0 || !strings.Contains(errOut, "token") {
+		t.Fatalf("exit %d %q", code, errOut)
+	}
+	if took := time.Since(start); took > 30*time.Second {
+		t.Errorf("status took %v", took)
+	}
+}
+
+func TestCancelIsSentOnceWithRetriesOff(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	if _, _, code := c.run("activate", "Privileged Role Administrator", "--duration", "1h", "--justification", "x"); code != exitPending {
+		t.Fatalf("exit %d", code)
+	}
+	c.tn.AddFault(sim.Fault{Method: "POST", Path: "/cancel", Kind: sim.FaultStatus, Status: 503, RetryAfter: 1, Times: 1})
+	c.tn.ResetLog()
+	if _, _, code := c.run("cancel", "Privileged Role Administrator"); code != exitFailure {
+		t.Fatalf("exit %d, want 1 after a 503", code)
+	}
+	if n := c.tn.CountRequests("POST", "/cancel"); n != 1 {
+		t.Errorf("cancel POSTs = %d, want 1 (no retry)", n)
+	}
+}
+
+// Exit codes follow the README's table, and --json always prints JSON.
+func TestExitCodesAndJSONErrors(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	cases := []struct {
+		args []string
+		code int
+	}{
+		{[]string{"bogus"}, exitUsage},
+		{[]string{"status", "extra"}, exitUsage},
+		{[]string{"config", "bogus"}, exitUsage},
+		{[]string{"completion", "tcsh"}, exitUsage},
+		{[]string{"sim", "bogus"}, exitUsage},
+		{[]string{"history", "--limit", "-5"}, exitUsage},
+		{[]string{"activate", "Global Reader", "--duration", "1h"}, exitUsage}, // already active
+	}
+	for _, tc := range cases {
+		c.tn.ResetLog()
+		_, errOut, code := c.run(tc.args...)
+		if code != tc.code {
+			t.Errorf("%v: exit %d, want %d (%s)", tc.args, code, tc.code, errOut)
+		}
+		if n := c.tn.CountRequests("POST", "ScheduleRequests"); n != 0 {
+			t.Errorf("%v sent %d requests", tc.args, n)
+		}
+	}
+	c.env["PIMENTO_TOKEN_CACHE"] = "plaintext"
+	if _, errOut, code := c.run("status"); code != exitUsage || !strings.Contains(errOut, "PIMENTO_TOKEN_CACHE") {
+		t.Errorf("bad PIMENTO_TOKEN_CACHE: exit %d %q", code, errOut)
+	}
+	c.env["PIMENTO_TOKEN_CACHE"] = "file"
+	// --json: errors are JSON on stdout too, in one documented shape.
+	for _, args := range [][]string{
+		{"activate", "Global Reader", "--duration", "1h", "--json"},
+		{"activate", "Nope", "--json"},
+		{"status", "--json", "--account", sim.DemoApproverUPN},
+		{"roles", "extra", "--json"},
+	} {
+		out, _, code := c.run(args...)
+		body := decode[map[string]map[string]any](t, out)
+		e := body["error"]
+		if e == nil || e["message"] == "" || int(e["exitCode"].(float64)) != code || e["code"] == "" {
+			t.Errorf("%v: stdout %q", args, out)
+		}
+	}
+}
+
+// Names the tenant controls reach the terminal as text in every command;
+// JSON keeps them exact.
+func TestTenantStringsCannotDriveTheTerminal(t *testing.T) {
+	const evilGroup = "SG-Ops\x1b]52;c;ZXZpbA==\x07"
+	c := newCLI(t, func(sc *sim.Scenario) {
+		sc.AdministrativeUnits[0].DisplayName = "Berlin\x1b[2J"
+		sc.Groups[0].DisplayName = evilGroup
+	})
+	c.login()
+	if _, errOut, code := c.run("activate", evilGroup, "--access", "member", "--duration", "1h", "--justification", "j\x1b[31m"); code != 0 {
+		t.Fatalf("activate: exit %d %q", code, errOut)
+	}
+	for _, args := range [][]string{{"roles"}, {"status"}, {"prompt"}, {"history"}} {
+		out, errOut, code := c.run(args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d %q", args, code, errOut)
+		}
+		if strings.ContainsAny(out+errOut, "\x1b\a") {
+			t.Errorf("%v printed a control character: %q", args, out+errOut)
+		}
+	}
+	out, _, _ := c.run("roles", "--json")
+	if !strings.Contains(out, `SG-Ops\u001b]52;c;ZXZpbA==\u0007`) {
+		t.Errorf("JSON should carry the name exactly (escaped by JSON): %s", out)
+	}
+}

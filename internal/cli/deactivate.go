@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pimento-cli/pimento/internal/app"
+	"github.com/pimento-cli/pimento/internal/show"
+	"github.com/pimento-cli/pimento/pim"
+)
+
+// DeactivateOptions are the inputs of `pimento deactivate`.
+type DeactivateOptions struct {
+	IO  *IOStreams
+	App func(context.Context) (*app.App, error)
+
+	Roles    []string
+	Selector selector
+	JSON     bool
+}
+
+// NewCmdDeactivate builds `pimento deactivate`; runF replaces the run.
+func NewCmdDeactivate(f *Factory, runF func(context.Context, *DeactivateOptions) error) *cobra.Command {
+	opts := &DeactivateOptions{IO: f.IO, App: f.App}
+	cmd := &cobra.Command{
+		Use:   "deactivate ROLE...",
+		Short: "End active elevations early",
+		Long: `Deactivate active roles or groups before they expire. PIM refuses this for
+the first 5 minutes after activation; pimento then says when it becomes possible.
+
+Afterwards pimento refreshes its own token. Tokens other apps already hold keep
+the role until they expire (typically 60–90 minutes, up to about 28 hours with
+continuous access evaluation): deactivation does not revoke them.`,
+		Example: `  pimento deactivate "Global Reader"
+  pimento deactivate "Exchange Administrator" "Global Reader" --json`,
+		Args:              needRoles("to deactivate", "status"),
+		ValidArgsFunction: completeRoles(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Roles = args
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return deactivateRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Selector.scope, "scope", "", "choose among active assignments of the same role: a directoryScopeId or the scope in words")
+	cmd.Flags().StringVar(&opts.Selector.access, "access", "", "for groups: member or owner")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+type deactivateJSON struct {
+	Name                string  `json:"name"`
+	Scope               string  `json:"scope"`
+	Status              string  `json:"status"`
+	PossibleAt          *string `json:"possibleAt,omitempty"`
+	PreviousTokenExpiry *string `json:"previousTokenExpiry,omitempty"`
+	Error               string  `json:"error,omitempty"`
+}
+
+func deactivateRun(ctx context.Context, opts *DeactivateOptions) error {
+	a, err := opts.App(ctx)
+	if err != nil {
+		return err
+	}
+	obs := &stderrObserver{w: opts.IO.ErrOut, account: a.Profile().Account}
+	snap, err := a.LoadWithPrompt(ctx, obs)
+	if err != nil {
+		return err
+	}
+	warn(opts.IO.ErrOut, snap.Warnings)
+	var active []pim.Eligibility
+	for _, x := range snap.Active {
+		active = append(active, x.Eligibility)
+	}
+	targets, err := opts.Selector.resolve(active, opts.Roles, func(names string) error {
+		return usagef("%s is not active: nothing was deactivated", names)
+	})
+	if err != nil {
+		return err
+	}
+	out := []deactivateJSON{}
+	var failed bool
+	var interrupted bool
+	now := a.Now()
+	for _, t := range targets {
+		x, _ := snap.ActiveFor(t)
+		res := a.Deactivate(ctx, x, obs)
+		warn(opts.IO.ErrOut, res.Warnings)
+		j := deactivateJSON{Name: x.Name, Scope: x.Scope, Status: res.Status, PreviousTokenExpiry: rfc3339(res.PreviousTokenExpiry)}
+		var ts *pim.TooShortError
+		if errors.As(res.Err, &ts) {
+			j.PossibleAt = rfc3339(ts.PossibleAt)
+			j.Status = "TooSoon"
+		}
+		if res.Err != nil {
+			j.Error = res.Err.Error()
+			if j.Status == "" {
+				j.Status = "Failed"
+			}
+			failed = true
+			interrupted = interrupted || ctx.Err() != nil
+		}
+		out = append(out, j)
+		if opts.JSON {
+			continue
+		}
+		if res.Err != nil {
+			fmt.Fprintf(opts.IO.Out, "✗ %s\n", show.Text(res.Err.Error()))
+			continue
+		}
+		fmt.Fprintf(opts.IO.Out, "✓ %s deactivated (%s).\n", show.Text(x.Label()), res.Status)
+		if !res.PreviousTokenExpiry.IsZero() {
+			fmt.Fprintf(opts.IO.Out, "  pimento's own token was refreshed; its previous token was valid until %s.\n", pim.TokenValidUntil(res.PreviousTokenExpiry, now))
+		}
+		fmt.Fprintf(opts.IO.Out, "  Note: %s\n", pim.OtherAppsNote)
+	}
+	if opts.JSON {
+		if err := writeJSON(opts.IO.Out, out); err != nil {
+			return err
+		}
+	}
+	switch {
+	case interrupted:
+		return &silentError{code: exitCancel}
+	case failed:
+		return &silentError{code: exitFailure}
+	}
+	return nil
+}

@@ -1,0 +1,339 @@
+package pim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/microsoft/kiota-abstractions-go/serialization"
+	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
+)
+
+// kindAPI is what differs between the kinds of PIM: the requests and lists
+// of directory roles and of groups have their own Graph endpoints and
+// models, but one lifecycle. Everything above this file is kind-blind.
+type kindAPI interface {
+	// post sends one schedule request, with the SDK's retries off.
+	post(ctx context.Context, sent Sent, principal string) (requestRecord, error)
+	// requestsFor reads the admin's own requests for e (filtered by Graph
+	// on the target, every page up to maxPages), handing each to each. It
+	// returns errCapped when the cap was reached.
+	requestsFor(ctx context.Context, e Eligibility, each func(requestRecord)) error
+	// listActive lists the admin's active instances by key (all pages).
+	listActive(ctx context.Context) (map[string]Active, error)
+	// cancel withdraws a request, with the SDK's retries off.
+	cancel(ctx context.Context, requestID string) error
+}
+
+// requestRecord is a schedule request as Graph returns it.
+type requestRecord struct {
+	ID, Status    string
+	Action        Action
+	Target        Eligibility // identifying keys only
+	Created       time.Time
+	Start, End    time.Time
+	Justification string
+}
+
+// errCapped means a list had more pages than pimento reads.
+var errCapped = errors.New("more requests than pimento reads")
+
+// post sends one schedule request; an error body the SDK cannot read
+// keeps the HTTP status it came with (it decides whether the outcome is
+// certain).
+func (s *Service) post(ctx context.Context, sent Sent, principal string) (requestRecord, error) {
+	ctx, st := withStatus(ctx)
+	rec, err := s.kind(sent.Target.Kind).post(ctx, sent, principal)
+	return rec, withHTTPStatus(err, int(st.Load()))
+}
+
+func (s *Service) kind(k Kind) kindAPI {
+	if k == KindGroup {
+		return groupKind{s}
+	}
+	return roleKind{s}
+}
+
+// odataString quotes v for a $filter clause.
+func odataString(v string) string { return "'" + strings.ReplaceAll(v, "'", "''") + "'" }
+
+// schedule is the scheduleInfo of an activation: the start in the server's
+// time and exactly the duration asked for.
+func schedule(sent Sent) models.RequestScheduleable {
+	if sent.Action != ActionActivate {
+		return nil
+	}
+	sched := models.NewRequestSchedule()
+	start := sent.Start.UTC()
+	sched.SetStartDateTime(&start)
+	exp := models.NewExpirationPattern()
+	typ := models.AFTERDURATION_EXPIRATIONPATTERNTYPE
+	exp.SetTypeEscaped(&typ)
+	// Exactly the duration asked for (internal/duration tests that the
+	// SDK renders every whole-second duration back to itself).
+	exp.SetDuration(serialization.FromDuration(sent.Duration))
+	sched.SetExpiration(exp)
+	return sched
+}
+
+func ticket(sent Sent) models.TicketInfoable {
+	if sent.TicketNumber == "" && sent.TicketSystem == "" {
+		return nil
+	}
+	t := models.NewTicketInfo()
+	n, sys := sent.TicketNumber, sent.TicketSystem
+	t.SetTicketNumber(&n)
+	t.SetTicketSystem(&sys)
+	return t
+}
+
+func scheduleTimes(si models.RequestScheduleable) (start, end time.Time) {
+	if si == nil {
+		return time.Time{}, time.Time{}
+	}
+	start = deref(si.GetStartDateTime())
+	exp := si.GetExpiration()
+	if exp == nil || start.IsZero() {
+		return start, time.Time{}
+	}
+	if e := exp.GetEndDateTime(); e != nil {
+		return start, *e
+	}
+	if d := exp.GetDuration(); d != nil {
+		if v, err := d.ToDuration(); err == nil {
+			return start, start.Add(v)
+		}
+	}
+	return start, time.Time{}
+}
+
+func actionOf(a fmt.Stringer) Action {
+	if a == nil {
+		return ""
+	}
+	return Action(a.String())
+}
+
+// ---- directory roles ----
+
+type roleKind struct{ s *Service }
+
+func (k roleKind) post(ctx context.Context, sent Sent, principal string) (requestRecord, error) {
+	e := sent.Target
+	body := models.NewUnifiedRoleAssignmentScheduleRequest()
+	act := models.SELFACTIVATE_UNIFIEDROLESCHEDULEREQUESTACTIONS
+	if sent.Action == ActionDeactivate {
+		act = models.SELFDEACTIVATE_UNIFIEDROLESCHEDULEREQUESTACTIONS
+	}
+	body.SetAction(&act)
+	body.SetPrincipalId(&principal)
+	body.SetRoleDefinitionId(&e.RoleDefinitionID)
+	// Send the scope as the eligibility gave it: an app-specific scope is
+	// an appScopeId, never a directoryScopeId.
+	if e.AppScopeID != "" {
+		body.SetAppScopeId(&e.AppScopeID)
+	} else {
+		body.SetDirectoryScopeId(&e.DirectoryScopeID)
+	}
+	if sent.Justification != "" {
+		j := sent.Justification
+		body.SetJustification(&j)
+	}
+	if sched := schedule(sent); sched != nil {
+		body.SetScheduleInfo(sched)
+	}
+	if t := ticket(sent); t != nil {
+		body.SetTicketInfo(t)
+	}
+	res, err := k.s.graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, body,
+		&rolemanagement.DirectoryRoleAssignmentScheduleRequestsRequestBuilderPostRequestConfiguration{Options: noRetry()})
+	if err != nil {
+		return requestRecord{}, err
+	}
+	return roleRequestRecord(res), nil
+}
+
+func roleRequestRecord(r models.UnifiedRoleAssignmentScheduleRequestable) requestRecord {
+	start, end := scheduleTimes(r.GetScheduleInfo())
+	return requestRecord{
+		ID: deref(r.GetId()), Status: deref(r.GetStatus()), Action: actionOf(r.GetAction()),
+		Target:  Eligibility{Kind: KindDirectoryRole, RoleDefinitionID: deref(r.GetRoleDefinitionId()), DirectoryScopeID: deref(r.GetDirectoryScopeId()), AppScopeID: deref(r.GetAppScopeId())},
+		Created: deref(r.GetCreatedDateTime()), Start: start, End: end, Justification: deref(r.GetJustification()),
+	}
+}
+
+func (k roleKind) requestsFor(ctx context.Context, e Eligibility, each func(requestRecord)) error {
+	// Documented filter fields of roleAssignmentScheduleRequests: the
+	// target is narrowed by Graph; action, start and justification are
+	// compared here.
+	filter := "roleDefinitionId eq " + odataString(e.RoleDefinitionID)
+	if e.AppScopeID != "" {
+		filter += " and appScopeId eq " + odataString(e.AppScopeID)
+	} else {
+		filter += " and directoryScopeId eq " + odataString(e.DirectoryScopeID)
+	}
+	o := on
+	b := k.s.graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().FilterByCurrentUserWithOn(&o)
+	cfg := &rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
+		QueryParameters: &rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &filter},
+	}
+	return allPages(func(next string) (rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnGetResponseable, error) {
+		if next != "" {
+			return b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+		}
+		return b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, cfg)
+	}, func(res rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnGetResponseable) {
+		for _, r := range res.GetValue() {
+			each(roleRequestRecord(r))
+		}
+	})
+}
+
+func (k roleKind) listActive(ctx context.Context) (map[string]Active, error) {
+	out := map[string]Active{}
+	o := on
+	b := k.s.graph.RoleManagement().Directory().RoleAssignmentScheduleInstances().FilterByCurrentUserWithOn(&o)
+	err := allPages(func(next string) (rolemanagement.DirectoryRoleAssignmentScheduleInstancesFilterByCurrentUserWithOnGetResponseable, error) {
+		if next != "" {
+			return b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+		}
+		return b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+	}, func(res rolemanagement.DirectoryRoleAssignmentScheduleInstancesFilterByCurrentUserWithOnGetResponseable) {
+		for _, a := range res.GetValue() {
+			e := Eligibility{Kind: KindDirectoryRole, RoleDefinitionID: deref(a.GetRoleDefinitionId()), DirectoryScopeID: deref(a.GetDirectoryScopeId()), AppScopeID: deref(a.GetAppScopeId())}
+			out[e.Key()] = Active{Eligibility: e, Start: deref(a.GetStartDateTime()), End: deref(a.GetEndDateTime()), Assigned: !strings.EqualFold(deref(a.GetAssignmentType()), "Activated")}
+		}
+	})
+	return out, err
+}
+
+func (k roleKind) cancel(ctx context.Context, id string) error {
+	return k.s.graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().ByUnifiedRoleAssignmentScheduleRequestId(id).Cancel().Post(ctx,
+		&rolemanagement.DirectoryRoleAssignmentScheduleRequestsItemCancelRequestBuilderPostRequestConfiguration{Options: noRetry()})
+}
+
+// ---- PIM for Groups ----
+
+type groupKind struct{ s *Service }
+
+func accessOf(a *models.PrivilegedAccessGroupRelationships) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
+}
+
+func (k groupKind) post(ctx context.Context, sent Sent, principal string) (requestRecord, error) {
+	e := sent.Target
+	body := models.NewPrivilegedAccessGroupAssignmentScheduleRequest()
+	act := models.SELFACTIVATE_SCHEDULEREQUESTACTIONS
+	if sent.Action == ActionDeactivate {
+		act = models.SELFDEACTIVATE_SCHEDULEREQUESTACTIONS
+	}
+	body.SetAction(&act)
+	body.SetPrincipalId(&principal)
+	body.SetGroupId(&e.GroupID)
+	access := models.MEMBER_PRIVILEGEDACCESSGROUPRELATIONSHIPS
+	if e.AccessID == "owner" {
+		access = models.OWNER_PRIVILEGEDACCESSGROUPRELATIONSHIPS
+	}
+	body.SetAccessId(&access)
+	if sent.Justification != "" {
+		j := sent.Justification
+		body.SetJustification(&j)
+	}
+	if sched := schedule(sent); sched != nil {
+		body.SetScheduleInfo(sched)
+	}
+	if t := ticket(sent); t != nil {
+		body.SetTicketInfo(t)
+	}
+	res, err := k.s.graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().Post(ctx, body,
+		&identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsRequestBuilderPostRequestConfiguration{Options: noRetry()})
+	if err != nil {
+		return requestRecord{}, err
+	}
+	return groupRequestRecord(res), nil
+}
+
+func groupRequestRecord(r models.PrivilegedAccessGroupAssignmentScheduleRequestable) requestRecord {
+	start, end := scheduleTimes(r.GetScheduleInfo())
+	return requestRecord{
+		ID: deref(r.GetId()), Status: deref(r.GetStatus()), Action: actionOf(r.GetAction()),
+		Target:  Eligibility{Kind: KindGroup, GroupID: deref(r.GetGroupId()), AccessID: accessOf(r.GetAccessId())},
+		Created: deref(r.GetCreatedDateTime()), Start: start, End: end, Justification: deref(r.GetJustification()),
+	}
+}
+
+func (k groupKind) requestsFor(ctx context.Context, e Eligibility, each func(requestRecord)) error {
+	// groupId is the filter Graph documents for group requests; the
+	// access (member or owner) is compared here.
+	filter := "groupId eq " + odataString(e.GroupID)
+	o := on
+	b := k.s.graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().FilterByCurrentUserWithOn(&o)
+	cfg := &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
+		QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &filter},
+	}
+	return allPages(func(next string) (identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnGetResponseable, error) {
+		if next != "" {
+			return b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+		}
+		return b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, cfg)
+	}, func(res identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnGetResponseable) {
+		for _, r := range res.GetValue() {
+			each(groupRequestRecord(r))
+		}
+	})
+}
+
+func (k groupKind) listActive(ctx context.Context) (map[string]Active, error) {
+	out := map[string]Active{}
+	o := on
+	b := k.s.graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().FilterByCurrentUserWithOn(&o)
+	err := allPages(func(next string) (identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesFilterByCurrentUserWithOnGetResponseable, error) {
+		if next != "" {
+			return b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+		}
+		return b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
+	}, func(res identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesFilterByCurrentUserWithOnGetResponseable) {
+		for _, a := range res.GetValue() {
+			e := Eligibility{Kind: KindGroup, GroupID: deref(a.GetGroupId()), AccessID: accessOf(a.GetAccessId())}
+			assigned := a.GetAssignmentType() != nil && a.GetAssignmentType().String() != "activated"
+			out[e.Key()] = Active{Eligibility: e, Start: deref(a.GetStartDateTime()), End: deref(a.GetEndDateTime()), Assigned: assigned}
+		}
+	})
+	return out, err
+}
+
+func (k groupKind) cancel(ctx context.Context, id string) error {
+	return k.s.graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().ByPrivilegedAccessGroupAssignmentScheduleRequestId(id).Cancel().Post(ctx,
+		&identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsItemCancelRequestBuilderPostRequestConfiguration{Options: noRetry()})
+}
+
+// maxPages bounds how many pages a poll or re-read follows.
+const maxPages = 50
+
+// allPages fetches a list ("" asks for the first page) and every further
+// page through its @odata.nextLink, handing each page to each. Reaching
+// maxPages with more to read is errCapped, never a silent stop.
+func allPages[R interface{ GetOdataNextLink() *string }](fetch func(next string) (R, error), each func(R)) error {
+	next := ""
+	for page := 0; page < maxPages; page++ {
+		res, err := fetch(next)
+		if err != nil {
+			return err
+		}
+		if any(res) == nil {
+			return nil
+		}
+		each(res)
+		if next = deref(res.GetOdataNextLink()); next == "" {
+			return nil
+		}
+	}
+	return errCapped
+}

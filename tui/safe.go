@@ -1,0 +1,58 @@
+package tui
+
+import (
+	"github.com/pimento-cli/pimento/internal/show"
+	"github.com/pimento-cli/pimento/pim"
+)
+
+// Everything the tenant names (roles, groups, administrative units, apps,
+// approvers) and everything typed earlier (journal justifications, config
+// templates) is made safe where it enters the TUI: an escape sequence in a
+// group's name is shown as text, never sent to the terminal, and a newline
+// never splits a row. IDs are left alone: they are what PIM is sent.
+
+func safeEligibility(e pim.Eligibility) pim.Eligibility {
+	e.Name, e.Scope = show.Text(e.Name), show.Text(e.Scope)
+	e.Policy.AuthContext = show.Text(e.Policy.AuthContext)
+	if len(e.Policy.Approvers) > 0 {
+		approvers := make([]string, len(e.Policy.Approvers))
+		for i, a := range e.Policy.Approvers {
+			approvers[i] = show.Text(a)
+		}
+		e.Policy.Approvers = approvers
+	}
+	return e
+}
+
+// safeSnapshot is a copy of s fit for the screen.
+func safeSnapshot(s *pim.Snapshot) *pim.Snapshot {
+	c := *s
+	c.Eligible = make([]pim.Eligibility, len(s.Eligible))
+	for i, e := range s.Eligible {
+		c.Eligible[i] = safeEligibility(e)
+	}
+	c.Active = make([]pim.Active, len(s.Active))
+	for i, a := range s.Active {
+		a.Eligibility = safeEligibility(a.Eligibility)
+		c.Active[i] = a
+	}
+	c.Pending = make([]pim.Pending, len(s.Pending))
+	for i, p := range s.Pending {
+		p.Eligibility = safeEligibility(p.Eligibility)
+		c.Pending[i] = p
+	}
+	return &c
+}
+
+func safeEvent(ev pim.Event) pim.Event {
+	ev.Name, ev.Detail = show.Text(ev.Name), show.Text(ev.Detail)
+	return ev
+}
+
+func safeList(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = show.Text(s)
+	}
+	return out
+}
