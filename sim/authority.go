@@ -454,7 +454,7 @@ func mergeClaimsParams(a, b string) string {
 func oauthError(w http.ResponseWriter, code, desc string) {
 	writeJSON(w, http.StatusBadRequest, map[string]any{
 		"error": code, "error_description": desc,
-		"timestamp": time.Now().UTC().Format("2006-01-02 15:04:05Z"), "trace_id": "00000000-0000-0000-0000-000000000000",
+		"timestamp": responseTime(w).Format("2006-01-02 15:04:05Z"), "trace_id": "00000000-0000-0000-0000-000000000000",
 	})
 }
 

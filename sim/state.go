@@ -69,6 +69,15 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 	writeJSON(w, status, map[string]any{"error": map[string]any{
 		"code":       code,
 		"message":    message,
-		"innerError": map[string]any{"date": time.Now().UTC().Format("2006-01-02T15:04:05"), "request-id": "00000000-0000-0000-0000-000000000000"},
+		"innerError": map[string]any{"date": responseTime(w).Format("2006-01-02T15:04:05"), "request-id": "00000000-0000-0000-0000-000000000000"},
 	}})
+}
+
+// responseTime is the tenant time stamped on the response by the
+// middleware, so error bodies agree with the Date header.
+func responseTime(w http.ResponseWriter) time.Time {
+	if d, err := http.ParseTime(w.Header().Get("Date")); err == nil {
+		return d.UTC()
+	}
+	return time.Now().UTC()
 }

@@ -60,11 +60,6 @@ type Tenant struct {
 // Option configures a Tenant.
 type Option func(*Tenant)
 
-// WithClockOffset starts the tenant clock this far from the wall clock.
-func WithClockOffset(d time.Duration) Option {
-	return func(t *Tenant) { t.clock.Advance(d) }
-}
-
 // New builds a tenant from a scenario. Call Start to serve it.
 func New(sc Scenario, opts ...Option) (*Tenant, error) {
 	if err := sc.Validate(); err != nil {
@@ -228,27 +223,6 @@ func (t *Tenant) newID(prefix string) string {
 	return fmt.Sprintf("%s-%04d-%s", prefix, t.nextID, hex.EncodeToString(b))
 }
 
-// Clock is a wall clock with an adjustable offset, so tests can move time
-// (the 5-minute rule, expiry) without sleeping.
-type Clock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-// Now is the wall clock plus the offset.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset).UTC()
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
-}
-
 // Request is one entry of the request log. It holds the claims of the bearer
 // token that came with the request, never the token itself.
 type Request struct {
@@ -310,10 +284,15 @@ func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return h.Hijack()
 }
 
-// middleware decodes gzip bodies, applies latency and faults, and logs.
+// middleware stamps the Date, decodes gzip bodies, applies latency and
+// faults, and logs.
 func (t *Tenant) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		inBatch, _ := r.Context().Value(inBatchKey).(bool)
+		// Every answer (batch items too) carries the tenant's own time, as
+		// Entra and Graph do, so a client can notice that its clock is off.
+		// net/http keeps a Date the handler set.
+		w.Header().Set("Date", t.clock.Now().Format(http.TimeFormat))
 		body, err := readBody(r)
 		if err != nil {
 			http.Error(w, "bad body", http.StatusBadRequest)
