@@ -12,7 +12,6 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -41,7 +40,7 @@ type Tenant struct {
 	secret   []byte // HMAC key for tokens
 
 	log    []Request
-	faults []Fault // remaining faults, Times counted down
+	faults []*armedFault // every fault armed, fired or not
 
 	// authority state
 	codes       map[string]*authCode
@@ -87,13 +86,15 @@ func New(sc Scenario, opts ...Option) (*Tenant, error) {
 		clock:       &Clock{},
 		ca:          ca,
 		secret:      secret,
-		faults:      append([]Fault(nil), sc.Faults...),
 		codes:       map[string]*authCode{},
 		deviceCodes: map[string]*deviceCode{},
 		refresh:     map[string]*refreshGrant{},
 	}
 	for _, o := range opts {
 		o(t)
+	}
+	for _, f := range sc.Faults {
+		t.armFault(f)
 	}
 	now := t.clock.Now()
 	for _, a := range sc.Active {
@@ -193,13 +194,6 @@ func (t *Tenant) Scenario() Scenario {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.sc
-}
-
-// AddFault arms a fault from now on.
-func (t *Tenant) AddFault(f Fault) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.faults = append(t.faults, f)
 }
 
 // SetLatency changes the latency added to every request.
@@ -353,63 +347,6 @@ func (t *Tenant) appendLog(e Request) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.log = append(t.log, e)
-}
-
-// takeFault finds and consumes the first matching fault. Caller holds t.mu.
-func (t *Tenant) takeFault(method, path string, inBatch bool) (Fault, bool) {
-	for i, f := range t.faults {
-		if f.Method != "" && !strings.EqualFold(f.Method, method) {
-			continue
-		}
-		if !strings.Contains(path, f.Path) {
-			continue
-		}
-		if f.InBatch && !inBatch {
-			continue
-		}
-		if f.Times > 0 {
-			t.faults[i].Times--
-			if t.faults[i].Times == 0 {
-				t.faults = append(t.faults[:i], t.faults[i+1:]...)
-			}
-		}
-		return f, true
-	}
-	return Fault{}, false
-}
-
-func writeFault(w http.ResponseWriter, f Fault) {
-	status := f.Status
-	if status == 0 {
-		status = http.StatusServiceUnavailable
-	}
-	switch f.Kind {
-	case FaultMalformed:
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, `{"error": {"code": "Bad`) // truncated on purpose
-	case FaultClaimsChallenge:
-		claims := f.Claims
-		if claims == "" {
-			claims = `{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}`
-		}
-		w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000", error="insufficient_claims", claims="`+base64.StdEncoding.EncodeToString([]byte(claims))+`"`)
-		writeError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp")
-	case FaultNoMessage:
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, `{"error":{"code":"UnknownError"}}`)
-	default:
-		if f.RetryAfter > 0 {
-			w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
-		}
-		code := "ServiceUnavailable"
-		msg := "The service is temporarily unavailable."
-		if status == http.StatusTooManyRequests {
-			code, msg = "TooManyRequests", "Too many requests. Retry after the indicated time."
-		}
-		writeError(w, status, code, msg)
-	}
 }
 
 func readBody(r *http.Request) ([]byte, error) {
