@@ -139,11 +139,15 @@ func (t *Tenant) routeGraphCall(c *graphCall) bool {
 	// Directory roles.
 	case c.match(rm, dir, "roleeligibilityscheduleinstances", fbu):
 		if requireMethod(c, m, http.MethodGet) && requirePrincipal(c) {
-			t.serveRoleEligibilityInstances(c)
+			t.serveEligibilityInstances(c, kindRole)
 		}
 	case c.match(rm, dir, "roleassignmentscheduleinstances", fbu):
 		if requireMethod(c, m, http.MethodGet) && requirePrincipal(c) {
-			t.serveRoleAssignmentInstances(c)
+			t.serveAssignmentInstances(c, kindRole)
+		}
+	case c.match(rm, dir, "roleassignmentschedules", fbu):
+		if requireMethod(c, m, http.MethodGet) && requirePrincipal(c) {
+			t.serveAssignmentSchedules(c, kindRole)
 		}
 	case c.match(rm, dir, "roleassignmentschedulerequests", fbu):
 		if requireMethod(c, m, http.MethodGet) && requirePrincipal(c) {
@@ -169,11 +173,15 @@ func (t *Tenant) routeGraphCall(c *graphCall) bool {
 	// PIM for Groups.
 	case c.match(ig, pa, grp, "eligibilityscheduleinstances", fbu):
 		if requireMethod(c, m, http.MethodGet) && requirePrincipal(c) {
-			t.serveGroupEligibilityInstances(c)
+			t.serveEligibilityInstances(c, kindGroup)
 		}
 	case c.match(ig, pa, grp, "assignmentscheduleinstances", fbu):
 		if requireMethod(c, m, http.MethodGet) && requirePrincipal(c) {
-			t.serveGroupAssignmentInstances(c)
+			t.serveAssignmentInstances(c, kindGroup)
+		}
+	case c.match(ig, pa, grp, "assignmentschedules", fbu):
+		if requireMethod(c, m, http.MethodGet) && requirePrincipal(c) {
+			t.serveAssignmentSchedules(c, kindGroup)
 		}
 	case c.match(ig, pa, grp, "assignmentschedulerequests", fbu):
 		if requireMethod(c, m, http.MethodGet) && requirePrincipal(c) {
@@ -225,13 +233,24 @@ func requireMethod(c *graphCall, got, want string) bool {
 	return false
 }
 
-// requirePrincipal checks the on= argument of filterByCurrentUser.
+// requirePrincipal checks that filterByCurrentUser has on='principal'.
 func requirePrincipal(c *graphCall) bool {
-	if on := onValue(c.segs[len(c.segs)-1]); on != "principal" {
-		writeError(c.w, http.StatusBadRequest, "BadRequest", fmt.Sprintf("The value '%s' is not valid for the parameter 'on'.", on))
-		return false
+	_, ok := requireOn(c, "principal")
+	return ok
+}
+
+// requireOn checks the on= argument of filterByCurrentUser against the
+// values the endpoint supports; anything else is 400 (AF §8.1, UNVERIFIED
+// exact error).
+func requireOn(c *graphCall, allowed ...string) (string, bool) {
+	on := onValue(c.segs[len(c.segs)-1])
+	for _, a := range allowed {
+		if on == a {
+			return on, true
+		}
 	}
-	return true
+	writeError(c.w, http.StatusBadRequest, "BadRequest", fmt.Sprintf("The value '%s' is not valid for the parameter 'on'.", on))
+	return "", false
 }
 
 // authenticate validates the bearer token; on failure it answers 401.

@@ -51,9 +51,8 @@ type Tenant struct {
 	interactionDenied bool
 
 	// graph state
-	assignments []*assignment
-	requests    []*scheduleRequest
-	nextID      int
+	pim    *pimState
+	nextID int
 }
 
 // Option configures a Tenant.
@@ -96,16 +95,18 @@ func New(sc Scenario, opts ...Option) (*Tenant, error) {
 	for _, f := range sc.Faults {
 		t.armFault(f)
 	}
+	t.pim = newPIMState(sc, newGUID)
 	now := t.clock.Now()
 	for _, a := range sc.Active {
 		start := now.Add(-a.StartedAgo.D())
-		t.assignments = append(t.assignments, &assignment{
+		t.pim.assignments = append(t.pim.assignments, &assignment{
 			ID:          t.newID("asg"),
 			Eligibility: a.Eligibility,
 			Start:       start,
 			End:         now.Add(a.Remaining.D()),
 			ListedAt:    start,
 			Activated:   !a.Assigned,
+			Created:     start,
 		})
 	}
 	t.mux = http.NewServeMux()

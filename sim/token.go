@@ -90,8 +90,8 @@ func (t *Tenant) activeWIDs(userID string) []string {
 	now := t.clock.Now()
 	wids := []string{}
 	seen := map[string]bool{}
-	for _, a := range t.assignments {
-		if a.UserID != userID || a.RoleDefinitionID == "" || a.DirectoryScopeID != "/" || !a.visibleAt(now) {
+	for _, a := range t.pim.instancesFor(userID, kindRole, now) {
+		if a.DirectoryScopeID != "/" {
 			continue
 		}
 		tmpl := t.templateOf(a.RoleDefinitionID)
