@@ -2,12 +2,15 @@ package sim_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/microsoft/kiota-abstractions-go/serialization"
 	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
 
 	"github.com/pimento-cli/pimento/sim"
@@ -103,5 +106,38 @@ func TestSDKScheduledActivationAndSchedules(t *testing.T) {
 		*g.GetAssignmentType() != models.ACTIVATED_PRIVILEGEDACCESSGROUPASSIGNMENTTYPE || *g.GetMemberType() != models.DIRECT_PRIVILEGEDACCESSGROUPMEMBERTYPE ||
 		*g.GetGroup().GetDisplayName() != "SG-Tier0-Break-Glass-Ops" || !g.GetScheduleInfo().GetStartDateTime().Equal(start) {
 		t.Fatalf("group schedule: %v %v", *g.GetStatus(), g.GetScheduleInfo().GetStartDateTime())
+	}
+}
+
+func TestSDKFilteredRequestList(t *testing.T) {
+	tn := started(t, nil)
+	client, _ := sdkClient(t, tn, nil)
+	ctx := context.Background()
+	dir := client.RoleManagement().Directory().RoleAssignmentScheduleRequests()
+	if _, err := dir.Post(ctx, scheduledActivation(sim.RolePrivilegedRoleAdmin, tn.Now(), time.Hour), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dir.Post(ctx, scheduledActivation(sim.RoleSecurityAdministrator, tn.Now(), time.Hour), nil); err != nil {
+		t.Fatal(err)
+	}
+	on := "principal"
+	get := func(filter string) (rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnGetResponseable, error) {
+		return dir.FilterByCurrentUserWithOn(&on).GetAsFilterByCurrentUserWithOnGetResponse(ctx,
+			&rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
+				QueryParameters: &rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &filter},
+			})
+	}
+	resp, err := get("status eq 'PendingApproval' and directoryScopeId eq '/' and principalId eq '" + sim.DemoAdminUserID + "'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := resp.GetValue(); len(v) != 1 || *v[0].GetRoleDefinitionId() != sim.RolePrivilegedRoleAdmin || *v[0].GetApprovalId() != *v[0].GetId() {
+		t.Fatalf("filtered = %d", len(v))
+	}
+
+	_, err = get("status eq 'Provisioned' or status eq 'Granted'")
+	var oe *odataerrors.ODataError
+	if !errors.As(err, &oe) || oe.ResponseStatusCode != 400 || !strings.Contains(*oe.GetErrorEscaped().GetMessage(), "status eq 'Provisioned' or status eq 'Granted'") {
+		t.Fatalf("err = %v, want a 400 naming the clause", err)
 	}
 }

@@ -150,8 +150,10 @@ func (t *Tenant) routeGraphCall(c *graphCall) bool {
 			t.serveAssignmentSchedules(c, kindRole)
 		}
 	case c.match(rm, dir, "roleassignmentschedulerequests", fbu):
-		if requireMethod(c, m, http.MethodGet) && requirePrincipal(c) {
-			t.serveListRequests(c, kindRole)
+		if requireMethod(c, m, http.MethodGet) {
+			if on, ok := requireOn(c, "principal", "approver"); ok {
+				t.serveListRequests(c, kindRole, on)
+			}
 		}
 	case c.match(rm, dir, "roleassignmentschedulerequests"):
 		if requireMethod(c, m, http.MethodPost) {
@@ -184,8 +186,10 @@ func (t *Tenant) routeGraphCall(c *graphCall) bool {
 			t.serveAssignmentSchedules(c, kindGroup)
 		}
 	case c.match(ig, pa, grp, "assignmentschedulerequests", fbu):
-		if requireMethod(c, m, http.MethodGet) && requirePrincipal(c) {
-			t.serveListRequests(c, kindGroup)
+		if requireMethod(c, m, http.MethodGet) {
+			if on, ok := requireOn(c, "principal", "approver"); ok {
+				t.serveListRequests(c, kindGroup, on)
+			}
 		}
 	case c.match(ig, pa, grp, "assignmentschedulerequests"):
 		if requireMethod(c, m, http.MethodPost) {
@@ -241,7 +245,8 @@ func requirePrincipal(c *graphCall) bool {
 
 // requireOn checks the on= argument of filterByCurrentUser against the
 // values the endpoint supports; anything else is 400 (AF §8.1, UNVERIFIED
-// exact error).
+// exact error). On the request lists that is principal and approver:
+// "Only principal and approver are currently supported" (AF §0 row 6, G9).
 func requireOn(c *graphCall, allowed ...string) (string, bool) {
 	on := onValue(c.segs[len(c.segs)-1])
 	for _, a := range allowed {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -66,6 +65,10 @@ func (t *Tenant) serveAssignmentInstances(c *graphCall, kind pimKind) {
 // serveAssignmentSchedules lists current and future schedules
 // (roleAssignmentSchedules / group assignmentSchedules filterByCurrentUser).
 func (t *Tenant) serveAssignmentSchedules(c *graphCall, kind pimKind) {
+	if aerr := checkQueryOptions(c.r, false); aerr != nil {
+		writeAPIError(c.w, aerr)
+		return
+	}
 	exp := expands(c.r)
 	t.mu.Lock()
 	now := t.clock.Now()
@@ -78,26 +81,29 @@ func (t *Tenant) serveAssignmentSchedules(c *graphCall, kind pimKind) {
 	t.writePage(c, items, entities(kind).schedule)
 }
 
-var statusFilterRE = regexp.MustCompile(`(?i)^\s*status\s+eq\s+'([^']*)'\s*$`)
-
 // serveListRequests answers roleAssignmentScheduleRequests/filterByCurrentUser
-// and its group twin for on='principal'.
-func (t *Tenant) serveListRequests(c *graphCall, kind pimKind) {
-	status := ""
-	if f := c.r.URL.Query().Get("$filter"); strings.TrimSpace(f) != "" {
-		m := statusFilterRE.FindStringSubmatch(f)
-		if m == nil {
-			writeError(c.w, http.StatusBadRequest, "BadRequest", fmt.Sprintf("Invalid filter clause: the simulated tenant supports only \"status eq '...'\", got %q.", f))
-			return
-		}
-		status = m[1]
+// and its group twin, for on='principal' (mine) or on='approver' (pending
+// requests whose policy names me).
+func (t *Tenant) serveListRequests(c *graphCall, kind pimKind, on string) {
+	if aerr := checkQueryOptions(c.r, true); aerr != nil {
+		writeAPIError(c.w, aerr)
+		return
+	}
+	filter, aerr := parseRequestFilter(c.r.URL.Query().Get("$filter"), kind)
+	if aerr != nil {
+		writeAPIError(c.w, aerr)
+		return
 	}
 	exp := expands(c.r)
 	t.mu.Lock()
 	t.pim.settle(t.clock.Now())
+	reqs := t.pim.requestsFor(c.userID, kind)
+	if on == "approver" {
+		reqs = t.pim.requestsToApprove(c.userID, kind)
+	}
 	var items []any
-	for _, r := range t.pim.requestsFor(c.userID, kind) {
-		if status == "" || strings.EqualFold(r.Status, status) {
+	for _, r := range reqs {
+		if filter.matches(r) {
 			items = append(items, t.requestJSON(r, exp))
 		}
 	}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -168,7 +169,73 @@ func TestGraphGroupScheduleAndCancel(t *testing.T) {
 	if _, _, m := g.do("GET", groupSchedulesPath, nil); len(values(m)) != 0 {
 		t.Fatalf("canceled schedule listed: %v", m)
 	}
+	if st, _, _ := g.do("GET", groupSchedulesPath+"?$filter="+url.QueryEscape("status eq 'Granted'"), nil); st != 400 {
+		t.Fatalf("$filter on schedules: %d", st)
+	}
 	if st, _, _ := g.do("GET", strings.Replace(groupSchedulesPath, "principal", "approver", 1), nil); st != 400 {
 		t.Fatalf("schedules on=approver: %d", st)
+	}
+}
+
+func TestGraphRequestFiltersAndApproverInbox(t *testing.T) {
+	tn := startDemo(t, nil)
+	alex := newGraphClient(t, tn, DemoAdminUPN)
+	megan := newGraphClient(t, tn, DemoApproverUPN)
+	_, _, m := alex.do("POST", reqPath, activation(RolePrivilegedRoleAdmin, "/", "PT1H", "consent"))
+	pending := m["id"].(string)
+	alex.do("POST", reqPath, activation(RoleUserAdministrator, "/", "PT1H", "users"))
+
+	list := func(g *graphClient, path, filter string) (int, []string, string) {
+		t.Helper()
+		if filter != "" {
+			path += "?$filter=" + url.QueryEscape(filter)
+		}
+		st, _, m := g.do("GET", path, nil)
+		if st != 200 {
+			_, msg := errCode(m)
+			return st, nil, msg
+		}
+		var ids []string
+		for _, v := range values(m) {
+			ids = append(ids, v["roleDefinitionId"].(string))
+		}
+		return st, ids, ""
+	}
+	if _, ids, _ := list(alex, myRequestsPath, "status eq 'PendingApproval' and directoryScopeId eq '/' and appScopeId eq null"); len(ids) != 1 || ids[0] != RolePrivilegedRoleAdmin {
+		t.Fatalf("filtered: %v", ids)
+	}
+	if _, ids, _ := list(alex, myRequestsPath, "status ne 'PendingApproval' and principalId eq '"+DemoAdminUserID+"'"); len(ids) != 1 || ids[0] != RoleUserAdministrator {
+		t.Fatalf("ne: %v", ids)
+	}
+	st, _, msg := list(alex, myRequestsPath, "status eq 'PendingApproval' and createdDateTime ge 2025-01-01T00:00:00Z")
+	if st != 400 || !strings.Contains(msg, "createdDateTime ge 2025-01-01T00:00:00Z") {
+		t.Fatalf("createdDateTime: %d %q", st, msg)
+	}
+	if st, _, _ := alex.do("GET", myRequestsPath+"?$orderby=createdDateTime%20desc", nil); st != 400 {
+		t.Fatalf("$orderby: %d", st)
+	}
+	if st, _, _ := alex.do("GET", myRequestsPath+"?$top=1", nil); st != 400 {
+		t.Fatalf("$top: %d", st)
+	}
+
+	// Megan approves Privileged Role Administrator: Alex's request is in her inbox.
+	inbox := reqPath + "/filterByCurrentUser(on='approver')"
+	if _, ids, _ := list(megan, inbox, "status eq 'PendingApproval'"); len(ids) != 1 || ids[0] != RolePrivilegedRoleAdmin {
+		t.Fatalf("inbox: %v", ids)
+	}
+	if _, ids, _ := list(alex, inbox, ""); len(ids) != 0 {
+		t.Fatalf("own inbox: %v", ids)
+	}
+	if st, _, _ := megan.do("GET", groupBase+"/assignmentScheduleRequests/filterByCurrentUser(on='approver')", nil); st != 200 {
+		t.Fatalf("group inbox: %d", st)
+	}
+	if st, _, _ := megan.do("GET", reqPath+"/filterByCurrentUser(on='createdBy')", nil); st != 400 {
+		t.Fatalf("on=createdBy: %d", st)
+	}
+	if err := tn.Approve(pending); err != nil {
+		t.Fatal(err)
+	}
+	if _, ids, _ := list(megan, inbox, ""); len(ids) != 0 {
+		t.Fatalf("inbox after approval: %v", ids)
 	}
 }
