@@ -341,109 +341,6 @@ func (t *Tenant) redeemRefresh(w http.ResponseWriter, f url.Values) {
 	t.issue(w, g.userID, f.Get("client_id"), f.Get("scope"), f.Get("claims"), g, false)
 }
 
-// issue mints the token response. interactive marks a fresh sign-in, which
-// satisfies any authentication context the claims asked for.
-func (t *Tenant) issue(w http.ResponseWriter, userID, clientID, scope, claims string, grant *refreshGrant, interactive bool) {
-	acrs, caps, err := parseClaims(claims)
-	if err != nil {
-		oauthError(w, "invalid_request", "AADSTS90014: "+err.Error())
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	user, ok := t.sc.userByID(userID)
-	if !ok {
-		oauthError(w, "invalid_grant", "AADSTS50034: The user account does not exist in the directory.")
-		return
-	}
-	if grant == nil {
-		grant = &refreshGrant{userID: userID, clientID: clientID, acrs: map[string]bool{}}
-	}
-	if interactive {
-		for _, a := range acrs {
-			grant.acrs[a] = true
-		}
-	}
-	rt := randomToken()
-	t.refresh[rt] = grant
-
-	now := t.clock.Now()
-	lifetime := t.sc.TokenLifetime.D()
-	at := t.accessTokenClaims(user, scope, now, lifetime)
-	if len(acrs) > 0 {
-		at["acrs"] = acrs
-	}
-	for _, c := range caps {
-		if c == "cp1" {
-			at["xms_cc"] = []string{"cp1"}
-		}
-	}
-	id := map[string]any{
-		"aud": clientID, "iss": t.AuthorityURL() + "/v2.0", "iat": now.Unix(), "nbf": now.Unix(),
-		"exp": now.Add(time.Hour).Unix(), "oid": user.ID, "sub": user.ID, "tid": t.sc.TenantID,
-		"preferred_username": user.UserPrincipalName, "name": user.DisplayName, "ver": "2.0",
-	}
-	info, _ := json.Marshal(map[string]string{"uid": user.ID, "utid": t.sc.TenantID})
-	writeJSON(w, http.StatusOK, map[string]any{
-		"token_type":     "Bearer",
-		"scope":          strings.Join(resourceScopes(scope), " "),
-		"expires_in":     int(lifetime.Seconds()),
-		"ext_expires_in": int(lifetime.Seconds()),
-		"access_token":   t.sign(at),
-		"refresh_token":  rt,
-		"id_token":       unsignedJWT(id),
-		"client_info":    b64.EncodeToString(info),
-	})
-}
-
-func (t *Tenant) accessTokenClaims(user User, scope string, now time.Time, lifetime time.Duration) map[string]any {
-	aud := "https://graph.microsoft.com"
-	var short []string
-	for _, s := range resourceScopes(scope) {
-		if i := strings.LastIndex(s, "/"); i > 0 {
-			aud = s[:i]
-			s = s[i+1:]
-		}
-		short = append(short, s)
-	}
-	return map[string]any{
-		"aud": aud, "iss": "https://sts.windows.net/" + t.sc.TenantID + "/",
-		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(lifetime).Unix(),
-		"oid": user.ID, "tid": t.sc.TenantID, "upn": user.UserPrincipalName, "name": user.DisplayName,
-		"scp": strings.Join(short, " "), "wids": t.activeWIDs(user.ID), "amr": []string{"pwd", "mfa"},
-		"idtyp": "user", "ver": "1.0", "uti": randomToken()[:22],
-	}
-}
-
-// MintAccessToken mints an access token for upn directly (for tests of the
-// Graph side that do not go through MSAL).
-func (t *Tenant) MintAccessToken(upn string, acrs []string) (string, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	user, ok := t.sc.userByUPN(upn)
-	if !ok {
-		return "", fmt.Errorf("no user %q in the scenario", upn)
-	}
-	c := t.accessTokenClaims(user, "https://graph.microsoft.com/.default", t.clock.Now(), t.sc.TokenLifetime.D())
-	if len(acrs) > 0 {
-		c["acrs"] = acrs
-	}
-	return t.sign(c), nil
-}
-
-// resourceScopes drops the OIDC scopes MSAL adds.
-func resourceScopes(scope string) []string {
-	var out []string
-	for _, s := range strings.Fields(scope) {
-		switch s {
-		case "openid", "profile", "offline_access", "email":
-			continue
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
 func mergeClaimsParams(a, b string) string {
 	if b != "" {
 		return b
@@ -454,7 +351,7 @@ func mergeClaimsParams(a, b string) string {
 func oauthError(w http.ResponseWriter, code, desc string) {
 	writeJSON(w, http.StatusBadRequest, map[string]any{
 		"error": code, "error_description": desc,
-		"timestamp": time.Now().UTC().Format("2006-01-02 15:04:05Z"), "trace_id": "00000000-0000-0000-0000-000000000000",
+		"timestamp": responseTime(w).Format("2006-01-02 15:04:05Z"), "trace_id": "00000000-0000-0000-0000-000000000000",
 	})
 }
 

@@ -47,7 +47,7 @@ func (t *Tenant) servePolicyAssignments(c *graphCall) {
 			if hasRoleDef && !strings.EqualFold(rd.ID, roleDef) {
 				continue
 			}
-			pol := t.policyFor(Eligibility{RoleDefinitionID: rd.ID})
+			pol := t.pim.policyFor(Eligibility{RoleDefinitionID: rd.ID})
 			policyID := "DirectoryRole_" + t.sc.TenantID + "_" + stableGUID("policy", t.sc.TenantID, rd.ID)
 			items = append(items, t.policyAssignmentJSON(policyID, "/", "DirectoryRole", rd.ID, pol, withPolicy, withRules))
 		}
@@ -60,7 +60,7 @@ func (t *Tenant) servePolicyAssignments(c *graphCall) {
 			if hasRoleDef && !strings.EqualFold(roleDef, access) {
 				continue
 			}
-			pol := t.policyFor(Eligibility{GroupID: g.ID, AccessID: access})
+			pol := t.pim.policyFor(Eligibility{GroupID: g.ID, AccessID: access})
 			policyID := "Group_" + g.ID + "_" + stableGUID("policy", g.ID, access)
 			items = append(items, t.policyAssignmentJSON(policyID, g.ID, "Group", access, pol, withPolicy, withRules))
 		}
@@ -131,19 +131,12 @@ func (t *Tenant) policyRules(pol Policy) []any {
 		enabled = append(enabled, "Ticketing")
 	}
 	approvers := []any{}
-	for _, name := range pol.Approvers {
-		id := stableGUID("approver", name)
-		for _, u := range t.sc.Users {
-			if strings.EqualFold(u.DisplayName, name) || strings.EqualFold(u.UserPrincipalName, name) {
-				id = u.ID
-				break
-			}
-		}
+	for i, id := range t.pim.approverIDs(pol) {
 		approvers = append(approvers, map[string]any{
 			"@odata.type": "#microsoft.graph.singleUser",
 			"isBackup":    false,
 			"userId":      id,
-			"description": name,
+			"description": pol.Approvers[i],
 		})
 	}
 	var claimValue any

@@ -34,6 +34,14 @@ func startDemo(t *testing.T, edit func(*Scenario)) *Tenant {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = tn.Close() })
+	t.Cleanup(func() {
+		if t.Failed() {
+			return
+		}
+		for _, f := range tn.UnfiredFaults() {
+			t.Errorf("armed fault never fired: %s", f)
+		}
+	})
 	return tn
 }
 

@@ -112,7 +112,7 @@ type Activation struct {
 
 // Fault makes matching requests misbehave. A request matches when its method
 // equals Method (if set) and its path contains Path. Times counts how often
-// the fault fires; 0 means always.
+// the fault fires; 0 means always. The tenant counts fires (ArmedFaults).
 type Fault struct {
 	Method     string   `json:"method,omitempty"`
 	Path       string   `json:"path"`
@@ -124,6 +124,9 @@ type Fault struct {
 	InBatch    bool     `json:"inBatch,omitempty"` // only match items inside $batch
 	// Claims is the claims request of a claims-challenge fault (JSON).
 	Claims string `json:"claims,omitempty"`
+	// Optional marks a fault that may rightly never fire (a race the test
+	// tolerates either way); simtest does not fail the test for it.
+	Optional bool `json:"optional,omitempty"`
 }
 
 // Fault kinds.

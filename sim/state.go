@@ -2,38 +2,13 @@ package sim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 )
 
-// assignment is an active role or group assignment (a schedule instance).
-type assignment struct {
-	ID string
-	Eligibility
-	Start, End time.Time
-	ListedAt   time.Time // the provisioning delay: listed (and in wids) from then on
-	Activated  bool      // assignmentType Activated (PIM) rather than Assigned
-	RequestID  string
-}
-
-func (a *assignment) visibleAt(now time.Time) bool {
-	return !now.Before(a.ListedAt) && now.Before(a.End)
-}
-
-// scheduleRequest is a roleAssignmentScheduleRequest or a group
-// assignmentScheduleRequest.
-type scheduleRequest struct {
-	ID string
-	Eligibility
-	Action        string
-	Status        string
-	Justification string
-	TicketNumber  string
-	TicketSystem  string
-	Duration      string // ISO 8601 as sent
-	Start         time.Time
-	Created       time.Time
-}
+// The PIM state as tests and tools see it, and the test hooks that play
+// an approver.
 
 // ActiveAssignment describes an active assignment for tests and tools.
 type ActiveAssignment struct {
@@ -43,17 +18,91 @@ type ActiveAssignment struct {
 	Activated  bool
 }
 
-// ActiveAssignments lists the active assignments (listed or still provisioning).
+func activeAssignment(a *assignment, now time.Time) ActiveAssignment {
+	return ActiveAssignment{Eligibility: a.Eligibility, Start: a.Start, End: a.End, Listed: a.visibleAt(now), Activated: a.Activated}
+}
+
+// ActiveAssignments lists the assignments in force now (listed or still
+// provisioning); scheduled ones that have not started are not active.
 func (t *Tenant) ActiveAssignments() []ActiveAssignment {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.clock.Now()
 	var out []ActiveAssignment
-	for _, a := range t.assignments {
-		if !now.Before(a.End) {
-			continue
+	for _, a := range t.pim.assignments {
+		if a.currentAt(now) {
+			out = append(out, activeAssignment(a, now))
 		}
-		out = append(out, ActiveAssignment{Eligibility: a.Eligibility, Start: a.Start, End: a.End, Listed: a.visibleAt(now), Activated: a.Activated})
+	}
+	return out
+}
+
+// ScheduledAssignments lists the assignments granted for a start that has
+// not come yet.
+func (t *Tenant) ScheduledAssignments() []ActiveAssignment {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.clock.Now()
+	var out []ActiveAssignment
+	for _, a := range t.pim.assignments {
+		if a.scheduledAt(now) {
+			out = append(out, activeAssignment(a, now))
+		}
+	}
+	return out
+}
+
+// Approve grants a request that is pending approval, as an approver would:
+// the activation starts now (or at its requested start, if that is later)
+// and runs its full duration; it is listed after the provisioning delay.
+func (t *Tenant) Approve(requestID string) error {
+	return t.decide(requestID, true)
+}
+
+// Deny rejects a request that is pending approval.
+func (t *Tenant) Deny(requestID string) error {
+	return t.decide(requestID, false)
+}
+
+func (t *Tenant) decide(requestID string, approve bool) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if aerr := t.pim.decide(requestID, "", approve, t.clock.Now()); aerr != nil {
+		return fmt.Errorf("sim: request %s: %s", requestID, aerr.message)
+	}
+	return nil
+}
+
+// ScheduleRequest describes a stored schedule request for tests and tools.
+type ScheduleRequest struct {
+	ID string
+	Eligibility
+	Action        string
+	Status        string
+	Justification string
+	TicketNumber  string
+	TicketSystem  string
+	Duration      string
+	Created       time.Time
+	// Start is scheduleInfo.startDateTime: as requested, or when the
+	// request was made (or approved) if none was given or it had passed.
+	Start time.Time
+}
+
+// ScheduleRequests lists the schedule requests the tenant has stored
+// (role and group; validation-only requests are not stored), with their
+// status as of now.
+func (t *Tenant) ScheduleRequests() []ScheduleRequest {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.pim.settle(t.clock.Now())
+	out := make([]ScheduleRequest, 0, len(t.pim.requests))
+	for _, r := range t.pim.requests {
+		out = append(out, ScheduleRequest{
+			ID: r.ID, Eligibility: r.Eligibility, Action: string(r.Action), Status: r.Status,
+			Justification: r.Justification, TicketNumber: r.TicketNumber, TicketSystem: r.TicketSystem,
+			Duration: r.Duration, Created: r.Created, Start: r.Start,
+		})
 	}
 	return out
 }
@@ -69,6 +118,15 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 	writeJSON(w, status, map[string]any{"error": map[string]any{
 		"code":       code,
 		"message":    message,
-		"innerError": map[string]any{"date": time.Now().UTC().Format("2006-01-02T15:04:05"), "request-id": "00000000-0000-0000-0000-000000000000"},
+		"innerError": map[string]any{"date": responseTime(w).Format("2006-01-02T15:04:05"), "request-id": "00000000-0000-0000-0000-000000000000"},
 	}})
+}
+
+// responseTime is the tenant time stamped on the response by the
+// middleware, so error bodies agree with the Date header.
+func responseTime(w http.ResponseWriter) time.Time {
+	if d, err := http.ParseTime(w.Header().Get("Date")); err == nil {
+		return d.UTC()
+	}
+	return time.Now().UTC()
 }

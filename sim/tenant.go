@@ -12,7 +12,6 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -41,7 +40,7 @@ type Tenant struct {
 	secret   []byte // HMAC key for tokens
 
 	log    []Request
-	faults []Fault // remaining faults, Times counted down
+	faults []*armedFault // every fault armed, fired or not
 
 	// authority state
 	codes       map[string]*authCode
@@ -52,18 +51,12 @@ type Tenant struct {
 	interactionDenied bool
 
 	// graph state
-	assignments []*assignment
-	requests    []*scheduleRequest
-	nextID      int
+	pim    *pimState
+	nextID int
 }
 
 // Option configures a Tenant.
 type Option func(*Tenant)
-
-// WithClockOffset starts the tenant clock this far from the wall clock.
-func WithClockOffset(d time.Duration) Option {
-	return func(t *Tenant) { t.clock.Advance(d) }
-}
 
 // New builds a tenant from a scenario. Call Start to serve it.
 func New(sc Scenario, opts ...Option) (*Tenant, error) {
@@ -92,7 +85,6 @@ func New(sc Scenario, opts ...Option) (*Tenant, error) {
 		clock:       &Clock{},
 		ca:          ca,
 		secret:      secret,
-		faults:      append([]Fault(nil), sc.Faults...),
 		codes:       map[string]*authCode{},
 		deviceCodes: map[string]*deviceCode{},
 		refresh:     map[string]*refreshGrant{},
@@ -100,16 +92,21 @@ func New(sc Scenario, opts ...Option) (*Tenant, error) {
 	for _, o := range opts {
 		o(t)
 	}
+	for _, f := range sc.Faults {
+		t.armFault(f)
+	}
+	t.pim = newPIMState(sc, newGUID)
 	now := t.clock.Now()
 	for _, a := range sc.Active {
 		start := now.Add(-a.StartedAgo.D())
-		t.assignments = append(t.assignments, &assignment{
+		t.pim.assignments = append(t.pim.assignments, &assignment{
 			ID:          t.newID("asg"),
 			Eligibility: a.Eligibility,
 			Start:       start,
 			End:         now.Add(a.Remaining.D()),
 			ListedAt:    start,
 			Activated:   !a.Assigned,
+			Created:     start,
 		})
 	}
 	t.mux = http.NewServeMux()
@@ -200,13 +197,6 @@ func (t *Tenant) Scenario() Scenario {
 	return t.sc
 }
 
-// AddFault arms a fault from now on.
-func (t *Tenant) AddFault(f Fault) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.faults = append(t.faults, f)
-}
-
 // SetLatency changes the latency added to every request.
 func (t *Tenant) SetLatency(d time.Duration) {
 	t.mu.Lock()
@@ -226,27 +216,6 @@ func (t *Tenant) newID(prefix string) string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%s-%04d-%s", prefix, t.nextID, hex.EncodeToString(b))
-}
-
-// Clock is a wall clock with an adjustable offset, so tests can move time
-// (the 5-minute rule, expiry) without sleeping.
-type Clock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-// Now is the wall clock plus the offset.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset).UTC()
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
 }
 
 // Request is one entry of the request log. It holds the claims of the bearer
@@ -310,10 +279,15 @@ func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return h.Hijack()
 }
 
-// middleware decodes gzip bodies, applies latency and faults, and logs.
+// middleware stamps the Date, decodes gzip bodies, applies latency and
+// faults, and logs.
 func (t *Tenant) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		inBatch, _ := r.Context().Value(inBatchKey).(bool)
+		// Every answer (batch items too) carries the tenant's own time, as
+		// Entra and Graph do, so a client can notice that its clock is off.
+		// net/http keeps a Date the handler set.
+		w.Header().Set("Date", t.clock.Now().Format(http.TimeFormat))
 		body, err := readBody(r)
 		if err != nil {
 			http.Error(w, "bad body", http.StatusBadRequest)
@@ -374,63 +348,6 @@ func (t *Tenant) appendLog(e Request) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.log = append(t.log, e)
-}
-
-// takeFault finds and consumes the first matching fault. Caller holds t.mu.
-func (t *Tenant) takeFault(method, path string, inBatch bool) (Fault, bool) {
-	for i, f := range t.faults {
-		if f.Method != "" && !strings.EqualFold(f.Method, method) {
-			continue
-		}
-		if !strings.Contains(path, f.Path) {
-			continue
-		}
-		if f.InBatch && !inBatch {
-			continue
-		}
-		if f.Times > 0 {
-			t.faults[i].Times--
-			if t.faults[i].Times == 0 {
-				t.faults = append(t.faults[:i], t.faults[i+1:]...)
-			}
-		}
-		return f, true
-	}
-	return Fault{}, false
-}
-
-func writeFault(w http.ResponseWriter, f Fault) {
-	status := f.Status
-	if status == 0 {
-		status = http.StatusServiceUnavailable
-	}
-	switch f.Kind {
-	case FaultMalformed:
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, `{"error": {"code": "Bad`) // truncated on purpose
-	case FaultClaimsChallenge:
-		claims := f.Claims
-		if claims == "" {
-			claims = `{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}`
-		}
-		w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000", error="insufficient_claims", claims="`+base64.StdEncoding.EncodeToString([]byte(claims))+`"`)
-		writeError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp")
-	case FaultNoMessage:
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, `{"error":{"code":"UnknownError"}}`)
-	default:
-		if f.RetryAfter > 0 {
-			w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
-		}
-		code := "ServiceUnavailable"
-		msg := "The service is temporarily unavailable."
-		if status == http.StatusTooManyRequests {
-			code, msg = "TooManyRequests", "Too many requests. Retry after the indicated time."
-		}
-		writeError(w, status, code, msg)
-	}
 }
 
 func readBody(r *http.Request) ([]byte, error) {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -90,8 +91,8 @@ func (t *Tenant) activeWIDs(userID string) []string {
 	now := t.clock.Now()
 	wids := []string{}
 	seen := map[string]bool{}
-	for _, a := range t.assignments {
-		if a.UserID != userID || a.RoleDefinitionID == "" || a.DirectoryScopeID != "/" || !a.visibleAt(now) {
+	for _, a := range t.pim.instancesFor(userID, kindRole, now) {
+		if a.DirectoryScopeID != "/" {
 			continue
 		}
 		tmpl := t.templateOf(a.RoleDefinitionID)
@@ -113,4 +114,107 @@ func (t *Tenant) templateOf(roleID string) string {
 		}
 	}
 	return roleID
+}
+
+// issue mints the token response. interactive marks a fresh sign-in, which
+// satisfies any authentication context the claims asked for.
+func (t *Tenant) issue(w http.ResponseWriter, userID, clientID, scope, claims string, grant *refreshGrant, interactive bool) {
+	acrs, caps, err := parseClaims(claims)
+	if err != nil {
+		oauthError(w, "invalid_request", "AADSTS90014: "+err.Error())
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	user, ok := t.sc.userByID(userID)
+	if !ok {
+		oauthError(w, "invalid_grant", "AADSTS50034: The user account does not exist in the directory.")
+		return
+	}
+	if grant == nil {
+		grant = &refreshGrant{userID: userID, clientID: clientID, acrs: map[string]bool{}}
+	}
+	if interactive {
+		for _, a := range acrs {
+			grant.acrs[a] = true
+		}
+	}
+	rt := randomToken()
+	t.refresh[rt] = grant
+
+	now := t.clock.Now()
+	lifetime := t.sc.TokenLifetime.D()
+	at := t.accessTokenClaims(user, scope, now, lifetime)
+	if len(acrs) > 0 {
+		at["acrs"] = acrs
+	}
+	for _, c := range caps {
+		if c == "cp1" {
+			at["xms_cc"] = []string{"cp1"}
+		}
+	}
+	id := map[string]any{
+		"aud": clientID, "iss": t.AuthorityURL() + "/v2.0", "iat": now.Unix(), "nbf": now.Unix(),
+		"exp": now.Add(time.Hour).Unix(), "oid": user.ID, "sub": user.ID, "tid": t.sc.TenantID,
+		"preferred_username": user.UserPrincipalName, "name": user.DisplayName, "ver": "2.0",
+	}
+	info, _ := json.Marshal(map[string]string{"uid": user.ID, "utid": t.sc.TenantID})
+	writeJSON(w, http.StatusOK, map[string]any{
+		"token_type":     "Bearer",
+		"scope":          strings.Join(resourceScopes(scope), " "),
+		"expires_in":     int(lifetime.Seconds()),
+		"ext_expires_in": int(lifetime.Seconds()),
+		"access_token":   t.sign(at),
+		"refresh_token":  rt,
+		"id_token":       unsignedJWT(id),
+		"client_info":    b64.EncodeToString(info),
+	})
+}
+
+func (t *Tenant) accessTokenClaims(user User, scope string, now time.Time, lifetime time.Duration) map[string]any {
+	aud := "https://graph.microsoft.com"
+	var short []string
+	for _, s := range resourceScopes(scope) {
+		if i := strings.LastIndex(s, "/"); i > 0 {
+			aud = s[:i]
+			s = s[i+1:]
+		}
+		short = append(short, s)
+	}
+	return map[string]any{
+		"aud": aud, "iss": "https://sts.windows.net/" + t.sc.TenantID + "/",
+		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(lifetime).Unix(),
+		"oid": user.ID, "tid": t.sc.TenantID, "upn": user.UserPrincipalName, "name": user.DisplayName,
+		"scp": strings.Join(short, " "), "wids": t.activeWIDs(user.ID), "amr": []string{"pwd", "mfa"},
+		"idtyp": "user", "ver": "1.0", "uti": randomToken()[:22],
+	}
+}
+
+// MintAccessToken mints an access token for upn directly (for tests of the
+// Graph side that do not go through MSAL).
+func (t *Tenant) MintAccessToken(upn string, acrs []string) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	user, ok := t.sc.userByUPN(upn)
+	if !ok {
+		return "", fmt.Errorf("no user %q in the scenario", upn)
+	}
+	c := t.accessTokenClaims(user, "https://graph.microsoft.com/.default", t.clock.Now(), t.sc.TokenLifetime.D())
+	if len(acrs) > 0 {
+		c["acrs"] = acrs
+	}
+	return t.sign(c), nil
+}
+
+// resourceScopes drops the OIDC scopes MSAL adds.
+func resourceScopes(scope string) []string {
+	var out []string
+	for _, s := range strings.Fields(scope) {
+		switch s {
+		case "openid", "profile", "offline_access", "email":
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }

@@ -23,7 +23,9 @@ func Isolate(tb testing.TB) string {
 }
 
 // Start serves the demo scenario on a free loopback port, with no added
-// latency, after the edits; it stops when the test ends.
+// latency, after the edits; it stops when the test ends. A test that passes
+// although a fault it armed never fired fails: the fault tested nothing
+// (mark a fault that may rightly not fire Optional).
 func Start(tb testing.TB, edits ...func(*sim.Scenario)) *sim.Tenant {
 	tb.Helper()
 	sc := sim.DemoScenario()
@@ -39,7 +41,21 @@ func Start(tb testing.TB, edits ...func(*sim.Scenario)) *sim.Tenant {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = tn.Close() })
+	tb.Cleanup(func() { CheckFaultsFired(tb, tn) })
 	return tn
+}
+
+// CheckFaultsFired fails tb for each armed fault of tn that never fired,
+// unless tb has already failed (a fault skipped by an earlier failure says
+// nothing new).
+func CheckFaultsFired(tb testing.TB, tn *sim.Tenant) {
+	tb.Helper()
+	if tb.Failed() || tb.Skipped() {
+		return
+	}
+	for _, f := range tn.UnfiredFaults() {
+		tb.Errorf("sim: armed fault never fired: %s", f)
+	}
 }
 
 // Env is the environment that points pimento at tn.

@@ -1,0 +1,241 @@
+package sim
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Scheduled and back-dated activations, the schedules lists, the approver
+// inbox and request filters, over HTTP.
+
+const (
+	schedulesPath      = "/roleManagement/directory/roleAssignmentSchedules/filterByCurrentUser(on='principal')"
+	groupSchedulesPath = groupBase + "/assignmentSchedules/filterByCurrentUser(on='principal')"
+	myRequestsPath     = reqPath + "/filterByCurrentUser(on='principal')"
+)
+
+func activationAt(role string, start time.Time, duration string) map[string]any {
+	b := activation(role, "/", duration, "planned")
+	b["scheduleInfo"].(map[string]any)["startDateTime"] = start.UTC().Format(time.RFC3339)
+	return b
+}
+
+func (g *graphClient) wids() []string {
+	g.t.Helper()
+	tok, err := g.tenant.MintAccessToken(DemoAdminUPN, nil)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	claims, _ := g.tenant.verify(tok)
+	var out []string
+	for _, w := range claims["wids"].([]any) {
+		out = append(out, w.(string))
+	}
+	return out
+}
+
+func schedulesByRole(t *testing.T, g *graphClient) map[string]map[string]any {
+	t.Helper()
+	st, _, m := g.do("GET", schedulesPath+"?$expand=roleDefinition", nil)
+	if st != 200 {
+		t.Fatalf("schedules: %d %v", st, m)
+	}
+	out := map[string]map[string]any{}
+	for _, v := range values(m) {
+		out[v["roleDefinitionId"].(string)] = v
+	}
+	return out
+}
+
+func TestGraphScheduledActivation(t *testing.T) {
+	tn := startDemo(t, nil)
+	g := newGraphClient(t, tn, DemoAdminUPN)
+	start := tn.Now().Add(time.Hour).Truncate(time.Second)
+
+	st, _, m := g.do("POST", reqPath, activationAt(RoleUserAdministrator, start, "PT2H"))
+	if st != 201 || m["status"] != "Granted" || m["completedDateTime"] != graphTime(start) || m["targetScheduleId"] != m["id"] {
+		t.Fatalf("scheduled: %d %v", st, m)
+	}
+	id := m["id"].(string)
+	if si := m["scheduleInfo"].(map[string]any); si["startDateTime"] != graphTime(start) {
+		t.Fatalf("scheduleInfo: %v", si)
+	}
+	// Not an instance, not in wids; a schedule with status Granted.
+	if _, ok := g.activeRoles()[RoleUserAdministrator]; ok {
+		t.Fatal("listed before its start")
+	}
+	if hasString(g.wids(), RoleUserAdministrator) {
+		t.Fatal("in wids before its start")
+	}
+	sched := schedulesByRole(t, g)
+	ua := sched[RoleUserAdministrator]
+	if ua == nil || ua["status"] != "Granted" || ua["id"] != id || ua["assignmentType"] != "Activated" || ua["memberType"] != "Direct" {
+		t.Fatalf("schedule: %v", ua)
+	}
+	if si := ua["scheduleInfo"].(map[string]any); si["startDateTime"] != graphTime(start) || si["expiration"].(map[string]any)["endDateTime"] != graphTime(start.Add(2*time.Hour)) {
+		t.Fatalf("schedule info: %v", si)
+	}
+	if rd, _ := ua["roleDefinition"].(map[string]any); rd["displayName"] != "User Administrator" {
+		t.Fatalf("expand: %v", ua)
+	}
+	if gr := sched[RoleGlobalReader]; gr == nil || gr["status"] != "Provisioned" {
+		t.Fatalf("the current activation is a schedule too: %v", sched)
+	}
+	// A second activation, now or later, while one is scheduled.
+	st, _, m = g.do("POST", reqPath, activation(RoleUserAdministrator, "/", "PT1H", "now"))
+	if code, _ := errCode(m); st != 400 || code != "RoleAssignmentExists" {
+		t.Fatalf("activation while scheduled: %d %v", st, m)
+	}
+	// Not in force: deactivation refused, cancel is the way.
+	if st, _, m := g.do("POST", reqPath, deactivation(RoleUserAdministrator, "/")); st != 400 {
+		t.Fatalf("deactivate scheduled: %d %v", st, m)
+	}
+
+	// At the start it is Provisioned; listed after the provisioning delay.
+	tn.Clock().Set(start)
+	if _, _, m := g.do("GET", reqPath+"/"+id, nil); m["status"] != "Provisioned" {
+		t.Fatalf("at start: %v", m)
+	}
+	tn.Clock().Set(start.Add(3 * time.Second))
+	if a := g.activeRoles()[RoleUserAdministrator]; a == nil || a["startDateTime"] != graphTime(start) {
+		t.Fatalf("not listed after start: %v", a)
+	}
+	if !hasString(g.wids(), RoleUserAdministrator) {
+		t.Fatal("not in wids after start")
+	}
+	if s := schedulesByRole(t, g)[RoleUserAdministrator]; s["status"] != "Provisioned" {
+		t.Fatalf("schedule after start: %v", s)
+	}
+	st, _, m = g.do("POST", reqPath+"/"+id+"/cancel", nil)
+	if code, _ := errCode(m); st != 400 || code != "InvalidRequest" {
+		t.Fatalf("cancel provisioned: %d %v", st, m)
+	}
+}
+
+func TestGraphBackDatedActivation(t *testing.T) {
+	tn := startDemo(t, nil)
+	g := newGraphClient(t, tn, DemoAdminUPN)
+	start := tn.Now().Add(-30 * time.Minute).Truncate(time.Second)
+	st, _, m := g.do("POST", reqPath, activationAt(RoleSecurityAdministrator, start, "PT1H"))
+	if st != 201 || m["status"] != "Provisioned" {
+		t.Fatalf("back-dated: %d %v", st, m)
+	}
+	tn.Clock().Advance(3 * time.Second)
+	a := g.activeRoles()[RoleSecurityAdministrator]
+	if a == nil || a["endDateTime"] != graphTime(start.Add(time.Hour)) {
+		t.Fatalf("instance: %v", a)
+	}
+	st, _, m = g.do("POST", reqPath, activationAt(RoleUserAdministrator, tn.Now().Add(-2*time.Hour), "PT1H"))
+	if _, msg := errCode(m); st != 400 || msg != `The following policy rules failed: ["ExpirationRule"]` {
+		t.Fatalf("long past: %d %v", st, m)
+	}
+	body := activation(RoleUserAdministrator, "/", "PT1H", "x")
+	body["scheduleInfo"].(map[string]any)["startDateTime"] = "tomorrow"
+	st, _, m = g.do("POST", reqPath, body)
+	if code, msg := errCode(m); st != 400 || code != "BadRequest" || !strings.Contains(msg, "tomorrow") {
+		t.Fatalf("bad start: %d %v", st, m)
+	}
+}
+
+func TestGraphGroupScheduleAndCancel(t *testing.T) {
+	tn := startDemo(t, nil)
+	g := newGraphClient(t, tn, DemoAdminUPN)
+	start := tn.Now().Add(10 * time.Minute)
+	body := map[string]any{
+		"action": "selfActivate", "principalId": DemoAdminUserID, "groupId": DemoGroupID, "accessId": "member", "justification": "later",
+		"scheduleInfo": map[string]any{"startDateTime": start.Format(time.RFC3339), "expiration": map[string]any{"type": "afterDuration", "duration": "PT1H"}},
+	}
+	st, _, m := g.do("POST", groupBase+"/assignmentScheduleRequests", body)
+	if st != 201 || m["status"] != "Granted" {
+		t.Fatalf("group scheduled: %d %v", st, m)
+	}
+	id := m["id"].(string)
+	st, _, m = g.do("GET", groupSchedulesPath+"?$expand=group", nil)
+	if st != 200 || len(values(m)) != 1 {
+		t.Fatalf("group schedules: %d %v", st, m)
+	}
+	if s := values(m)[0]; s["status"] != "Granted" || s["accessId"] != "member" || s["assignmentType"] != "activated" || s["memberType"] != "direct" || s["group"] == nil {
+		t.Fatalf("group schedule: %v", s)
+	}
+	// The role list does not hold group schedules.
+	if len(schedulesByRole(t, g)) != 1 {
+		t.Fatal("role schedules include group ones")
+	}
+	if st, _, m := g.do("POST", groupBase+"/assignmentScheduleRequests/"+id+"/cancel", nil); st != 204 {
+		t.Fatalf("cancel: %d %v", st, m)
+	}
+	if _, _, m := g.do("GET", groupSchedulesPath, nil); len(values(m)) != 0 {
+		t.Fatalf("canceled schedule listed: %v", m)
+	}
+	if st, _, _ := g.do("GET", groupSchedulesPath+"?$filter="+url.QueryEscape("status eq 'Granted'"), nil); st != 400 {
+		t.Fatalf("$filter on schedules: %d", st)
+	}
+	if st, _, _ := g.do("GET", strings.Replace(groupSchedulesPath, "principal", "approver", 1), nil); st != 400 {
+		t.Fatalf("schedules on=approver: %d", st)
+	}
+}
+
+func TestGraphRequestFiltersAndApproverInbox(t *testing.T) {
+	tn := startDemo(t, nil)
+	alex := newGraphClient(t, tn, DemoAdminUPN)
+	megan := newGraphClient(t, tn, DemoApproverUPN)
+	_, _, m := alex.do("POST", reqPath, activation(RolePrivilegedRoleAdmin, "/", "PT1H", "consent"))
+	pending := m["id"].(string)
+	alex.do("POST", reqPath, activation(RoleUserAdministrator, "/", "PT1H", "users"))
+
+	list := func(g *graphClient, path, filter string) (int, []string, string) {
+		t.Helper()
+		if filter != "" {
+			path += "?$filter=" + url.QueryEscape(filter)
+		}
+		st, _, m := g.do("GET", path, nil)
+		if st != 200 {
+			_, msg := errCode(m)
+			return st, nil, msg
+		}
+		var ids []string
+		for _, v := range values(m) {
+			ids = append(ids, v["roleDefinitionId"].(string))
+		}
+		return st, ids, ""
+	}
+	if _, ids, _ := list(alex, myRequestsPath, "status eq 'PendingApproval' and directoryScopeId eq '/' and appScopeId eq null"); len(ids) != 1 || ids[0] != RolePrivilegedRoleAdmin {
+		t.Fatalf("filtered: %v", ids)
+	}
+	if _, ids, _ := list(alex, myRequestsPath, "status ne 'PendingApproval' and principalId eq '"+DemoAdminUserID+"'"); len(ids) != 1 || ids[0] != RoleUserAdministrator {
+		t.Fatalf("ne: %v", ids)
+	}
+	st, _, msg := list(alex, myRequestsPath, "status eq 'PendingApproval' and createdDateTime ge 2025-01-01T00:00:00Z")
+	if st != 400 || !strings.Contains(msg, "createdDateTime ge 2025-01-01T00:00:00Z") {
+		t.Fatalf("createdDateTime: %d %q", st, msg)
+	}
+	if st, _, _ := alex.do("GET", myRequestsPath+"?$orderby=createdDateTime%20desc", nil); st != 400 {
+		t.Fatalf("$orderby: %d", st)
+	}
+	if st, _, _ := alex.do("GET", myRequestsPath+"?$top=1", nil); st != 400 {
+		t.Fatalf("$top: %d", st)
+	}
+
+	// Megan approves Privileged Role Administrator: Alex's request is in her inbox.
+	inbox := reqPath + "/filterByCurrentUser(on='approver')"
+	if _, ids, _ := list(megan, inbox, "status eq 'PendingApproval'"); len(ids) != 1 || ids[0] != RolePrivilegedRoleAdmin {
+		t.Fatalf("inbox: %v", ids)
+	}
+	if _, ids, _ := list(alex, inbox, ""); len(ids) != 0 {
+		t.Fatalf("own inbox: %v", ids)
+	}
+	if st, _, _ := megan.do("GET", groupBase+"/assignmentScheduleRequests/filterByCurrentUser(on='approver')", nil); st != 200 {
+		t.Fatalf("group inbox: %d", st)
+	}
+	if st, _, _ := megan.do("GET", reqPath+"/filterByCurrentUser(on='createdBy')", nil); st != 400 {
+		t.Fatalf("on=createdBy: %d", st)
+	}
+	if err := tn.Approve(pending); err != nil {
+		t.Fatal(err)
+	}
+	if _, ids, _ := list(megan, inbox, ""); len(ids) != 0 {
+		t.Fatalf("inbox after approval: %v", ids)
+	}
+}

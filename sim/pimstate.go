@@ -1,0 +1,322 @@
+package sim
+
+import (
+	"strings"
+	"time"
+)
+
+// pimState is PIM as data and rules: who is eligible for what under which
+// policy, the assignments (active and scheduled) and the schedule requests.
+// It knows nothing of HTTP, JSON, locks or clocks: every method takes the
+// tenant's now, so the rules are table-tested without a server. The Tenant
+// holds one and calls it under t.mu.
+//
+// Records are kind-generic: a target is an Eligibility (principal plus what
+// is activated) and the kind only decides which ids name it, so a third
+// kind (Azure resource roles: an ARM scope and a full role definition id)
+// adds a case to kindOf and sameTarget, not new records.
+type pimState struct {
+	eligibilities     []Eligibility
+	policies          []Policy
+	users             []User
+	provisioningDelay time.Duration
+	newID             func() string // request and assignment ids
+
+	assignments []*assignment
+	requests    []*scheduleRequest
+}
+
+func newPIMState(sc Scenario, newID func() string) *pimState {
+	return &pimState{
+		eligibilities:     sc.Eligibilities,
+		policies:          sc.Policies,
+		users:             sc.Users,
+		provisioningDelay: sc.ProvisioningDelay.D(),
+		newID:             newID,
+	}
+}
+
+type pimKind int
+
+const (
+	kindRole  pimKind = iota // directory role: roleDefinitionId at directoryScopeId
+	kindGroup                // PIM for Groups: groupId with accessId member|owner
+)
+
+func kindOf(e Eligibility) pimKind {
+	if e.GroupID != "" {
+		return kindGroup
+	}
+	return kindRole
+}
+
+// sameTarget reports whether a and b name the same thing to activate (the
+// principal aside).
+func sameTarget(a, b Eligibility) bool {
+	if kindOf(a) != kindOf(b) {
+		return false
+	}
+	if kindOf(a) == kindGroup {
+		return strings.EqualFold(a.GroupID, b.GroupID) && strings.EqualFold(a.AccessID, b.AccessID)
+	}
+	return strings.EqualFold(a.RoleDefinitionID, b.RoleDefinitionID) && a.DirectoryScopeID == b.DirectoryScopeID
+}
+
+// requestAction is a schedule request's action, as Graph spells it.
+type requestAction string
+
+const (
+	actionSelfActivate   requestAction = "selfActivate"
+	actionSelfDeactivate requestAction = "selfDeactivate"
+)
+
+// Request statuses used by the sim.
+const (
+	StatusPendingApproval = "PendingApproval"
+	StatusProvisioned     = "Provisioned"
+	StatusGranted         = "Granted" // validated, or scheduled for a future start
+	StatusRevoked         = "Revoked"
+	StatusCanceled        = "Canceled"
+	StatusDenied          = "Denied"
+)
+
+// assignment is an active or scheduled role or group assignment: the
+// schedule, whose instance is listed from ListedAt until End.
+type assignment struct {
+	ID string
+	Eligibility
+	Start, End time.Time
+	ListedAt   time.Time // Start plus the provisioning delay: listed (and in wids) from then on
+	Activated  bool      // assignmentType Activated (PIM) rather than Assigned
+	RequestID  string    // the request that created it; empty for the scenario's
+	Created    time.Time
+}
+
+// visibleAt reports whether the instance is listed (and in wids) at now.
+func (a *assignment) visibleAt(now time.Time) bool {
+	return !now.Before(a.ListedAt) && now.Before(a.End)
+}
+
+// currentAt reports whether the assignment is in force at now, listed yet
+// or still provisioning.
+func (a *assignment) currentAt(now time.Time) bool {
+	return !now.Before(a.Start) && now.Before(a.End)
+}
+
+// scheduledAt reports whether the assignment starts after now.
+func (a *assignment) scheduledAt(now time.Time) bool { return now.Before(a.Start) }
+
+// scheduleIDOf is the roleAssignmentScheduleId / assignmentScheduleId of an
+// assignment: the id of the request that created it, as in Graph.
+func scheduleIDOf(a *assignment) string {
+	if a.RequestID != "" {
+		return a.RequestID
+	}
+	return stableGUID("schedule", a.ID)
+}
+
+// scheduleRequest is a roleAssignmentScheduleRequest or a group
+// assignmentScheduleRequest, with everything its JSON says.
+type scheduleRequest struct {
+	ID string
+	Eligibility
+	Action         requestAction
+	Status         string
+	Justification  string
+	TicketNumber   string
+	TicketSystem   string
+	Start          time.Time     // scheduleInfo.startDateTime
+	ExpirationType string        // as sent; derived when not sent
+	Duration       string        // ISO 8601, as sent or derived
+	EndDateTime    string        // as sent (afterDateTime)
+	length         time.Duration // the activation's length, for approval
+	AppScopeID     *string
+	ValidationOnly bool
+	Created        time.Time
+	Completed      time.Time
+	TargetSchedule string
+	ApprovalID     string
+}
+
+// settle moves requests along with time: a Granted activation whose start
+// has come is Provisioned. (Approval expiry after 24 hours belongs here.)
+func (s *pimState) settle(now time.Time) {
+	for _, r := range s.requests {
+		if r.Status != StatusGranted || r.Action != actionSelfActivate {
+			continue
+		}
+		if a := s.assignmentOf(r.ID); a != nil && !a.scheduledAt(now) {
+			r.Status = StatusProvisioned
+		}
+	}
+}
+
+// assignmentOf is the assignment a request created, or nil.
+func (s *pimState) assignmentOf(requestID string) *assignment {
+	for _, a := range s.assignments {
+		if a.RequestID == requestID {
+			return a
+		}
+	}
+	return nil
+}
+
+func (s *pimState) isEligible(target Eligibility) bool {
+	for _, e := range s.eligibilities {
+		if e.UserID == target.UserID && sameTarget(e, target) {
+			return true
+		}
+	}
+	return false
+}
+
+// currentFor is the principal's assignment in force for the target at now
+// (listed or provisioning), or nil.
+func (s *pimState) currentFor(target Eligibility, now time.Time) *assignment {
+	for _, a := range s.assignments {
+		if a.UserID == target.UserID && sameTarget(a.Eligibility, target) && a.currentAt(now) {
+			return a
+		}
+	}
+	return nil
+}
+
+// existingFor is an assignment in force or scheduled for the target, or
+// nil: either makes a new activation RoleAssignmentExists.
+func (s *pimState) existingFor(target Eligibility, now time.Time) *assignment {
+	for _, a := range s.assignments {
+		if a.UserID == target.UserID && sameTarget(a.Eligibility, target) && now.Before(a.End) {
+			return a
+		}
+	}
+	return nil
+}
+
+// pendingFor is the principal's request awaiting approval for the target.
+func (s *pimState) pendingFor(target Eligibility) *scheduleRequest {
+	for _, r := range s.requests {
+		if r.UserID == target.UserID && r.Action == actionSelfActivate && r.Status == StatusPendingApproval && sameTarget(r.Eligibility, target) {
+			return r
+		}
+	}
+	return nil
+}
+
+// instancesFor lists the principal's listed instances of a kind: what
+// *AssignmentScheduleInstances shows.
+func (s *pimState) instancesFor(principal string, kind pimKind, now time.Time) []*assignment {
+	var out []*assignment
+	for _, a := range s.assignments {
+		if a.UserID == principal && kindOf(a.Eligibility) == kind && a.visibleAt(now) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// schedulesFor lists the principal's schedules of a kind that have not
+// ended: current ones and those that start later. *AssignmentSchedules
+// "show current assignments and requests for assignments to be created in
+// the future" (approvals-facts §4.2, E10).
+func (s *pimState) schedulesFor(principal string, kind pimKind, now time.Time) []*assignment {
+	var out []*assignment
+	for _, a := range s.assignments {
+		if a.UserID == principal && kindOf(a.Eligibility) == kind && now.Before(a.End) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// requestsFor lists the principal's own requests of a kind, oldest first.
+func (s *pimState) requestsFor(principal string, kind pimKind) []*scheduleRequest {
+	var out []*scheduleRequest
+	for _, r := range s.requests {
+		if r.UserID == principal && kindOf(r.Eligibility) == kind {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// requestsToApprove lists other principals' requests of a kind that wait
+// for approval and whose policy names approver: the approver's inbox.
+func (s *pimState) requestsToApprove(approver string, kind pimKind) []*scheduleRequest {
+	var out []*scheduleRequest
+	for _, r := range s.requests {
+		if r.UserID == approver || kindOf(r.Eligibility) != kind || r.Status != StatusPendingApproval {
+			continue
+		}
+		if hasString(s.approverIDs(s.policyFor(r.Eligibility)), approver) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// request finds a request of a kind by id.
+func (s *pimState) request(kind pimKind, id string) *scheduleRequest {
+	for _, r := range s.requests {
+		if strings.EqualFold(r.ID, id) && kindOf(r.Eligibility) == kind {
+			return r
+		}
+	}
+	return nil
+}
+
+// policyFor returns the activation policy of a role or group access, or
+// the defaults (8 hours, justification and MFA required).
+func (s *pimState) policyFor(e Eligibility) Policy {
+	for _, p := range s.policies {
+		if kindOf(e) == kindGroup {
+			if strings.EqualFold(p.GroupID, e.GroupID) && strings.EqualFold(p.AccessID, e.AccessID) {
+				return withPolicyDefaults(p)
+			}
+			continue
+		}
+		if p.GroupID == "" && strings.EqualFold(p.RoleDefinitionID, e.RoleDefinitionID) {
+			return withPolicyDefaults(p)
+		}
+	}
+	return Policy{
+		RoleDefinitionID: e.RoleDefinitionID,
+		GroupID:          e.GroupID,
+		AccessID:         e.AccessID,
+		MaxDuration:      Duration(8 * time.Hour),
+		Justification:    true,
+		MFA:              true,
+	}
+}
+
+func withPolicyDefaults(p Policy) Policy {
+	if p.MaxDuration <= 0 {
+		p.MaxDuration = Duration(8 * time.Hour)
+	}
+	return p
+}
+
+// approverIDs resolves a policy's approvers (display names or UPNs) to
+// user ids; a name with no user gets a stable made-up id.
+func (s *pimState) approverIDs(p Policy) []string {
+	var out []string
+	for _, name := range p.Approvers {
+		id := stableGUID("approver", name)
+		for _, u := range s.users {
+			if strings.EqualFold(u.DisplayName, name) || strings.EqualFold(u.UserPrincipalName, name) {
+				id = u.ID
+				break
+			}
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+func hasString(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
