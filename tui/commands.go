@@ -22,7 +22,7 @@ type (
 	}
 	clearStatusMsg   struct{ seq int }
 	finishTimeoutMsg struct{} // quitting waited long enough
-	cancelledMsg   struct {
+	cancelledMsg     struct {
 		pending pim.Pending
 		err     error
 	}

@@ -52,7 +52,7 @@ type form struct {
 	recentIdx  int
 	tried      bool  // submit was pressed: show missing fields
 	err        error // the core refused the input (Plan): nothing was sent
-	rearm      bool // r on a still-active role: remember, send when it ends
+	rearm      bool  // r on a still-active role: remember, send when it ends
 }
 
 func newForm(targets []pim.Eligibility, recent []string, prefill *pim.ActivateRequest, def time.Duration, st *Styles, width int) *form {

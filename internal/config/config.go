@@ -26,10 +26,10 @@ type File struct {
 
 // Profile is one admin account or tenant.
 type Profile struct {
-	Account                string   `toml:"account"`
-	Tenant                 string   `toml:"tenant"`
-	Cloud                  string   `toml:"cloud"`
-	ClientID               string   `toml:"client_id"`
+	Account                string              `toml:"account"`
+	Tenant                 string              `toml:"tenant"`
+	Cloud                  string              `toml:"cloud"`
+	ClientID               string              `toml:"client_id"`
 	DefaultDuration        duration.Activation `toml:"default_duration"`
 	FavouriteRoles         []string            `toml:"favourite_roles"`
 	JustificationTemplates []string            `toml:"justification_templates"`

@@ -191,7 +191,6 @@ func Name() string {
 	return "default"
 }
 
-
 func firstNonEmpty(vals ...string) string {
 	for _, v := range vals {
 		if s := strings.TrimSpace(v); s != "" {
