@@ -121,6 +121,9 @@ type Fault struct {
 	RetryAfter int      `json:"retryAfter,omitempty"` // seconds
 	Times      int      `json:"times,omitempty"`
 	Latency    Duration `json:"latency,omitempty"`
+	// Hold keeps a drop-after-write answer back this long after the
+	// request was processed (until the client gives up).
+	Hold Duration `json:"hold,omitempty"`
 	InBatch    bool     `json:"inBatch,omitempty"` // only match items inside $batch
 	// Claims is the claims request of a claims-challenge fault (JSON).
 	Claims string `json:"claims,omitempty"`

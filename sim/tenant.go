@@ -324,6 +324,14 @@ func (t *Tenant) middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(&discardWriter{header: http.Header{}}, r)
 			entry.Status = 0
 			t.appendLog(entry)
+			if fault.Hold > 0 {
+				// Processed, and the answer is late: the client may give
+				// up (an interrupt) while it waits.
+				select {
+				case <-time.After(fault.Hold.D()):
+				case <-r.Context().Done():
+				}
+			}
 			if inBatch {
 				panic(http.ErrAbortHandler)
 			}

@@ -58,9 +58,20 @@ func (s *tmuxSession) waitFor(want string, timeout time.Duration) string {
 
 var (
 	binOnce sync.Once
+	binDir  string
 	binPath string
 	binErr  error
 )
+
+// TestMain removes the binary the process tests built: a 100 MB file per
+// run must not pile up in the temp directory.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
 
 // buildBinary builds pimento once per test run. Same build settings as the
 // run's vet, so the build cache makes this a link, not another cold compile
@@ -73,6 +84,7 @@ func buildBinary(t *testing.T) string {
 			binErr = err
 			return
 		}
+		binDir = dir
 		binPath = filepath.Join(dir, "pimento")
 		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
 			binErr = fmt.Errorf("build: %v\n%s", err, out)

@@ -87,7 +87,7 @@ func decode[T any](t *testing.T, s string) T {
 func TestSignInNeededIsExit4WithTheCommand(t *testing.T) {
 	c := newCLI(t)
 	out, errOut, code := c.run("status", "--json")
-	if code != exitSignIn || out != "" {
+	if code != exitSignIn || !strings.Contains(out, `"signInRequired"`) {
 		t.Fatalf("exit %d, stdout %q", code, out)
 	}
 	if !strings.Contains(errOut, "pimento login") {

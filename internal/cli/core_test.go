@@ -128,10 +128,10 @@ func TestDebugFileLogsRequestsNeverTokens(t *testing.T) {
 // never answers (a blackholed login.microsoftonline.com) ends `status`
 // after the network timeout with a clear error, instead of hanging.
 func TestUnansweringIdentityProviderEndsTheCommand(t *testing.T) {
-	c := newCLI(t)
+	// Tokens that live 4 minutes are refreshed on every use (MSAL renews
+	// any with less than 5 minutes left); the refresh never gets an answer.
+	c := newCLI(t, func(sc *sim.Scenario) { sc.TokenLifetime = sim.Duration(4 * time.Minute) })
 	c.login()
-	// The cached access token expires; the refresh never gets an answer.
-	c.tn.Clock().Advance(3 * time.Hour)
 	c.tn.AddFault(sim.Fault{Path: "/oauth2/v2.0/token", Kind: sim.FaultStatus, Status: 200, Latency: sim.Duration(time.Minute)})
 	c.timeout = 500 * time.Millisecond
 	start := time.Now()
@@ -231,5 +231,68 @@ func TestTenantStringsCannotDriveTheTerminal(t *testing.T) {
 	out, _, _ := c.run("roles", "--json")
 	if !strings.Contains(out, `SG-Ops\u001b]52;c;ZXZpbA==\u0007`) {
 		t.Errorf("JSON should carry the name exactly (escaped by JSON): %s", out)
+	}
+}
+
+// TestClientClockSkewWithALostAnswer: a PC four minutes fast or slow sends
+// the activation's start in the server's time, finds its request after the
+// answer is lost (by what it sent, not by a time window), reports it
+// active, and counts the remaining time on the server's clock.
+func TestClientClockSkewWithALostAnswer(t *testing.T) {
+	for _, skew := range []time.Duration{4 * time.Minute, -4 * time.Minute} {
+		t.Run(skew.String(), func(t *testing.T) {
+			c := newCLI(t)
+			c.skew = skew
+			c.login()
+			c.tn.AddFault(sim.Fault{Method: "POST", Path: "roleAssignmentScheduleRequests", Kind: sim.FaultDropAfterWrite, Times: 1})
+			c.tn.ResetLog()
+			out, errOut, code := c.run("activate", "User Administrator", "--duration", "1h", "--justification", "skew", "--json")
+			if code != 0 {
+				t.Fatalf("exit %d: %s\n%s", code, out, errOut)
+			}
+			res := decode[[]map[string]any](t, out)
+			if res[0]["effective"] != true || res[0]["status"] != "Provisioned" {
+				t.Fatalf("activate: %v", res)
+			}
+			reqs := c.tn.ScheduleRequests()
+			if len(reqs) != 1 {
+				t.Fatalf("PIM holds %d requests, want exactly one", len(reqs))
+			}
+			// The start sent is the server's now, not the PC's.
+			if d := reqs[0].Start.Sub(reqs[0].Created); d < -2*time.Second || d > 2*time.Second {
+				t.Errorf("startDateTime is %v off the server's clock", d)
+			}
+			out, _, _ = c.run("status", "--json")
+			for _, s := range decode[[]map[string]any](t, out) {
+				if s["name"] == "User Administrator" {
+					left := time.Duration(s["remainingSeconds"].(float64)) * time.Second
+					if left < 58*time.Minute || left > time.Hour {
+						t.Errorf("remaining %v, want about an hour by the server's clock", left)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestReReadThatReachesTheCapCannotConfirm: a lost answer whose re-read
+// runs out of pages says "could not confirm", never "nothing was activated".
+func TestReReadThatReachesTheCapCannotConfirm(t *testing.T) {
+	c := newCLI(t, func(sc *sim.Scenario) { sc.PageSize = 1 })
+	c.login()
+	// More than 50 earlier requests for the role, one per page.
+	for i := 0; i < 52; i++ {
+		if _, errOut, code := c.run("activate", "Intune Administrator", "--duration", "1h", "--no-wait"); code != 0 {
+			t.Fatalf("activation %d: %s", i, errOut)
+		}
+		c.tn.Clock().Advance(6 * time.Minute)
+		if _, errOut, code := c.run("deactivate", "Intune Administrator"); code != 0 {
+			t.Fatalf("deactivation %d: %s", i, errOut)
+		}
+	}
+	c.tn.AddFault(sim.Fault{Method: "POST", Path: "roleAssignmentScheduleRequests", Kind: sim.FaultStatus, Status: 503, Times: 1})
+	out, errOut, code := c.run("activate", "Intune Administrator", "--duration", "1h", "--no-wait")
+	if code == 0 || !strings.Contains(out, "could not confirm") || strings.Contains(out+errOut, "nothing was activated") {
+		t.Fatalf("exit %d %q %q", code, out, errOut)
 	}
 }
