@@ -542,3 +542,24 @@ func TestActivateSeveralReportsEach(t *testing.T) {
 		t.Errorf("journal entries = %d, want 3", len(entries))
 	}
 }
+
+// An eligibility at an app-specific scope is sent back as Graph gave it:
+// appScopeId, never turned into a directoryScopeId.
+func TestAppScopedEligibilitySendsAppScopeID(t *testing.T) {
+	e := newEnv(t, withScenario(func(sc *sim.Scenario) {
+		sc.Eligibilities = append(sc.Eligibilities, sim.Eligibility{UserID: sim.DemoAdminUserID, RoleDefinitionID: sim.RoleSharePointAdmin, AppScopeID: "/"})
+		sc.Policies = append(sc.Policies, sim.Policy{RoleDefinitionID: sim.RoleSharePointAdmin, MaxDuration: sim.Duration(2 * time.Hour)})
+	}))
+	sp := elig(t, e.load(), "SharePoint Administrator")
+	if sp.AppScopeID != "/" || sp.DirectoryScopeID != "" || sp.InTokenWIDs() {
+		t.Fatalf("eligibility = %+v", sp)
+	}
+	out, _ := e.activate(pim.ActivateRequest{Target: sp, Duration: time.Hour}, true)
+	if out.Err != nil || !out.Effective || out.Proof != pim.ProofListing {
+		t.Fatalf("outcome = %+v", out)
+	}
+	posts := e.activationPosts()
+	if len(posts) != 1 || !strings.Contains(posts[0].Body, `"appScopeId":"/"`) || strings.Contains(posts[0].Body, `"directoryScopeId"`) {
+		t.Errorf("POST body = %s", posts[0].Body)
+	}
+}

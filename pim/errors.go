@@ -2,6 +2,7 @@ package pim
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -156,7 +157,7 @@ func claimsFromMessage(msg string) (string, bool) {
 		return "", false
 	}
 	c, err := url.QueryUnescape(m[1])
-	if err != nil || !strings.HasPrefix(strings.TrimSpace(c), "{") {
+	if err != nil || !strings.HasPrefix(strings.TrimSpace(c), "{") || !json.Valid([]byte(c)) {
 		return "", false
 	}
 	return c, true

@@ -216,6 +216,7 @@ func (b *requestBody) input(kind pimKind, caller string) (requestAction, request
 		}
 		target.RoleDefinitionID = b.RoleDefinitionID
 		target.DirectoryScopeID = deref(b.DirectoryScopeID)
+		target.AppScopeID = deref(b.AppScopeID)
 	} else {
 		if b.GroupID == "" || b.AccessID == "" {
 			return "", in, badRequest("InvalidRequest", "The groupId and accessId are required.")

@@ -12,7 +12,7 @@ import (
 var eligibilityStart = time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC)
 
 func eligibilityID(e Eligibility) string {
-	return stableGUID("eligibility", e.UserID, e.RoleDefinitionID, e.DirectoryScopeID, e.GroupID, e.AccessID)
+	return stableGUID("eligibility", e.UserID, e.RoleDefinitionID, e.DirectoryScopeID, e.AppScopeID, e.GroupID, e.AccessID)
 }
 
 func (t *Tenant) roleByID(id string) (RoleDefinition, bool) {
@@ -67,10 +67,10 @@ func (t *Tenant) decorate(o map[string]any, e Eligibility, exp map[string]bool) 
 	} else {
 		o["roleDefinitionId"] = e.RoleDefinitionID
 		if _, ok := o["directoryScopeId"]; !ok {
-			o["directoryScopeId"] = e.DirectoryScopeID
+			o["directoryScopeId"] = nullIfEmpty(e.DirectoryScopeID)
 		}
 		if _, ok := o["appScopeId"]; !ok {
-			o["appScopeId"] = nil
+			o["appScopeId"] = nullIfEmpty(e.AppScopeID)
 		}
 		if exp["roledefinition"] {
 			if rd, ok := t.roleByID(e.RoleDefinitionID); ok {

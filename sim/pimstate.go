@@ -59,7 +59,7 @@ func sameTarget(a, b Eligibility) bool {
 	if kindOf(a) == kindGroup {
 		return strings.EqualFold(a.GroupID, b.GroupID) && strings.EqualFold(a.AccessID, b.AccessID)
 	}
-	return strings.EqualFold(a.RoleDefinitionID, b.RoleDefinitionID) && a.DirectoryScopeID == b.DirectoryScopeID
+	return strings.EqualFold(a.RoleDefinitionID, b.RoleDefinitionID) && a.DirectoryScopeID == b.DirectoryScopeID && a.AppScopeID == b.AppScopeID
 }
 
 // requestAction is a schedule request's action, as Graph spells it.

@@ -97,8 +97,11 @@ type Eligibility struct {
 	UserID           string `json:"userId"`
 	RoleDefinitionID string `json:"roleDefinitionId,omitempty"`
 	DirectoryScopeID string `json:"directoryScopeId,omitempty"` // "/", "/administrativeUnits/{id}", "/{appObjectId}"
-	GroupID          string `json:"groupId,omitempty"`
-	AccessID         string `json:"accessId,omitempty"`
+	// AppScopeID is an app-specific scope: such an eligibility has no
+	// directoryScopeId, and a request must name the appScopeId.
+	AppScopeID string `json:"appScopeId,omitempty"`
+	GroupID    string `json:"groupId,omitempty"`
+	AccessID   string `json:"accessId,omitempty"`
 }
 
 // Activation is an active assignment present when the scenario starts.
@@ -123,8 +126,8 @@ type Fault struct {
 	Latency    Duration `json:"latency,omitempty"`
 	// Hold keeps a drop-after-write answer back this long after the
 	// request was processed (until the client gives up).
-	Hold Duration `json:"hold,omitempty"`
-	InBatch    bool     `json:"inBatch,omitempty"` // only match items inside $batch
+	Hold    Duration `json:"hold,omitempty"`
+	InBatch bool     `json:"inBatch,omitempty"` // only match items inside $batch
 	// Claims is the claims request of a claims-challenge fault (JSON).
 	Claims string `json:"claims,omitempty"`
 	// Optional marks a fault that may rightly never fire (a race the test

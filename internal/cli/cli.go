@@ -25,23 +25,27 @@ import (
 // command, which then says what is known and journals it; a second one
 // ends the process at once.
 func Main(args []string, version string) int {
-	io := System()
+	streams := System()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
-	go func() {
-		if _, ok := <-sigs; !ok {
-			return
-		}
-		cancel()
-		if _, ok := <-sigs; ok {
-			fmt.Fprintln(io.ErrOut, "pimento: interrupted again: stopping now; run `pimento status` to see what PIM did")
-			os.Exit(exitCancel)
-		}
-	}()
-	return Run(ctx, &Factory{IO: io}, args, version)
+	go watchSignals(sigs, cancel, streams.ErrOut, os.Exit)
+	return Run(ctx, &Factory{IO: streams}, args, version)
+}
+
+// watchSignals cancels the command on the first signal, so it can find out
+// and journal what PIM did, and ends the process on the second.
+func watchSignals(sigs <-chan os.Signal, cancel func(), errOut io.Writer, exit func(int)) {
+	if _, ok := <-sigs; !ok {
+		return
+	}
+	cancel()
+	if _, ok := <-sigs; ok {
+		fmt.Fprintln(errOut, "pimento: interrupted again: stopping now; run `pimento status` to see what PIM did")
+		exit(exitCancel)
+	}
 }
 
 // Run runs the command tree with a prepared factory (tests use it).

@@ -296,3 +296,22 @@ func TestReReadThatReachesTheCapCannotConfirm(t *testing.T) {
 		t.Fatalf("exit %d %q %q", code, out, errOut)
 	}
 }
+
+func TestSecondSignalEndsTheProcess(t *testing.T) {
+	sigs := make(chan os.Signal, 2)
+	cancelled := make(chan struct{})
+	exited := make(chan int, 1)
+	var errOut bytes.Buffer
+	go watchSignals(sigs, func() { close(cancelled) }, &errOut, func(code int) { exited <- code })
+	sigs <- os.Interrupt
+	<-cancelled
+	select {
+	case <-exited:
+		t.Fatal("the first signal ended the process")
+	case <-time.After(50 * time.Millisecond):
+	}
+	sigs <- os.Interrupt
+	if code := <-exited; code != exitCancel || !strings.Contains(errOut.String(), "pimento status") {
+		t.Errorf("exit %d %q", code, errOut.String())
+	}
+}

@@ -1,8 +1,6 @@
 package config
 
 import (
-	"github.com/pimento-cli/pimento/internal/duration"
-	"github.com/pimento-cli/pimento/internal/duration/durationtest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pimento-cli/pimento/internal/duration"
+	"github.com/pimento-cli/pimento/internal/duration/durationtest"
 )
 
 // isolate points every place the config could come from into a fresh
@@ -400,4 +401,27 @@ func TestConfigDurationsUseTheSharedGrammar(t *testing.T) {
 	if _, err := Parse("config.toml", []byte("[profiles.work]\ndefault_duration = \"999h\"\n")); err == nil || !strings.Contains(err.Error(), "24 hours") || !strings.Contains(err.Error(), "config.toml:2") {
 		t.Errorf("999h: %v", err)
 	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("default_profile = \"work\"\n[profiles.work]\naccount = \"adm@contoso.com\"\ndefault_duration = \"PT1H\"\n"))
+	f.Add([]byte("[profiles.\"../x\"]\ncloud = 1\n"))
+	f.Add([]byte("[profiles.w]\ndefault_duration = \"P110000D\"\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		file, err := Parse("fuzz.toml", b)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.toml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		for name, p := range file.Profiles {
+			if !ValidProfileName(name) {
+				t.Fatalf("profile %q accepted", name)
+			}
+			if d := p.DefaultDuration.D(); d != 0 && (d < 5*time.Minute || d > MaxActivation) {
+				t.Fatalf("default_duration %v accepted", d)
+			}
+		}
+	})
 }
