@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -30,5 +31,17 @@ func FuzzDecodeFacts(f *testing.F) {
 			t.Fatal("an undecodable token reads as decoded")
 		}
 		_ = NewToken(tok, false).String()
+	})
+}
+
+func FuzzClaimsFromMessage(f *testing.F) {
+	f.Add(`The following policy rules failed: ["AcrsRule"]&claims=%7B%22access_token%22%3A%7B%22acrs%22%3A%7B%22essential%22%3Atrue%2C%22value%22%3A%22c1%22%7D%7D%7D`)
+	f.Add("&claims=%ZZ")
+	f.Add("claims={")
+	f.Fuzz(func(t *testing.T, msg string) {
+		c, ok := ClaimsFromMessage(msg)
+		if ok && !json.Valid([]byte(c)) {
+			t.Fatalf("claims %q from %q are not JSON", c, msg)
+		}
 	})
 }

@@ -197,7 +197,7 @@ func (s *Service) submit(ctx context.Context, r ActivateRequest, principal strin
 		rec, err = s.post(ctx, sent, principal)
 	}
 	if g, ok := asGraphError(err); ok && g.Code == codeAcrs {
-		claims, found := claimsFromMessage(g.Message)
+		claims, found := auth.ClaimsFromMessage(g.Message)
 		if !found {
 			claims = auth.AuthContextClaims(r.Target.Policy.AuthContext)
 		}

@@ -2,7 +2,6 @@ package pim
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -145,22 +144,6 @@ func uncertain(err error) bool {
 	var ue *url.Error
 	return errors.As(err, &ne) || errors.As(err, &ue) || errors.Is(err, context.DeadlineExceeded) ||
 		strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "connection reset")
-}
-
-var claimsInMessage = regexp.MustCompile(`claims=([^"&\s]+)`)
-
-// claimsFromMessage extracts the URL-encoded claims request PIM puts in the
-// message of RoleAssignmentRequestAcrsValidationFailed.
-func claimsFromMessage(msg string) (string, bool) {
-	m := claimsInMessage.FindStringSubmatch(msg)
-	if m == nil {
-		return "", false
-	}
-	c, err := url.QueryUnescape(m[1])
-	if err != nil || !strings.HasPrefix(strings.TrimSpace(c), "{") || !json.Valid([]byte(c)) {
-		return "", false
-	}
-	return c, true
 }
 
 var failedRules = regexp.MustCompile(`(Expiration|Justification|Ticketing|Mfa|Eligibility|Approval)Rule`)

@@ -1,7 +1,6 @@
 package pim
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
 )
@@ -17,16 +16,4 @@ func TestParseRetryAfterReadsBothForms(t *testing.T) {
 	if _, ok := parseRetryAfter("soon", date); ok {
 		t.Error("a bad Retry-After was read")
 	}
-}
-
-func FuzzClaimsFromMessage(f *testing.F) {
-	f.Add(`The following policy rules failed: ["AcrsRule"]&claims=%7B%22access_token%22%3A%7B%22acrs%22%3A%7B%22essential%22%3Atrue%2C%22value%22%3A%22c1%22%7D%7D%7D`)
-	f.Add("&claims=%ZZ")
-	f.Add("claims={")
-	f.Fuzz(func(t *testing.T, msg string) {
-		c, ok := claimsFromMessage(msg)
-		if ok && !json.Valid([]byte(c)) {
-			t.Fatalf("claims %q from %q are not JSON", c, msg)
-		}
-	})
 }

@@ -54,7 +54,7 @@ func TestDateHeaderAndTokensFollowTheTenantClock(t *testing.T) {
 		}
 
 		g := newGraphClient(t, tn, DemoAdminUPN)
-		st, h, m := g.do("GET", "/me", nil)
+		st, h, _ := g.do("GET", "/me", nil)
 		if st != 200 || !near(date(h), want, 2*time.Second) {
 			t.Fatalf("skew %v: /me %d Date %v, want about %v", skew, st, h.Get("Date"), want)
 		}
@@ -70,7 +70,7 @@ func TestDateHeaderAndTokensFollowTheTenantClock(t *testing.T) {
 		}
 
 		// An error: Date and innerError.date agree.
-		st, h, m = g.do("GET", "/nope", nil)
+		st, h, m := g.do("GET", "/nope", nil)
 		inner := m["error"].(map[string]any)["innerError"].(map[string]any)["date"].(string)
 		if st != 404 || inner != date(h).UTC().Format("2006-01-02T15:04:05") {
 			t.Fatalf("skew %v: error date %q vs %q", skew, inner, h.Get("Date"))

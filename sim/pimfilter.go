@@ -83,11 +83,8 @@ type filterClause struct {
 func (f requestFilter) matches(r *scheduleRequest) bool {
 	for _, c := range f {
 		got, isNull := requestField(r, c.field)
-		var eq bool
-		switch {
-		case c.value == nil:
-			eq = isNull
-		default:
+		eq := isNull
+		if c.value != nil {
 			eq = !isNull && strings.EqualFold(got, *c.value)
 		}
 		if eq == c.ne {
@@ -136,10 +133,10 @@ type filterToken struct {
 func tokenizeFilter(s string) ([]filterToken, *apiError) {
 	var toks []filterToken
 	for i := 0; i < len(s); {
-		switch ch := s[i]; {
-		case ch == ' ' || ch == '\t':
+		switch ch := s[i]; ch {
+		case ' ', '\t':
 			i++
-		case ch == '\'':
+		case '\'':
 			var b strings.Builder
 			j := i + 1
 			for {
@@ -159,7 +156,7 @@ func tokenizeFilter(s string) ([]filterToken, *apiError) {
 			}
 			toks = append(toks, filterToken{text: b.String(), literal: true, start: i, end: j + 1})
 			i = j + 1
-		case ch == '(' || ch == ')' || ch == ',':
+		case '(', ')', ',':
 			toks = append(toks, filterToken{text: string(ch), start: i, end: i + 1})
 			i++
 		default:

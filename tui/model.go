@@ -78,6 +78,9 @@ type Model struct {
 	// before it ends. exitLine is that truth, printed on stderr after.
 	finishing bool
 	exitLine  string
+	// cutShort is set when quitting left a request without its outcome
+	// (interrupted, or still waiting): the process exits 130.
+	cutShort bool
 }
 
 var _ tea.Model = (*Model)(nil)
@@ -126,10 +129,19 @@ func newModel(parent context.Context, svc Service, opts Options) *Model {
 	return m
 }
 
+// Result is how the TUI ended.
+type Result struct {
+	// Line is one line for stderr when a request was in flight at the end
+	// (what became of it), or "".
+	Line string
+	// CutShort is true when quitting interrupted a request before its
+	// outcome was known.
+	CutShort bool
+}
+
 // Run runs the TUI in the alternate screen until the admin quits or ctx
-// ends. It returns one line for stderr when a request was still in flight
-// at the end (what became of it), or "".
-func Run(ctx context.Context, svc Service, opts Options) (string, error) {
+// ends.
+func Run(ctx context.Context, svc Service, opts Options) (Result, error) {
 	m := newModel(ctx, svc, opts)
 	defer m.cancel()
 	p := tea.NewProgram(m, tea.WithContext(ctx))
@@ -137,7 +149,7 @@ func Run(ctx context.Context, svc Service, opts Options) (string, error) {
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		err = nil // a signal ended it: the caller says what is known
 	}
-	return m.exitLine, err
+	return Result{Line: m.exitLine, CutShort: m.cutShort}, err
 }
 
 // Init asks for the background colour, starts the clock and the first load.
@@ -192,6 +204,7 @@ func (m *Model) setDark(isDark bool) {
 func (m *Model) quit() tea.Cmd {
 	if m.op != nil && m.op.kind != opSignIn && m.exitLine == "" {
 		m.exitLine = "quit while a request was in flight: run `pimento status` to see what PIM did"
+		m.cutShort = true
 	}
 	m.cancel()
 	return tea.Quit

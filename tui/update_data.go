@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -85,6 +86,7 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 		cmd := m.activated(msg.outcomes)
 		if m.finishing {
 			m.exitLine = activationLine(msg.outcomes)
+			m.cutShort = interrupted(msg.outcomes)
 			return m.quit()
 		}
 		return cmd
@@ -97,6 +99,7 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 		cmd := m.deactivated(msg.outcome)
 		if m.finishing {
 			m.exitLine = deactivationLine(msg.outcome)
+			m.cutShort = msg.outcome.Err != nil
 			return m.quit()
 		}
 		return cmd
@@ -104,6 +107,7 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 	case finishTimeoutMsg:
 		if m.finishing {
 			m.exitLine = "pimento stopped while still waiting for PIM's answer: run `pimento status` to see what PIM did"
+			m.cutShort = true
 			m.op = nil
 			return m.quit()
 		}
@@ -335,4 +339,15 @@ func deactivationLine(o pim.DeactivateOutcome) string {
 		return show.Text(o.Target.Label()) + ": " + show.Text(o.Err.Error())
 	}
 	return show.Text(o.Target.Label()) + ": deactivated (" + o.Status + ")"
+}
+
+// interrupted reports whether quitting cut any activation short.
+func interrupted(outs []pim.Outcome) bool {
+	for _, o := range outs {
+		var ie *pim.InterruptedError
+		if errors.As(o.Err, &ie) {
+			return true
+		}
+	}
+	return false
 }

@@ -131,7 +131,10 @@ func TestSimulatorRecipeAndInterrupt(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- serve.Wait() }()
 	select {
-	case <-done:
+	case err := <-done:
+		if err != nil {
+			t.Errorf("sim serve after SIGTERM: %v", err)
+		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("sim serve ignored SIGTERM")
 	}

@@ -129,8 +129,10 @@ func TestPromptFollowsActivationAndDeactivation(t *testing.T) {
 }
 
 func TestPlanOwnsDurations(t *testing.T) {
-	role := pim.Eligibility{Kind: pim.KindDirectoryRole, Name: "Exchange Administrator", RoleDefinitionID: "r", DirectoryScopeID: "/",
-		Policy: pim.Policy{MaxDuration: 2 * time.Hour, Justification: true}}
+	role := pim.Eligibility{
+		Kind: pim.KindDirectoryRole, Name: "Exchange Administrator", RoleDefinitionID: "r", DirectoryScopeID: "/",
+		Policy: pim.Policy{MaxDuration: 2 * time.Hour, Justification: true},
+	}
 	targets := []pim.Eligibility{role}
 	// The profile's default above the maximum: the maximum, said in a note.
 	plan, err := app.MakePlan(targets, app.PlanInput{Justification: "x"}, 8*time.Hour)

@@ -40,14 +40,14 @@ func runTUIWith(ctx context.Context, f *Factory, a *app.App) error {
 	if err != nil {
 		return err
 	}
-	line, err := tui.Run(ctx, a, tui.Options{ExpiryWarning: a.Profile().ExpiryWarning, Debug: debug})
+	res, err := tui.Run(ctx, a, tui.Options{ExpiryWarning: a.Profile().ExpiryWarning, Debug: debug})
 	finished := a.Wait(finishWait)
-	if line != "" {
-		fmt.Fprintln(f.IO.ErrOut, "pimento: "+line)
+	if res.Line != "" {
+		fmt.Fprintln(f.IO.ErrOut, "pimento: "+res.Line)
 	} else if !finished {
 		fmt.Fprintln(f.IO.ErrOut, "pimento: a request was still in flight when pimento stopped: run `pimento status` to see what PIM did")
 	}
-	if ctx.Err() != nil {
+	if err == nil && (ctx.Err() != nil || res.CutShort || !finished) {
 		return &silentError{code: exitCancel}
 	}
 	return err
