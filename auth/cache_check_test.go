@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"errors"
 	"testing"
 	"time"
@@ -44,4 +45,23 @@ func FuzzClaimsFromMessage(f *testing.F) {
 			t.Fatalf("claims %q from %q are not JSON", c, msg)
 		}
 	})
+}
+
+func TestBrowserVariableForms(t *testing.T) {
+	u := "https://login.example/authorize?a=1"
+	got := BrowserCommands("firefox --new-window:lynx -dump %s:w3m '%s':chromium --app=%s --x=100%%", u)
+	want := [][]string{
+		{"firefox", "--new-window", u},
+		{"lynx", "-dump", u},
+		{"w3m", "'" + u + "'"},
+		{"chromium", "--app=" + u, "--x=100%"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %q", got)
+	}
+	for i := range want {
+		if strings.Join(got[i], " ") != strings.Join(want[i], " ") {
+			t.Errorf("command %d = %q, want %q", i, got[i], want[i])
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 )
@@ -25,32 +26,29 @@ func BrowserAvailable(getenv func(string) string) bool {
 	return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
 }
 
-// OpenBrowser opens url in the system browser: the command in $BROWSER when
-// set (with the URL as its only argument), else the platform opener. The
+// OpenBrowser opens url in the system browser: $BROWSER when set (see
+// BrowserCommands), else the platform opener. The
 // child's output is discarded so it never scribbles over the terminal, and
 // it never falls back to a text-mode browser.
 func OpenBrowser(url string) error {
-	var cmd *exec.Cmd
 	if b := strings.TrimSpace(os.Getenv("BROWSER")); b != "" {
-		// $BROWSER may carry arguments ("firefox --new-window"); the URL is appended last.
-		fields := strings.Fields(b)
-		cmd = exec.Command(fields[0], append(fields[1:], url)...)
-	} else {
-		if !BrowserAvailable(os.Getenv) {
+		return openWithBrowserVar(b, url)
+	}
+	if !BrowserAvailable(os.Getenv) {
+		return ErrNoBrowser
+	}
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", url)
+	case "darwin":
+		cmd = exec.Command("open", url)
+	default:
+		path, err := exec.LookPath("xdg-open")
+		if err != nil {
 			return ErrNoBrowser
 		}
-		switch runtime.GOOS {
-		case "windows":
-			cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", url)
-		case "darwin":
-			cmd = exec.Command("open", url)
-		default:
-			path, err := exec.LookPath("xdg-open")
-			if err != nil {
-				return ErrNoBrowser
-			}
-			cmd = exec.Command(path, url)
-		}
+		cmd = exec.Command(path, url)
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil
 	if err := cmd.Start(); err != nil {
@@ -58,4 +56,46 @@ func OpenBrowser(url string) error {
 	}
 	go func() { _ = cmd.Wait() }()
 	return nil
+}
+
+// BrowserCommands reads $BROWSER as the convention has it: a list of
+// commands separated by the OS's path list separator (":" on Unix), tried
+// in order; "%s" in a command stands for the URL, which is otherwise
+// appended; "%%" is a literal "%".
+func BrowserCommands(browser, url string) [][]string {
+	var out [][]string
+	for _, entry := range filepath.SplitList(browser) {
+		fields := strings.Fields(entry)
+		if len(fields) == 0 {
+			continue
+		}
+		placed := false
+		for i, f := range fields {
+			if strings.Contains(f, "%s") {
+				f = strings.ReplaceAll(f, "%s", url)
+				placed = true
+			}
+			fields[i] = strings.ReplaceAll(f, "%%", "%")
+		}
+		if !placed {
+			fields = append(fields, url)
+		}
+		out = append(out, fields)
+	}
+	return out
+}
+
+func openWithBrowserVar(browser, url string) error {
+	var errs []error
+	for _, argv := range BrowserCommands(browser, url) {
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil
+		if err := cmd.Start(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		go func() { _ = cmd.Wait() }()
+		return nil
+	}
+	return errors.Join(append([]error{ErrNoBrowser}, errs...)...)
 }

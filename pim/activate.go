@@ -127,7 +127,11 @@ func (s *Service) stepUpFor(ctx context.Context, e Eligibility, c string, emit e
 		return nil
 	}
 	emit(e, StageStepUp, "signing in with authentication context "+c)
+	s.debugf("step-up: %s needs authentication context %s; the current token lacks it", e.Key(), c)
 	_, err := s.tokens.StepUp(ctx, auth.AuthContextClaims(c))
+	if err != nil {
+		s.debugf("step-up for %s failed: %s", c, describeAuth(err))
+	}
 	return err
 }
 
@@ -176,6 +180,7 @@ func (s *Service) submit(ctx context.Context, r ActivateRequest, principal strin
 		emit(r.Target, StageSubmitted, why)
 	}
 	emit(r.Target, StageSubmitted, "request sent to PIM")
+	s.debugf("activate %s: sending start %s duration %s (journal record %s)", r.Target.Key(), sent.Start.Format(time.RFC3339), duration.ISO(sent.Duration), record)
 	rec, err := s.post(ctx, sent, principal)
 	if g, ok := asGraphError(err); ok && g.Status == 429 && g.RetryAfter <= maxThrottleWait {
 		// A throttled request was not processed: sending it once more
@@ -216,7 +221,9 @@ func (s *Service) submit(ctx context.Context, r ActivateRequest, principal strin
 		// The request may have reached PIM. Never resend: ask PIM, also
 		// when the admin interrupted us mid-request.
 		emit(r.Target, StageSubmitted, "the answer was lost ("+describe(err)+"); checking what PIM did")
+		s.debugf("activate %s: uncertain outcome (%s, interrupted=%v): re-reading PIM for what was sent", r.Target.Key(), describe(err), interrupted)
 		found, ok, rerr := s.reconcile(ctx, sent)
+		s.debugf("activate %s: re-read found=%v err=%v", r.Target.Key(), ok, rerr)
 		switch {
 		case rerr != nil:
 			out.Err = fmt.Errorf("the activation answer was lost (%s) and %w", describe(err), rerr)
@@ -234,6 +241,7 @@ func (s *Service) submit(ctx context.Context, r ActivateRequest, principal strin
 	}
 	if err != nil {
 		out.Err = activationError(r.Target, err)
+		s.debugf("activate %s: refused: %s", r.Target.Key(), describe(err))
 		if g, ok := asGraphError(err); ok && g.Code == codePolicyFailed {
 			s.forgetPolicy(r.Target)
 		}
@@ -241,6 +249,7 @@ func (s *Service) submit(ctx context.Context, r ActivateRequest, principal strin
 		return out, record
 	}
 	out.Status, out.RequestID, out.End = rec.Status, rec.ID, rec.End
+	s.debugf("activate %s: PIM answered %s (request %s)", r.Target.Key(), rec.Status, rec.ID)
 	if out.End.IsZero() {
 		out.End = sent.Start.Add(r.Duration)
 	}

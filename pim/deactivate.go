@@ -35,6 +35,7 @@ func (s *Service) Deactivate(ctx context.Context, a Active, progress func(Event)
 		return fail(fmt.Errorf("%s is a permanent assignment, not a PIM activation: only an administrator can remove it", a.Label()))
 	}
 	if !a.Start.IsZero() && now.Before(a.DeactivatableAt()) {
+		s.debugf("deactivate %s: not sent, PIM's 5-minute rule (server time %s, possible at %s)", a.Key(), now.Format(time.RFC3339), a.DeactivatableAt().Format(time.RFC3339))
 		return fail(&TooShortError{Name: a.Label(), PossibleAt: a.DeactivatableAt(), Now: now})
 	}
 	principal, err := s.principalID(ctx)
@@ -62,6 +63,7 @@ func (s *Service) Deactivate(ctx context.Context, a Active, progress func(Event)
 		}
 	}
 	if err != nil {
+		s.debugf("deactivate %s: refused: %s", a.Key(), describe(err))
 		g, _ := asGraphError(err)
 		switch {
 		case g != nil && g.Code == codeTooShort:

@@ -28,7 +28,8 @@ func newRecordID() string {
 func (r recorder) base(e Eligibility, action string, at time.Time) state.Entry {
 	return state.Entry{
 		Time: at, Account: r.account, Action: action, Role: e.Name, Kind: string(e.Kind), Scope: e.Scope,
-		DirectoryScopeID: e.DirectoryScopeID, AppScopeID: e.AppScopeID, GroupID: e.GroupID, AccessID: e.AccessID,
+		RoleDefinitionID: e.RoleDefinitionID, DirectoryScopeID: e.DirectoryScopeID, AppScopeID: e.AppScopeID,
+		GroupID: e.GroupID, AccessID: e.AccessID,
 	}
 }
 

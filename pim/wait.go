@@ -72,6 +72,7 @@ func (s *Service) waitEffective(parent context.Context, reqs []ActivateRequest, 
 				interrupted()
 				return
 			case err != nil && !transient(err):
+				s.debugf("poll %s: permanent error, stopping: %s", kind, describeAuth(err))
 				for i := range waiting {
 					if _, ok := listedAt[i]; !ok && reqs[i].Target.Kind == kind {
 						stop(i, fmt.Errorf("PIM accepted the activation (%s), but pimento cannot check it: %s", outs[i].Status, describeAuth(err)))
@@ -88,6 +89,7 @@ func (s *Service) waitEffective(parent context.Context, reqs []ActivateRequest, 
 				}
 				if a, ok := active[reqs[i].Target.Key()]; ok {
 					listedAt[i] = s.now()
+					s.debugf("poll: %s listed after %s", reqs[i].Target.Key(), listedAt[i].Sub(started[i]).Round(time.Millisecond))
 					if !a.End.IsZero() {
 						outs[i].End = a.End
 					}
@@ -136,6 +138,7 @@ func (s *Service) waitEffective(parent context.Context, reqs []ActivateRequest, 
 
 func (s *Service) proven(o *Outcome, e Eligibility, proof Proof, started time.Time, note string, emit emitter) {
 	o.Effective, o.Proof, o.EffectiveAfter = true, proof, s.now().Sub(started)
+	s.debugf("proof %s: %s after %s %s", e.Key(), proof, o.EffectiveAfter.Round(time.Millisecond), note)
 	detail := fmt.Sprintf("active after %.1fs", o.EffectiveAfter.Seconds())
 	if proof == ProofToken {
 		detail = fmt.Sprintf("verified in token after %.1fs", o.EffectiveAfter.Seconds())
@@ -154,6 +157,7 @@ func (s *Service) proveInToken(ctx, parent context.Context, reqs []ActivateReque
 	backoff := 500 * time.Millisecond
 	for attempt := 0; attempt < 5 && len(need) > 0; attempt++ {
 		tok, err := s.tokens.ForceRefresh(ctx)
+		s.debugf("forced token refresh %d: err=%v decoded=%v", attempt+1, err != nil, tok.Facts.Decoded)
 		if err != nil {
 			for i := range need {
 				if parent.Err() != nil {

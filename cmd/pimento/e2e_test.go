@@ -105,7 +105,9 @@ func TestSimServe(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	cmd := exec.Command(bin, "sim", "serve", "--addr", "127.0.0.1:0", "--clock-offset", "10m")
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	// Its CA directory goes to a temp dir the test removes, even though
+	// the process is killed rather than stopped.
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "TMPDIR="+t.TempDir())
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

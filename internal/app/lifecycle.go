@@ -229,3 +229,40 @@ func clone(s *pim.Snapshot) *pim.Snapshot {
 	c.Warnings = append([]string(nil), s.Warnings...)
 	return &c
 }
+
+// provisioningWindow is how long after an accepted activation its absence
+// from PIM's list means "still provisioning", not "not active".
+const provisioningWindow = 10 * time.Minute
+
+// JustAccepted reports an activation of e that PIM accepted recently,
+// according to the journal, though PIM may not list it yet: its start (the
+// server's time it was sent for) and when deactivation becomes possible.
+func (a *App) JustAccepted(e pim.Eligibility) (start time.Time, ok bool) {
+	r, err := a.journal.Entries()
+	if err != nil {
+		return time.Time{}, false
+	}
+	now := a.clock.Now()
+	for i := len(r.Entries) - 1; i >= 0; i-- {
+		en := r.Entries[i]
+		if en.Action == "deactivate" && entryKey(en) == e.Key() {
+			return time.Time{}, false // ended since
+		}
+		if en.Action != "activate" || entryKey(en) != e.Key() || en.StartDateTime == nil {
+			continue
+		}
+		accepted := pim.IsAccepted(en.Result) || strings.HasPrefix(en.Result, "accepted")
+		if accepted && now.Sub(*en.StartDateTime) < provisioningWindow {
+			return *en.StartDateTime, true
+		}
+		return time.Time{}, false
+	}
+	return time.Time{}, false
+}
+
+func entryKey(en state.Entry) string {
+	return pim.Eligibility{
+		Kind: pim.Kind(en.Kind), RoleDefinitionID: en.RoleDefinitionID, DirectoryScopeID: en.DirectoryScopeID,
+		AppScopeID: en.AppScopeID, GroupID: en.GroupID, AccessID: en.AccessID,
+	}.Key()
+}

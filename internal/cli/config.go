@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -65,36 +66,67 @@ func NewCmdConfig(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
-				if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-					return err
-				}
-				if err := os.WriteFile(p, []byte(config.Example), 0o600); err != nil {
-					return err
-				}
+			if !f.IO.InTTY || !f.IO.OutTTY {
+				return usagef("config edit opens an editor, which needs a terminal; edit %s yourself and check it with `pimento config show`", p)
 			}
-			editor := strings.TrimSpace(os.Getenv("VISUAL"))
-			if editor == "" {
-				editor = strings.TrimSpace(os.Getenv("EDITOR"))
-			}
-			if editor == "" {
-				editor = "vi"
-				if runtime.GOOS == "windows" {
-					editor = "notepad"
-				}
-			}
-			parts := strings.Fields(editor)
-			c := exec.CommandContext(cmd.Context(), parts[0], append(parts[1:], p)...)
-			c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
-			if err := c.Run(); err != nil {
-				return fmt.Errorf("editor %s: %w", editor, err)
-			}
-			if _, err := config.Load(p); err != nil {
-				return usagef("%v (run `pimento config edit` again to fix it)", err)
-			}
-			fmt.Fprintf(f.IO.ErrOut, "%s is valid.\n", p)
-			return nil
+			return editConfig(cmd.Context(), f, p)
 		},
 	})
 	return cmd
+}
+
+// editConfig opens a draft of the config in the editor and puts it in
+// place only when it is valid: a mistake never leaves a config pimento
+// cannot read. An invalid draft is kept beside it to edit again.
+func editConfig(ctx context.Context, f *Factory, path string) error {
+	draft := path + ".draft"
+	body, err := os.ReadFile(draft)
+	switch {
+	case err == nil:
+		fmt.Fprintf(f.IO.ErrOut, "Continuing your unfinished edit in %s.\n", draft)
+	case errors.Is(err, os.ErrNotExist):
+		body, err = os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			body, err = []byte(config.Example), nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return err
+		}
+		if err := os.WriteFile(draft, body, 0o600); err != nil {
+			return err
+		}
+	default:
+		return err
+	}
+	editor := strings.TrimSpace(os.Getenv("VISUAL"))
+	if editor == "" {
+		editor = strings.TrimSpace(os.Getenv("EDITOR"))
+	}
+	if editor == "" {
+		editor = "vi"
+		if runtime.GOOS == "windows" {
+			editor = "notepad"
+		}
+	}
+	parts := strings.Fields(editor)
+	c := exec.CommandContext(ctx, parts[0], append(parts[1:], draft)...)
+	c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if err := c.Run(); err != nil {
+		return fmt.Errorf("editor %s: %w (your edit is in %s; the config is unchanged)", editor, err, draft)
+	}
+	edited, err := os.ReadFile(draft)
+	if err != nil {
+		return err
+	}
+	if _, err := config.Parse(path, edited); err != nil {
+		return usagef("%v: the config is unchanged; your edit is kept in %s, run `pimento config edit` again to fix it", err, draft)
+	}
+	if err := os.Rename(draft, path); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "%s is valid and saved.\n", path)
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/pimento-cli/pimento/internal/duration/durationtest"
 	"github.com/pimento-cli/pimento/internal/profile"
 	"github.com/pimento-cli/pimento/sim"
+	"github.com/pimento-cli/pimento/sim/simtest"
 )
 
 // TestActivateFlagsReadDurationsLikeTheCore runs the one duration table
@@ -111,7 +112,7 @@ func TestDebugFileLogsRequestsNeverTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := string(b)
-	for _, want := range []string{"POST", "roleAssignmentScheduleRequests", "$batch", "oauth2/v2.0/token", "→ 201"} {
+	for _, want := range []string{"POST", "roleAssignmentScheduleRequests", "$batch", "oauth2/v2.0/token", "→ 201", "PIM answered Provisioned", "proof role:", "poll: role:"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("debug log lacks %q:\n%s", want, log)
 		}
@@ -185,6 +186,9 @@ func TestExitCodesAndJSONErrors(t *testing.T) {
 		if n := c.tn.CountRequests("POST", "ScheduleRequests"); n != 0 {
 			t.Errorf("%v sent %d requests", tc.args, n)
 		}
+	}
+	if _, errOut, code := c.run("status", "--client-id", "not-a-guid"); code != exitUsage || !strings.Contains(errOut, "GUID") {
+		t.Errorf("bad --client-id: exit %d %q", code, errOut)
 	}
 	c.env["PIMENTO_TOKEN_CACHE"] = "plaintext"
 	if _, errOut, code := c.run("status"); code != exitUsage || !strings.Contains(errOut, "PIMENTO_TOKEN_CACHE") {
@@ -313,5 +317,110 @@ func TestSecondSignalEndsTheProcess(t *testing.T) {
 	sigs <- os.Interrupt
 	if code := <-exited; code != exitCancel || !strings.Contains(errOut.String(), "pimento status") {
 		t.Errorf("exit %d %q", code, errOut.String())
+	}
+}
+
+// Deactivating right after `activate --no-wait`, while PIM provisions the
+// role, says it was just accepted and when deactivation becomes possible.
+func TestDeactivateRightAfterNoWaitSaysItIsProvisioning(t *testing.T) {
+	c := newCLI(t, func(sc *sim.Scenario) { sc.ProvisioningDelay = sim.Duration(time.Hour) })
+	c.login()
+	if _, errOut, code := c.run("activate", "Intune Administrator", "--duration", "1h", "--no-wait"); code != 0 {
+		t.Fatalf("activate: %s", errOut)
+	}
+	c.tn.ResetLog()
+	_, errOut, code := c.run("deactivate", "Intune Administrator")
+	if code != exitFailure || !strings.Contains(errOut, "accepted by PIM") || !strings.Contains(errOut, "deactivation becomes possible at") || strings.Contains(errOut, "not active") {
+		t.Fatalf("exit %d %q", code, errOut)
+	}
+	if n := c.tn.CountRequests("POST", "ScheduleRequests"); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
+
+// What PIM would refuse is refused locally: a justification over the
+// limit (exit 2), a role already active (exit 2) or pending (exit 3); and
+// --no-wait JSON says secondsToEffective and proof are null.
+func TestLocalRefusalsAndNoWaitJSON(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	c.tn.ResetLog()
+	if _, errOut, code := c.run("activate", "User Administrator", "--duration", "1h", "--justification", strings.Repeat("j", 120000)); code != exitUsage || !strings.Contains(errOut, "at most 500") {
+		t.Errorf("long justification: exit %d %q", code, errOut)
+	}
+	if _, _, code := c.run("activate", "Privileged Role Administrator", "--duration", "1h", "--justification", "x"); code != exitPending {
+		t.Fatalf("approval: exit %d", code)
+	}
+	c.tn.ResetLog()
+	if _, errOut, code := c.run("activate", "Privileged Role Administrator", "--duration", "1h", "--justification", "x"); code != exitPending || !strings.Contains(errOut, "waiting for approval") {
+		t.Errorf("pending again: exit %d %q", code, errOut)
+	}
+	if n := c.tn.CountRequests("POST", "ScheduleRequests"); n != 0 {
+		t.Errorf("%d requests sent for refusals", n)
+	}
+	out, _, code := c.run("activate", "User Administrator", "--duration", "1h", "--justification", "x", "--no-wait", "--json")
+	if code != 0 {
+		t.Fatalf("--no-wait: exit %d", code)
+	}
+	if !strings.Contains(out, `"secondsToEffective": null`) || !strings.Contains(out, `"proof": null`) {
+		t.Errorf("--no-wait JSON: %s", out)
+	}
+}
+
+// A state directory that cannot be written is said on stderr: the
+// activation happened, the journal and prompt state did not.
+func TestUnwritableStateIsWarned(t *testing.T) {
+	c := newCLI(t)
+	c.login()
+	dir, err := profile.StateDir("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Files where the journal and prompt state go are directories: writes fail.
+	for _, name := range []string{"journal.jsonl", "prompt.json"} {
+		_ = os.Remove(filepath.Join(dir, name))
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, errOut, code := c.run("activate", "User Administrator", "--duration", "1h", "--justification", "x")
+	if code != 0 {
+		t.Fatalf("exit %d %q", code, errOut)
+	}
+	if !strings.Contains(errOut, "warning: could not write the journal") || !strings.Contains(errOut, "warning: could not write the prompt state") {
+		t.Errorf("stderr %q", errOut)
+	}
+}
+
+// `config edit` never leaves a config pimento cannot read, and needs a
+// terminal.
+func TestConfigEditKeepsAnInvalidEditAside(t *testing.T) {
+	home := simtest.Isolate(t)
+	cfg := filepath.Join(home, "pimento.toml")
+	t.Setenv("PIMENTO_CONFIG", cfg)
+	good := "[profiles.default]\ndefault_duration = \"1h\"\n"
+	if err := os.WriteFile(cfg, []byte(good), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	editor := filepath.Join(home, "editor.sh")
+	if err := os.WriteFile(editor, []byte("#!/bin/sh\nprintf 'colour = \"red\"\\n' >> \"$1\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("VISUAL", editor)
+	run := func(tty bool) (string, int) {
+		var out, errb bytes.Buffer
+		f := &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb, InTTY: tty, OutTTY: tty}}
+		code := Run(context.Background(), f, []string{"config", "edit"}, "test")
+		return errb.String(), code
+	}
+	if errOut, code := run(false); code != exitUsage || !strings.Contains(errOut, "terminal") {
+		t.Errorf("without a terminal: exit %d %q", code, errOut)
+	}
+	errOut, code := run(true)
+	if code != exitUsage || !strings.Contains(errOut, "unchanged") || !strings.Contains(errOut, ".draft") {
+		t.Fatalf("invalid edit: exit %d %q", code, errOut)
+	}
+	if b, _ := os.ReadFile(cfg); string(b) != good {
+		t.Errorf("the config changed: %q", b)
 	}
 }

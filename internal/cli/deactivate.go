@@ -77,7 +77,7 @@ func deactivateRun(ctx context.Context, opts *DeactivateOptions) error {
 		active = append(active, x.Eligibility)
 	}
 	targets, err := opts.Selector.resolve(active, opts.Roles, func(names string) error {
-		return usagef("%s is not active: nothing was deactivated", names)
+		return notActive(a, snap, opts, names)
 	})
 	if err != nil {
 		return err
@@ -131,3 +131,22 @@ func deactivateRun(ctx context.Context, opts *DeactivateOptions) error {
 	}
 	return nil
 }
+
+// notActive explains ROLEs that PIM does not list as active: one accepted
+// moments ago (activate --no-wait) is still provisioning, which is not
+// "nothing to deactivate".
+func notActive(a *app.App, snap *pim.Snapshot, opts *DeactivateOptions, names string) error {
+	eligible, err := opts.Selector.resolve(snap.Eligible, opts.Roles, func(string) error { return errNoMatch })
+	if err == nil {
+		now := a.Now()
+		for _, e := range eligible {
+			if start, ok := a.JustAccepted(e); ok {
+				return fmt.Errorf("%s was accepted by PIM at %s and is still being provisioned: deactivation becomes possible at %s (5 minutes after activation); nothing was sent",
+					show.Text(e.Label()), show.Clock(start, now), show.ClockSeconds(start.Add(pim.MinActiveDuration), now))
+			}
+		}
+	}
+	return usagef("%s is not active: nothing was deactivated", names)
+}
+
+var errNoMatch = errors.New("no match")

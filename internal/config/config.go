@@ -69,6 +69,11 @@ var validClouds = map[string]bool{"global": true, "usgov": true, "usgovdod": tru
 
 var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
+var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// ValidGUID reports whether s is a GUID, as application (client) ids are.
+func ValidGUID(s string) bool { return guid.MatchString(s) }
+
 // ValidProfileName reports whether name can be a profile (it names a
 // directory, so no separators).
 func ValidProfileName(name string) bool { return profileName.MatchString(name) }
@@ -124,6 +129,9 @@ func Parse(path string, b []byte) (File, error) {
 		}
 		if p.Cloud != "" && !validClouds[p.Cloud] {
 			return File{}, fmt.Errorf("%s:%d: profiles.%s.cloud = %q: use global, usgov, usgovdod or china", path, at("cloud"), n, p.Cloud)
+		}
+		if p.ClientID != "" && !ValidGUID(p.ClientID) {
+			return File{}, fmt.Errorf("%s:%d: profiles.%s.client_id = %q: expected a GUID like 14d82eec-204b-4c2f-b7e8-296a70dab67e", path, at("client_id"), n, p.ClientID)
 		}
 		if p.Account != "" && !strings.Contains(p.Account, "@") {
 			return File{}, fmt.Errorf("%s:%d: profiles.%s.account = %q: expected a user principal name like adm-ada@contoso.onmicrosoft.com", path, at("account"), n, p.Account)

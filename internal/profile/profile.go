@@ -110,6 +110,9 @@ func Resolve(in Inputs) (*Profile, error) {
 	p.Tenant = firstNonEmpty(in.Tenant, getenv("PIMENTO_TENANT"), c.Tenant, pin.Tenant)
 	p.Cloud = firstNonEmpty(in.Cloud, getenv("PIMENTO_CLOUD"), c.Cloud, "global")
 	p.ClientID = firstNonEmpty(in.ClientID, getenv("PIMENTO_CLIENT_ID"), c.ClientID)
+	if p.ClientID != "" && !config.ValidGUID(p.ClientID) {
+		return nil, usagef("client id %q is not an application (client) id: expected a GUID like 14d82eec-204b-4c2f-b7e8-296a70dab67e", p.ClientID)
+	}
 	p.CacheMode = firstNonEmpty(getenv("PIMENTO_TOKEN_CACHE"), "keyring")
 	switch p.CacheMode {
 	case "keyring", "file", "memory":

@@ -26,6 +26,7 @@ type Entry struct {
 	Kind    string    `json:"kind"`
 	Scope   string    `json:"scope"`
 
+	RoleDefinitionID string `json:"roleDefinitionId,omitempty"`
 	DirectoryScopeID string `json:"directoryScopeId,omitempty"`
 	AppScopeID       string `json:"appScopeId,omitempty"`
 	GroupID          string `json:"groupId,omitempty"`
