@@ -10,6 +10,7 @@ import (
 
 	"github.com/pimento-cli/pimento/internal/config"
 	"github.com/pimento-cli/pimento/internal/profile"
+	"github.com/pimento-cli/pimento/internal/show"
 	"github.com/pimento-cli/pimento/internal/state"
 )
 
@@ -68,6 +69,9 @@ func completeRoles(f *Factory) func(*cobra.Command, []string, string) ([]string,
 		}
 		var out []string
 		for _, n := range state.CachedNames(p.StateDir) {
+			if show.Text(n) != n {
+				continue // a name with control characters is not offered to the shell
+			}
 			if strings.HasPrefix(strings.ToLower(n), strings.ToLower(prefix)) && !containsFold(args, n) {
 				out = append(out, n)
 			}
