@@ -114,7 +114,13 @@ const (
 	keyGrpPending  = "groupPending"
 )
 
-func (s *Service) firstWave(ctx context.Context) ([]batchReq, error) {
+// loadPlan says what a load reads: the first screen reads everything;
+// `status` only what it prints (active instances and pending requests).
+type loadPlan struct {
+	me, eligible bool
+}
+
+func (s *Service) firstWave(ctx context.Context, plan loadPlan) ([]batchReq, error) {
 	dir := s.graph.RoleManagement().Directory()
 	grp := s.graph.IdentityGovernance().PrivilegedAccess().Group()
 	o := on
@@ -123,6 +129,9 @@ func (s *Service) firstWave(ctx context.Context) ([]batchReq, error) {
 	add := func(key string, info *abstractions.RequestInformation, err error) error {
 		if err != nil {
 			return fmt.Errorf("build request %s: %w", key, err)
+		}
+		if (key == keyMe && !plan.me) || ((key == keyRoleElig || key == keyGrpElig) && !plan.eligible) {
+			return nil
 		}
 		reqs = append(reqs, batchReq{key: key, info: info})
 		return nil
@@ -146,7 +155,7 @@ func (s *Service) firstWave(ctx context.Context) ([]batchReq, error) {
 		func() error {
 			i, err := dir.RoleAssignmentScheduleRequests().FilterByCurrentUserWithOn(&o).ToGetRequestInformation(ctx,
 				&rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
-					QueryParameters: &rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &pending},
+					QueryParameters: &rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &pending, Expand: []string{"roleDefinition"}},
 				})
 			return add(keyRolePending, i, err)
 		},
@@ -167,7 +176,7 @@ func (s *Service) firstWave(ctx context.Context) ([]batchReq, error) {
 		func() error {
 			i, err := grp.AssignmentScheduleRequests().FilterByCurrentUserWithOn(&o).ToGetRequestInformation(ctx,
 				&identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
-					QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &pending},
+					QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &pending, Expand: []string{"group"}},
 				})
 			return add(keyGrpPending, i, err)
 		},
@@ -230,7 +239,18 @@ func (s *Service) scopeRequest(ctx context.Context, scopeID string) (batchReq, e
 // not in the cache together with any further pages. With a warm cache and
 // lists that fit one page, it is one round trip.
 func (s *Service) Load(ctx context.Context) (*Snapshot, error) {
-	first, err := s.firstWave(ctx)
+	return s.load(ctx, loadPlan{me: true, eligible: true})
+}
+
+// Status reads only what `pimento status` prints: active instances and
+// pending requests, names expanded in the same answers, scope names from
+// the cache. With warm caches and one page each, it is one round trip.
+func (s *Service) Status(ctx context.Context) (*Snapshot, error) {
+	return s.load(ctx, loadPlan{})
+}
+
+func (s *Service) load(ctx context.Context, plan loadPlan) (*Snapshot, error) {
+	first, err := s.firstWave(ctx, plan)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +259,7 @@ func (s *Service) Load(ctx context.Context) (*Snapshot, error) {
 		return nil, wrapf(err, "load from Graph")
 	}
 	l := &loader{s: s, res: res}
-	if err := l.readFirst(); err != nil {
+	if err := l.readFirst(plan); err != nil {
 		return nil, err
 	}
 	// Further waves: pages, policies, scope names, until nothing is missing.
@@ -288,19 +308,25 @@ type loader struct {
 	asked     map[string]bool   // policy/scope keys already requested
 }
 
-func (l *loader) readFirst() error {
+func (l *loader) readFirst(plan loadPlan) error {
 	l.nextLinks = map[string]string{}
 	l.asked = map[string]bool{}
-	u, err := decodeItem[models.Userable](l.res, keyMe, models.CreateUserFromDiscriminatorValue)
-	if err != nil {
-		return wrapf(err, "read your account from Graph")
+	if plan.me {
+		u, err := decodeItem[models.Userable](l.res, keyMe, models.CreateUserFromDiscriminatorValue)
+		if err != nil {
+			return wrapf(err, "read your account from Graph")
+		}
+		l.me = Me{
+			ID: deref(u.GetId()), UserPrincipalName: deref(u.GetUserPrincipalName()), DisplayName: deref(u.GetDisplayName()),
+			Mail: deref(u.GetMail()), OtherMails: u.GetOtherMails(), OnPremisesSyncEnabled: deref(u.GetOnPremisesSyncEnabled()),
+			LicenseCount: len(u.GetAssignedLicenses()),
+		}
 	}
-	l.me = Me{
-		ID: deref(u.GetId()), UserPrincipalName: deref(u.GetUserPrincipalName()), DisplayName: deref(u.GetDisplayName()),
-		Mail: deref(u.GetMail()), OtherMails: u.GetOtherMails(), OnPremisesSyncEnabled: deref(u.GetOnPremisesSyncEnabled()),
-		LicenseCount: len(u.GetAssignedLicenses()),
+	lists := map[string]bool{keyRoleActive: true, keyRolePending: true, keyGrpActive: true, keyGrpPending: true}
+	if plan.eligible {
+		lists[keyRoleElig], lists[keyGrpElig] = true, true
 	}
-	return l.readLists(l.res, map[string]bool{keyRoleElig: true, keyRoleActive: true, keyRolePending: true, keyGrpElig: true, keyGrpActive: true, keyGrpPending: true})
+	return l.readLists(l.res, lists)
 }
 
 // readLists decodes list answers (first pages or later pages) by list key.
@@ -369,6 +395,7 @@ func (l *loader) missing(ctx context.Context) ([]batchReq, error) {
 		}
 		reqs = append(reqs, r)
 	}
+	scopes := map[string]bool{}
 	for _, e := range l.eligibilities() {
 		pk := "policy|" + policyKey(e)
 		if _, ok := l.s.cachedPolicy(e); !ok && !l.asked[pk] {
@@ -379,17 +406,32 @@ func (l *loader) missing(ctx context.Context) ([]batchReq, error) {
 			l.asked[pk] = true
 			reqs = append(reqs, r)
 		}
-		if e.Kind == KindDirectoryRole && e.DirectoryScopeID != "/" && e.DirectoryScopeID != "" {
-			sk := "scope|" + e.DirectoryScopeID
-			if _, ok := l.s.cachedScope(e.DirectoryScopeID); !ok && !l.asked[sk] {
-				r, err := l.s.scopeRequest(ctx, e.DirectoryScopeID)
-				if err != nil {
-					return nil, err
-				}
-				l.asked[sk] = true
-				reqs = append(reqs, r)
-			}
+		if e.Kind == KindDirectoryRole {
+			scopes[e.DirectoryScopeID] = true
 		}
+	}
+	// What is active or pending is named too, also when no eligibility
+	// was read (status).
+	for _, a := range l.roleAct {
+		scopes[deref(a.GetDirectoryScopeId())] = true
+	}
+	for _, p := range l.rolePend {
+		scopes[deref(p.GetDirectoryScopeId())] = true
+	}
+	for scope := range scopes {
+		sk := "scope|" + scope
+		if scope == "/" || scope == "" || l.asked[sk] {
+			continue
+		}
+		if _, ok := l.s.cachedScope(scope); ok {
+			continue
+		}
+		r, err := l.s.scopeRequest(ctx, scope)
+		if err != nil {
+			return nil, err
+		}
+		l.asked[sk] = true
+		reqs = append(reqs, r)
 	}
 	return reqs, nil
 }
@@ -555,7 +597,9 @@ func (l *loader) snapshot() *Snapshot {
 		snap.Active = append(snap.Active, Active{Eligibility: e, Start: deref(a.GetStartDateTime()), End: deref(a.GetEndDateTime()), Assigned: assigned})
 	}
 	for _, p := range l.rolePend {
-		el := Eligibility{Kind: KindDirectoryRole, Name: deref(p.GetRoleDefinitionId()), RoleDefinitionID: deref(p.GetRoleDefinitionId()), DirectoryScopeID: deref(p.GetDirectoryScopeId()), AppScopeID: deref(p.GetAppScopeId())}
+		roleID := deref(p.GetRoleDefinitionId())
+		name, tmpl := roleDefNames(p.GetRoleDefinition(), roleID)
+		el := Eligibility{Kind: KindDirectoryRole, Name: name, RoleDefinitionID: roleID, TemplateID: tmpl, DirectoryScopeID: deref(p.GetDirectoryScopeId()), AppScopeID: deref(p.GetAppScopeId())}
 		el.Scope = l.scopeWordsOf(el)
 		e := enrich(el)
 		snap.Pending = append(snap.Pending, Pending{Eligibility: e, RequestID: deref(p.GetId()), Status: deref(p.GetStatus()), Created: deref(p.GetCreatedDateTime())})
@@ -565,7 +609,12 @@ func (l *loader) snapshot() *Snapshot {
 		if x := p.GetAccessId(); x != nil {
 			access = x.String()
 		}
-		e := enrich(Eligibility{Kind: KindGroup, Name: deref(p.GetGroupId()), GroupID: deref(p.GetGroupId()), AccessID: access, Scope: "group " + access})
+		gid := deref(p.GetGroupId())
+		name := gid
+		if g := p.GetGroup(); g != nil && deref(g.GetDisplayName()) != "" {
+			name = deref(g.GetDisplayName())
+		}
+		e := enrich(Eligibility{Kind: KindGroup, Name: name, GroupID: gid, AccessID: access, Scope: "group " + access})
 		snap.Pending = append(snap.Pending, Pending{Eligibility: e, RequestID: deref(p.GetId()), Status: deref(p.GetStatus()), Created: deref(p.GetCreatedDateTime())})
 	}
 	return snap

@@ -106,9 +106,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The identity provider's metadata comes from a file while it is fresh:
+	// a cached access token then costs no round trip at all.
+	idp := auth.NewMetadataCache(p.CacheDir, transport, time.Now)
 	a.session, err = auth.New(auth.Config{
 		ClientID: p.ClientID, Endpoints: eps, Profile: p.Name, PinnedAccount: pinnedOf(p),
-		Cache: a.cache, HTTPClient: &http.Client{Transport: transport, Timeout: cfg.NetworkTimeout},
+		Cache: a.cache, HTTPClient: &http.Client{Transport: idp, Timeout: cfg.NetworkTimeout},
 		OpenURL: cfg.OpenURL, BrowserAvailable: cfg.BrowserAvailable,
 		DeviceCode: cfg.DeviceCode, NoPrompt: cfg.NoPrompt, Interaction: cfg.Interaction,
 		InteractionTimeout: cfg.InteractionTimeout,

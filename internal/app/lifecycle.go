@@ -34,6 +34,25 @@ func (a *App) Load(ctx context.Context) (*pim.Snapshot, error) {
 	return a.load(auth.WithNoPrompt(ctx))
 }
 
+// Status reads only what `pimento status` prints (what is active, what
+// waits for approval), and keeps the prompt state true. It never prompts.
+func (a *App) Status(ctx context.Context) (*pim.Snapshot, error) {
+	if err := a.RequireAccount(); err != nil {
+		return nil, err
+	}
+	done := a.track()
+	defer done()
+	snap, err := a.pim.Status(auth.WithNoPrompt(ctx))
+	if err != nil {
+		a.signedOut(err)
+		return nil, err
+	}
+	if err := a.savePromptActive(snap); err != nil {
+		snap.Warnings = append(snap.Warnings, err.Error())
+	}
+	return snap, nil
+}
+
 // LoadWithPrompt is Load for a command that may sign in (activate,
 // deactivate): a needed sign-in opens the browser or shows a device code.
 func (a *App) LoadWithPrompt(ctx context.Context, obs Observer) (*pim.Snapshot, error) {
@@ -162,6 +181,17 @@ func (a *App) forgetActive(e pim.Eligibility) {
 		}
 	}
 	a.last.Active = kept
+}
+
+// savePromptActive writes the prompt state from a status read, keeping the
+// eligible names (for completion) a full load wrote.
+func (a *App) savePromptActive(snap *pim.Snapshot) error {
+	withNames := *snap
+	withNames.Eligible = nil
+	for _, n := range state.CachedNames(a.profile.StateDir) {
+		withNames.Eligible = append(withNames.Eligible, pim.Eligibility{Name: n})
+	}
+	return a.savePrompt(&withNames)
 }
 
 // savePrompt writes the PIM activations of snap for `pimento prompt`.

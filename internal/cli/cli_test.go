@@ -409,7 +409,7 @@ func TestConfigFavouritesComeFirstAndBadConfigNamesTheLine(t *testing.T) {
 func TestCompletionOffersCachedRoleNamesWithoutNetwork(t *testing.T) {
 	c := newCLI(t)
 	c.login()
-	if _, _, code := c.run("status"); code != 0 { // writes the local role list
+	if _, _, code := c.run("roles"); code != 0 { // writes the local role list
 		t.Fatal(code)
 	}
 	c.tn.ResetLog()

@@ -56,7 +56,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	snap, err := a.Load(ctx)
+	snap, err := a.Status(ctx)
 	if err != nil {
 		return err
 	}
