@@ -9,10 +9,20 @@ import (
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoft/kiota-abstractions-go/authentication"
+	absser "github.com/microsoft/kiota-abstractions-go/serialization"
 	khttp "github.com/microsoft/kiota-http-go"
-	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
+	formser "github.com/microsoft/kiota-serialization-form-go"
+	jsonser "github.com/microsoft/kiota-serialization-json-go"
+	multipartser "github.com/microsoft/kiota-serialization-multipart-go"
+	textser "github.com/microsoft/kiota-serialization-text-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/directory"
+	"github.com/microsoftgraph/msgraph-sdk-go/directoryobjects"
+	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+	"github.com/microsoftgraph/msgraph-sdk-go/policies"
+	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
 )
 
 var registerErrors sync.Once
@@ -22,7 +32,17 @@ var registerErrors sync.Once
 // relative; transport may be nil (system roots). timeout bounds each
 // request (0: 60s), so an unreachable Graph ends a command instead of
 // hanging it.
-func NewGraphClient(auth authentication.AuthenticationProvider, graphURL string, transport http.RoundTripper, timeout time.Duration) (*msgraphsdk.GraphServiceClient, error) {
+func NewGraphClient(auth authentication.AuthenticationProvider, graphURL string, transport http.RoundTripper, timeout time.Duration) (*Graph, error) {
+	adapter, err := NewGraphAdapter(auth, graphURL, transport, timeout)
+	if err != nil {
+		return nil, err
+	}
+	return &Graph{adapter: adapter}, nil
+}
+
+// NewGraphAdapter is the request adapter NewGraphClient builds on: the
+// SDK's middleware, serializers and error mappings, base URL set.
+func NewGraphAdapter(auth authentication.AuthenticationProvider, graphURL string, transport http.RoundTripper, timeout time.Duration) (abstractions.RequestAdapter, error) {
 	if timeout <= 0 {
 		timeout = 60 * time.Second
 	}
@@ -39,15 +59,79 @@ func NewGraphClient(auth authentication.AuthenticationProvider, graphURL string,
 	if transport == nil {
 		transport = http.DefaultTransport
 	}
-	opts := msgraphsdk.GetDefaultClientOptions()
+	registerSerializers.Do(func() {
+		// What msgraphsdk.NewGraphServiceClient would register; the batch
+		// decoding of msgraph-sdk-go-core reads the same registry.
+		abstractions.RegisterDefaultSerializer(func() absser.SerializationWriterFactory { return jsonser.NewJsonSerializationWriterFactory() })
+		abstractions.RegisterDefaultSerializer(func() absser.SerializationWriterFactory { return textser.NewTextSerializationWriterFactory() })
+		abstractions.RegisterDefaultSerializer(func() absser.SerializationWriterFactory { return formser.NewFormSerializationWriterFactory() })
+		abstractions.RegisterDefaultSerializer(func() absser.SerializationWriterFactory {
+			return multipartser.NewMultipartSerializationWriterFactory()
+		})
+		abstractions.RegisterDefaultDeserializer(func() absser.ParseNodeFactory { return jsonser.NewJsonParseNodeFactory() })
+		abstractions.RegisterDefaultDeserializer(func() absser.ParseNodeFactory { return textser.NewTextParseNodeFactory() })
+		abstractions.RegisterDefaultDeserializer(func() absser.ParseNodeFactory { return formser.NewFormParseNodeFactory() })
+	})
+	opts := msgraphcore.GraphClientOptions{GraphServiceVersion: "v1.0", GraphServiceLibraryVersion: graphSDKVersion}
 	mw := msgraphcore.GetDefaultMiddlewaresWithOptions(&opts)
 	hc := &http.Client{Transport: statusTap{khttp.NewCustomTransportWithParentTransport(transport, mw...)}, Timeout: timeout}
-	adapter, err := msgraphsdk.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, nil, nil, hc)
+	adapter, err := msgraphcore.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, opts, nil, nil, hc)
 	if err != nil {
 		return nil, err
 	}
 	adapter.SetBaseUrl(graphURL)
-	return msgraphsdk.NewGraphServiceClient(adapter), nil
+	return adapter, nil
+}
+
+// graphSDKVersion is the msgraph-sdk-go version in go.mod, for the SDK's
+// telemetry header.
+const graphSDKVersion = "1.89.0"
+
+var registerSerializers sync.Once
+
+// Graph is pimento's entry to msgraph-sdk-go: the request builders of the
+// SDK, built with its own constructors from the few roots pimento uses.
+//
+// It stands in for Graph on purpose: that root
+// type reaches every request builder of Graph (85 packages). Importing it
+// doubles the cold compile, and once anything in the binary looks methods
+// up by reflection (text/template does), the linker must keep them all:
+// 122 MB instead of 35 MB. The navigation methods are unexported so that
+// reflection can never reach them either.
+type Graph struct{ adapter abstractions.RequestAdapter }
+
+// GetAdapter is the request adapter every builder sends through.
+func (g *Graph) GetAdapter() abstractions.RequestAdapter { return g.adapter }
+
+func (g *Graph) params() map[string]string {
+	return map[string]string{"baseurl": g.adapter.GetBaseUrl()}
+}
+
+// me is /me (the SDK's core middleware turns the token into "me").
+func (g *Graph) me() *users.UserItemRequestBuilder {
+	p := g.params()
+	p["user%2Did"] = "me-token-to-replace"
+	return users.NewUserItemRequestBuilderInternal(p, g.adapter)
+}
+
+func (g *Graph) roleManagement() *rolemanagement.RoleManagementRequestBuilder {
+	return rolemanagement.NewRoleManagementRequestBuilderInternal(g.params(), g.adapter)
+}
+
+func (g *Graph) identityGovernance() *identitygovernance.IdentityGovernanceRequestBuilder {
+	return identitygovernance.NewIdentityGovernanceRequestBuilderInternal(g.params(), g.adapter)
+}
+
+func (g *Graph) policies() *policies.PoliciesRequestBuilder {
+	return policies.NewPoliciesRequestBuilderInternal(g.params(), g.adapter)
+}
+
+func (g *Graph) directory() *directory.DirectoryRequestBuilder {
+	return directory.NewDirectoryRequestBuilderInternal(g.params(), g.adapter)
+}
+
+func (g *Graph) directoryObjects() *directoryobjects.DirectoryObjectsRequestBuilder {
+	return directoryobjects.NewDirectoryObjectsRequestBuilderInternal(g.params(), g.adapter)
 }
 
 // noRetry switches the SDK's retry handler off for one request: an

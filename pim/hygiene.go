@@ -33,7 +33,7 @@ func Hygiene(me Me) []Finding {
 
 // Me reads the signed-in account from Graph.
 func (s *Service) Me(ctx context.Context) (Me, error) {
-	u, err := s.graph.Me().Get(ctx, nil)
+	u, err := s.graph.me().Get(ctx, nil)
 	if err != nil {
 		return Me{}, wrapf(err, "read your account from Graph")
 	}

@@ -149,7 +149,7 @@ func (k roleKind) post(ctx context.Context, sent Sent, principal string) (reques
 	if t := ticket(sent); t != nil {
 		body.SetTicketInfo(t)
 	}
-	res, err := k.s.graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, body,
+	res, err := k.s.graph.roleManagement().Directory().RoleAssignmentScheduleRequests().Post(ctx, body,
 		&rolemanagement.DirectoryRoleAssignmentScheduleRequestsRequestBuilderPostRequestConfiguration{Options: noRetry()})
 	if err != nil {
 		return requestRecord{}, err
@@ -177,7 +177,7 @@ func (k roleKind) requestsFor(ctx context.Context, e Eligibility, each func(requ
 		filter += " and directoryScopeId eq " + odataString(e.DirectoryScopeID)
 	}
 	o := on
-	b := k.s.graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().FilterByCurrentUserWithOn(&o)
+	b := k.s.graph.roleManagement().Directory().RoleAssignmentScheduleRequests().FilterByCurrentUserWithOn(&o)
 	cfg := &rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
 		QueryParameters: &rolemanagement.DirectoryRoleAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &filter},
 	}
@@ -196,7 +196,7 @@ func (k roleKind) requestsFor(ctx context.Context, e Eligibility, each func(requ
 func (k roleKind) listActive(ctx context.Context) (map[string]Active, error) {
 	out := map[string]Active{}
 	o := on
-	b := k.s.graph.RoleManagement().Directory().RoleAssignmentScheduleInstances().FilterByCurrentUserWithOn(&o)
+	b := k.s.graph.roleManagement().Directory().RoleAssignmentScheduleInstances().FilterByCurrentUserWithOn(&o)
 	err := allPages(func(next string) (rolemanagement.DirectoryRoleAssignmentScheduleInstancesFilterByCurrentUserWithOnGetResponseable, error) {
 		if next != "" {
 			return b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
@@ -212,7 +212,7 @@ func (k roleKind) listActive(ctx context.Context) (map[string]Active, error) {
 }
 
 func (k roleKind) cancel(ctx context.Context, id string) error {
-	return k.s.graph.RoleManagement().Directory().RoleAssignmentScheduleRequests().ByUnifiedRoleAssignmentScheduleRequestId(id).Cancel().Post(ctx,
+	return k.s.graph.roleManagement().Directory().RoleAssignmentScheduleRequests().ByUnifiedRoleAssignmentScheduleRequestId(id).Cancel().Post(ctx,
 		&rolemanagement.DirectoryRoleAssignmentScheduleRequestsItemCancelRequestBuilderPostRequestConfiguration{Options: noRetry()})
 }
 
@@ -252,7 +252,7 @@ func (k groupKind) post(ctx context.Context, sent Sent, principal string) (reque
 	if t := ticket(sent); t != nil {
 		body.SetTicketInfo(t)
 	}
-	res, err := k.s.graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().Post(ctx, body,
+	res, err := k.s.graph.identityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().Post(ctx, body,
 		&identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsRequestBuilderPostRequestConfiguration{Options: noRetry()})
 	if err != nil {
 		return requestRecord{}, err
@@ -274,7 +274,7 @@ func (k groupKind) requestsFor(ctx context.Context, e Eligibility, each func(req
 	// access (member or owner) is compared here.
 	filter := "groupId eq " + odataString(e.GroupID)
 	o := on
-	b := k.s.graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().FilterByCurrentUserWithOn(&o)
+	b := k.s.graph.identityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().FilterByCurrentUserWithOn(&o)
 	cfg := &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
 		QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &filter},
 	}
@@ -293,7 +293,7 @@ func (k groupKind) requestsFor(ctx context.Context, e Eligibility, each func(req
 func (k groupKind) listActive(ctx context.Context) (map[string]Active, error) {
 	out := map[string]Active{}
 	o := on
-	b := k.s.graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().FilterByCurrentUserWithOn(&o)
+	b := k.s.graph.identityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().FilterByCurrentUserWithOn(&o)
 	err := allPages(func(next string) (identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesFilterByCurrentUserWithOnGetResponseable, error) {
 		if next != "" {
 			return b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
@@ -310,7 +310,7 @@ func (k groupKind) listActive(ctx context.Context) (map[string]Active, error) {
 }
 
 func (k groupKind) cancel(ctx context.Context, id string) error {
-	return k.s.graph.IdentityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().ByPrivilegedAccessGroupAssignmentScheduleRequestId(id).Cancel().Post(ctx,
+	return k.s.graph.identityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().ByPrivilegedAccessGroupAssignmentScheduleRequestId(id).Cancel().Post(ctx,
 		&identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsItemCancelRequestBuilderPostRequestConfiguration{Options: noRetry()})
 }
 

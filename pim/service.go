@@ -11,7 +11,6 @@ import (
 	"time"
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
-	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/directory"
 	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
@@ -32,7 +31,7 @@ type Tokens interface {
 
 // Options configures a Service.
 type Options struct {
-	Graph  *msgraphsdk.GraphServiceClient
+	Graph  *Graph
 	Tokens Tokens
 	// Account is the pinned admin UPN, recorded in the journal.
 	Account string
@@ -58,7 +57,7 @@ type PollConfig struct {
 // Service is the PIM service layer. It keeps no state between calls but
 // who the admin is; snapshots belong to its caller.
 type Service struct {
-	graph   *msgraphsdk.GraphServiceClient
+	graph   *Graph
 	adapter abstractions.RequestAdapter
 	tokens  Tokens
 	now     func() time.Time
@@ -121,8 +120,8 @@ type loadPlan struct {
 }
 
 func (s *Service) firstWave(ctx context.Context, plan loadPlan) ([]batchReq, error) {
-	dir := s.graph.RoleManagement().Directory()
-	grp := s.graph.IdentityGovernance().PrivilegedAccess().Group()
+	dir := s.graph.roleManagement().Directory()
+	grp := s.graph.identityGovernance().PrivilegedAccess().Group()
 	o := on
 	pending := "status eq 'PendingApproval'"
 	var reqs []batchReq
@@ -137,7 +136,7 @@ func (s *Service) firstWave(ctx context.Context, plan loadPlan) ([]batchReq, err
 		return nil
 	}
 	steps := []func() error{
-		func() error { i, err := s.graph.Me().ToGetRequestInformation(ctx, nil); return add(keyMe, i, err) },
+		func() error { i, err := s.graph.me().ToGetRequestInformation(ctx, nil); return add(keyMe, i, err) },
 		func() error {
 			i, err := dir.RoleEligibilityScheduleInstances().FilterByCurrentUserWithOn(&o).ToGetRequestInformation(ctx,
 				&rolemanagement.DirectoryRoleEligibilityScheduleInstancesFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
@@ -212,7 +211,7 @@ func (s *Service) policyRequest(ctx context.Context, e Eligibility) (batchReq, e
 		// eligibility scoped to an administrative unit or an app.
 		filter = fmt.Sprintf("scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '%s'", e.RoleDefinitionID)
 	}
-	info, err := s.graph.Policies().RoleManagementPolicyAssignments().ToGetRequestInformation(ctx,
+	info, err := s.graph.policies().RoleManagementPolicyAssignments().ToGetRequestInformation(ctx,
 		&policies.RoleManagementPolicyAssignmentsRequestBuilderGetRequestConfiguration{
 			QueryParameters: &policies.RoleManagementPolicyAssignmentsRequestBuilderGetQueryParameters{
 				Filter: &filter, Expand: []string{"policy($expand=rules)"},
@@ -224,13 +223,13 @@ func (s *Service) policyRequest(ctx context.Context, e Eligibility) (batchReq, e
 func (s *Service) scopeRequest(ctx context.Context, scopeID string) (batchReq, error) {
 	id := strings.TrimPrefix(scopeID, "/")
 	if au, ok := strings.CutPrefix(scopeID, "/administrativeUnits/"); ok {
-		info, err := s.graph.Directory().AdministrativeUnits().ByAdministrativeUnitId(au).ToGetRequestInformation(ctx,
+		info, err := s.graph.directory().AdministrativeUnits().ByAdministrativeUnitId(au).ToGetRequestInformation(ctx,
 			&directory.AdministrativeUnitsAdministrativeUnitItemRequestBuilderGetRequestConfiguration{
 				QueryParameters: &directory.AdministrativeUnitsAdministrativeUnitItemRequestBuilderGetQueryParameters{Select: []string{"id", "displayName"}},
 			})
 		return batchReq{key: "scope|" + scopeID, info: info}, err
 	}
-	info, err := s.graph.DirectoryObjects().ByDirectoryObjectId(id).ToGetRequestInformation(ctx, nil)
+	info, err := s.graph.directoryObjects().ByDirectoryObjectId(id).ToGetRequestInformation(ctx, nil)
 	return batchReq{key: "scope|" + scopeID, info: info}, err
 }
 

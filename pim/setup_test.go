@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 
 	"github.com/pimento-cli/pimento/auth"
 	"github.com/pimento-cli/pimento/internal/state"
@@ -32,7 +31,7 @@ type env struct {
 	tb       testing.TB
 	tn       *sim.Tenant
 	session  *auth.Session
-	graph    *msgraphsdk.GraphServiceClient
+	graph    *pim.Graph
 	svc      *pim.Service
 	cacheDir string
 	stateDir string

@@ -11,13 +11,14 @@ import (
 	abstractions "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoft/kiota-abstractions-go/authentication"
 	"github.com/microsoft/kiota-abstractions-go/serialization"
-	khttp "github.com/microsoft/kiota-http-go"
-	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
+	"github.com/pimento-cli/pimento/pim"
 	"github.com/pimento-cli/pimento/sim"
 	"github.com/pimento-cli/pimento/sim/simtest"
 )
@@ -40,22 +41,39 @@ func (p fixedToken) GetAllowedHostsValidator() *authentication.AllowedHostsValid
 	return v
 }
 
-func sdkClient(t *testing.T, tn *sim.Tenant, acrs []string) (*msgraphsdk.GraphServiceClient, *msgraphsdk.GraphRequestAdapter) {
+// sdkRoot hands out the SDK's request builders from its own constructors,
+// as pimento does (pim.Graph), without the root client.
+type sdkRoot struct{ adapter abstractions.RequestAdapter }
+
+func (r sdkRoot) params() map[string]string {
+	return map[string]string{"baseurl": r.adapter.GetBaseUrl()}
+}
+
+func (r sdkRoot) RoleManagement() *rolemanagement.RoleManagementRequestBuilder {
+	return rolemanagement.NewRoleManagementRequestBuilderInternal(r.params(), r.adapter)
+}
+
+func (r sdkRoot) IdentityGovernance() *identitygovernance.IdentityGovernanceRequestBuilder {
+	return identitygovernance.NewIdentityGovernanceRequestBuilderInternal(r.params(), r.adapter)
+}
+
+func (r sdkRoot) Me() *users.UserItemRequestBuilder {
+	p := r.params()
+	p["user%2Did"] = "me-token-to-replace"
+	return users.NewUserItemRequestBuilderInternal(p, r.adapter)
+}
+
+func sdkClient(t *testing.T, tn *sim.Tenant, acrs []string) (sdkRoot, abstractions.RequestAdapter) {
 	t.Helper()
 	tok, err := tn.MintAccessToken(sim.DemoAdminUPN, acrs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := msgraphsdk.GetDefaultClientOptions()
-	hc := tn.HTTPClient()
-	hc.Transport = khttp.NewCustomTransportWithParentTransport(hc.Transport, msgraphcore.GetDefaultMiddlewaresWithOptions(&opts)...)
-	adapter, err := msgraphsdk.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
-		authentication.NewBaseBearerTokenAuthenticationProvider(fixedToken{tok}), nil, nil, hc)
+	adapter, err := pim.NewGraphAdapter(authentication.NewBaseBearerTokenAuthenticationProvider(fixedToken{tok}), tn.GraphURL(), tn.HTTPClient().Transport, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	adapter.SetBaseUrl(tn.GraphURL()) // before the client, so batch URLs stay relative
-	return msgraphsdk.NewGraphServiceClient(adapter), adapter
+	return sdkRoot{adapter}, adapter
 }
 
 func started(t *testing.T, mutate func(*sim.Scenario)) *sim.Tenant {

@@ -160,7 +160,9 @@ and doctor take --json).`,
 			return runTUI(cmd.Context(), f)
 		},
 	}
-	root.SetVersionTemplate("pimento {{.Version}}\n")
+	// No SetVersionTemplate: text/template looks methods up by reflection,
+	// and then the linker must keep every method of every type in the
+	// binary (pim/graph.go says what that costs).
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usagef("%v (see --help)", err) })
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.flags.profile, "profile", "", "profile to use (env PIMENTO_PROFILE; default \"default\")")
