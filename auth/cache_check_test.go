@@ -3,8 +3,8 @@ package auth
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/pimento-cli/pimento/auth"
 	"github.com/pimento-cli/pimento/internal/state"
 	"github.com/pimento-cli/pimento/pim"
