@@ -152,12 +152,23 @@ func (s *Service) principalID(ctx context.Context) (string, error) {
 	return t.Facts.ObjectID, nil
 }
 
+// unconfirmedLead is how far before the estimated server time a request
+// starts when this process has not heard from the server yet.
+const unconfirmedLead = 5 * time.Second
+
 // sentFor is what pimento sends for r now: the start is the server's
 // current second, so a PC that runs fast or slow neither delays the
-// activation nor shortens it.
+// activation nor shortens it. Before the server has answered anything in
+// this process, the server's time is an earlier process's estimate: the
+// start then leans a few seconds into the past, because a start PIM sees
+// in its future becomes a scheduled activation, not an active one.
 func (s *Service) sentFor(r ActivateRequest) Sent {
+	start := s.now().UTC().Truncate(time.Second)
+	if !s.confirmed() {
+		start = start.Add(-unconfirmedLead)
+	}
 	return Sent{
-		Target: r.Target, Action: ActionActivate, Start: s.now().UTC().Truncate(time.Second), Duration: r.Duration,
+		Target: r.Target, Action: ActionActivate, Start: start, Duration: r.Duration,
 		Justification: r.Justification, TicketNumber: r.TicketNumber, TicketSystem: r.TicketSystem,
 	}
 }
@@ -286,11 +297,11 @@ func activationError(e Eligibility, err error) error {
 	}
 	switch g.Code {
 	case codeExists:
-		return fmt.Errorf("%s is already active (or already requested): PIM cannot extend a running activation; deactivate it first or wait for it to end", e.Label())
+		return &AlreadyError{Name: e.Label(), Pending: false}
 	case codePendingExisting:
-		return fmt.Errorf("%s already has a request waiting for approval", e.Label())
+		return &AlreadyError{Name: e.Label(), Pending: true}
 	case codePolicyFailed:
-		return fmt.Errorf("%s: %s", e.Label(), explainPolicyFailure(g.Message))
+		return &RefusedError{Name: e.Label(), Reason: explainPolicyFailure(g.Message)}
 	case codeAcrs:
 		return fmt.Errorf("%s: PIM still wants a stronger sign-in (authentication context) after step-up; check the Conditional Access policy for this context", e.Label())
 	}

@@ -18,6 +18,22 @@ const OtherAppsNote = "other apps keep the role until their own tokens expire: t
 // of sending a request that must fail. Afterwards it refreshes pimento's
 // own token.
 func (s *Service) Deactivate(ctx context.Context, a Active, progress func(Event)) DeactivateOutcome {
+	return s.DeactivateWith(ctx, a, DeactivateOptions{RefreshToken: true}, progress)
+}
+
+// DeactivateOptions tunes DeactivateWith.
+type DeactivateOptions struct {
+	// RefreshToken mints pimento's token anew afterwards, so it no longer
+	// carries the role (one more round trip; --no-wait skips it).
+	RefreshToken bool
+	// ClockUnconfirmed: the server's time is an earlier process's estimate
+	// (nothing was asked yet), so PIM, not pimento, applies the 5-minute
+	// rule: a PC clock changed since must not refuse a valid request.
+	ClockUnconfirmed bool
+}
+
+// DeactivateWith is Deactivate with options.
+func (s *Service) DeactivateWith(ctx context.Context, a Active, opt DeactivateOptions, progress func(Event)) DeactivateOutcome {
 	if progress == nil {
 		progress = func(Event) {}
 	}
@@ -34,7 +50,7 @@ func (s *Service) Deactivate(ctx context.Context, a Active, progress func(Event)
 	if a.Assigned {
 		return fail(fmt.Errorf("%s is a permanent assignment, not a PIM activation: only an administrator can remove it", a.Label()))
 	}
-	if !a.Start.IsZero() && now.Before(a.DeactivatableAt()) {
+	if !a.Start.IsZero() && now.Before(a.DeactivatableAt()) && !opt.ClockUnconfirmed {
 		s.debugf("deactivate %s: not sent, PIM's 5-minute rule (server time %s, possible at %s)", a.Key(), now.Format(time.RFC3339), a.DeactivatableAt().Format(time.RFC3339))
 		return fail(&TooShortError{Name: a.Label(), PossibleAt: a.DeactivatableAt(), Now: now})
 	}
@@ -85,6 +101,9 @@ func (s *Service) Deactivate(ctx context.Context, a Active, progress func(Event)
 	}
 	if hadPrev {
 		out.PreviousTokenExpiry = prev.Facts.ExpiresAt
+	}
+	if !opt.RefreshToken {
+		return out
 	}
 	if _, err := s.tokens.ForceRefresh(ctx); err != nil {
 		emit(StageFailed, "deactivated, but pimento's token could not be refreshed: "+describeAuth(err))

@@ -41,6 +41,9 @@ type Options struct {
 	Journal *state.Journal
 	// Now is the server's clock (servertime); nil is the local clock.
 	Now func() time.Time
+	// ClockConfirmed reports whether Now has heard from the server in this
+	// process (nil: always).
+	ClockConfirmed func() bool
 	// Poll bounds the wait for an activation to be listed.
 	Poll PollConfig
 	// Debug receives diagnostics (never tokens); nil discards them.
@@ -57,14 +60,15 @@ type PollConfig struct {
 // Service is the PIM service layer. It keeps no state between calls but
 // who the admin is; snapshots belong to its caller.
 type Service struct {
-	graph   *Graph
-	adapter abstractions.RequestAdapter
-	tokens  Tokens
-	now     func() time.Time
-	poll    PollConfig
-	meta    *state.Cache
-	journal recorder
-	debug   io.Writer
+	graph     *Graph
+	adapter   abstractions.RequestAdapter
+	tokens    Tokens
+	now       func() time.Time
+	confirmed func() bool
+	poll      PollConfig
+	meta      *state.Cache
+	journal   recorder
+	debug     io.Writer
 
 	mu sync.Mutex
 	me Me
@@ -90,8 +94,11 @@ func New(o Options) *Service {
 	if o.Cache == nil {
 		o.Cache = state.OpenCache("", "", o.Now)
 	}
+	if o.ClockConfirmed == nil {
+		o.ClockConfirmed = func() bool { return true }
+	}
 	return &Service{
-		graph: o.Graph, adapter: o.Graph.GetAdapter(), tokens: o.Tokens, now: o.Now, poll: o.Poll,
+		graph: o.Graph, adapter: o.Graph.GetAdapter(), tokens: o.Tokens, now: o.Now, confirmed: o.ClockConfirmed, poll: o.Poll,
 		meta: o.Cache, journal: recorder{j: o.Journal, account: o.Account}, debug: o.Debug,
 	}
 }

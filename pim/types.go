@@ -323,6 +323,30 @@ type DeactivateOutcome struct {
 	Err                 error
 }
 
+// RefusedError is PIM refusing an activation by its policy
+// (RoleAssignmentRequestPolicyValidationFailed): a rule named in words. A
+// cached policy that allowed it is stale.
+type RefusedError struct {
+	Name, Reason string
+}
+
+func (e *RefusedError) Error() string { return e.Name + ": " + e.Reason }
+
+// AlreadyError is PIM refusing an activation that is already active
+// (RoleAssignmentExists) or already waiting for approval: nothing new was
+// activated, and nothing is wrong with what is there.
+type AlreadyError struct {
+	Name    string
+	Pending bool
+}
+
+func (e *AlreadyError) Error() string {
+	if e.Pending {
+		return e.Name + " already has a request waiting for approval: nothing new was sent to approvers"
+	}
+	return e.Name + " is already active (or scheduled): PIM cannot extend a running activation; deactivate it first or wait for it to end"
+}
+
 // InterruptedError means the admin interrupted pimento (Ctrl+C, a closed
 // terminal) while a request was in flight: it says what is known.
 type InterruptedError struct {

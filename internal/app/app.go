@@ -65,6 +65,7 @@ type App struct {
 	pim       *pim.Service
 	journal   *state.Journal
 	prompt    *state.PromptState
+	local     *state.Cache // the last eligibilities, the server's clock offset
 	debug     *debugLog
 
 	inflight sync.WaitGroup
@@ -95,6 +96,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		prompt:  state.NewPromptState(p.StateDir),
 		debug:   newDebugLog(cfg.Debug),
 	}
+	a.local = state.OpenCache(p.CacheDir, "local.json", time.Now)
+	a.assumeOffset()
 	base := cfg.Transport
 	if base == nil {
 		base = http.DefaultTransport
@@ -126,7 +129,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.pim = pim.New(pim.Options{
 		Graph: graph, Tokens: a.session, Account: p.Account,
 		Cache:   state.OpenCache(p.CacheDir, "policies.json", a.clock.Now),
-		Journal: a.journal, Now: a.clock.Now, Poll: cfg.Poll, Debug: a.debug.w,
+		Journal: a.journal, Now: a.clock.Now, ClockConfirmed: a.clock.Known, Poll: cfg.Poll, Debug: a.debug.w,
 	})
 	return a, nil
 }

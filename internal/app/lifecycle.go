@@ -47,6 +47,8 @@ func (a *App) Status(ctx context.Context) (*pim.Snapshot, error) {
 		a.signedOut(err)
 		return nil, err
 	}
+	a.remember(nil, false)
+	a.updateCached(func(s *pim.Snapshot) { s.Active, s.Pending = snap.Active, snap.Pending })
 	if err := a.savePromptActive(snap); err != nil {
 		snap.Warnings = append(snap.Warnings, err.Error())
 	}
@@ -75,6 +77,7 @@ func (a *App) load(ctx context.Context) (*pim.Snapshot, error) {
 	a.mu.Lock()
 	a.last = snap
 	a.mu.Unlock()
+	a.remember(snap, true)
 	if err := a.savePrompt(snap); err != nil {
 		snap.Warnings = append(snap.Warnings, err.Error())
 	}
@@ -89,11 +92,20 @@ func (a *App) Activate(ctx context.Context, reqs []pim.ActivateRequest, wait boo
 	defer done()
 	ctx, progress := withObserver(ctx, obs)
 	outs := a.pim.Activate(ctx, reqs, pim.ActivateOptions{Wait: wait}, progress)
+	a.remember(nil, false)
+	for _, o := range outs {
+		var pe *pim.RefusedError
+		if errors.As(o.Err, &pe) {
+			// PIM refused what the cached list allowed: it is stale.
+			a.forgetCached()
+		}
+	}
 	for _, o := range outs {
 		var ie *pim.InterruptedError
 		accepted := o.Err == nil && pim.IsAccepted(o.Status) || errors.As(o.Err, &ie) && ie.Accepted
 		if accepted {
 			a.noteActive(o.Target, o.Sent.Start, o.End)
+			a.updateCached(func(s *pim.Snapshot) { setActive(s, o.Target, o.Sent.Start, o.End) })
 		}
 	}
 	if err := a.savePrompt(a.lastSnapshot()); err != nil {
@@ -104,14 +116,23 @@ func (a *App) Activate(ctx context.Context, reqs []pim.ActivateRequest, wait boo
 	return outs
 }
 
-// Deactivate ends an active elevation early.
+// Deactivate ends an active elevation early, and refreshes pimento's
+// token so it no longer carries the role.
 func (a *App) Deactivate(ctx context.Context, act pim.Active, obs Observer) pim.DeactivateOutcome {
+	return a.DeactivateWith(ctx, act, true, obs)
+}
+
+// DeactivateWith is Deactivate; without refresh (--no-wait) it returns
+// once PIM answered, and pimento's token keeps the role until it expires.
+func (a *App) DeactivateWith(ctx context.Context, act pim.Active, refresh bool, obs Observer) pim.DeactivateOutcome {
 	done := a.track()
 	defer done()
 	ctx, progress := withObserver(ctx, obs)
-	out := a.pim.Deactivate(ctx, act, progress)
+	out := a.pim.DeactivateWith(ctx, act, pim.DeactivateOptions{RefreshToken: refresh, ClockUnconfirmed: !a.clock.Known()}, progress)
+	a.remember(nil, false)
 	if out.Err == nil {
 		a.forgetActive(act.Eligibility)
+		a.updateCached(func(s *pim.Snapshot) { dropActive(s, act.Eligibility) })
 		if err := a.savePrompt(a.lastSnapshot()); err != nil {
 			out.Warnings = append(out.Warnings, err.Error())
 		}

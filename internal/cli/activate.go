@@ -103,19 +103,34 @@ func activateRun(ctx context.Context, opts *ActivateOptions) error {
 		return err
 	}
 	obs := &stderrObserver{w: opts.IO.ErrOut, account: a.Profile().Account}
-	snap, err := a.LoadWithPrompt(ctx, obs)
-	if err != nil {
-		return err
-	}
-	warn(opts.IO.ErrOut, snap.Warnings)
-	targets, err := opts.Selector.resolve(snap.Eligible, opts.Roles, func(names string) error {
+	missing := func(names string) error {
 		return usagef("you have no eligibility named %s: run `pimento roles` to see yours", names)
-	})
-	if err != nil {
-		return err
 	}
-	if err := activatable(snap, targets, a); err != nil {
-		return err
+	// A recent list of eligibilities and policies lets the request go out
+	// at once: PIM re-checks everything, and what it refuses is reported
+	// as it says. Without one (or when a ROLE is not in it), load first.
+	snap, cached := a.Cached()
+	var targets []pim.Eligibility
+	if cached {
+		if targets, err = opts.Selector.resolve(snap.Eligible, opts.Roles, missing); err != nil {
+			cached = false
+		}
+	}
+	if !cached {
+		if err := requireAccount(a); err != nil {
+			return err
+		}
+		if snap, err = a.LoadWithPrompt(ctx, obs); err != nil {
+			return err
+		}
+		warn(opts.IO.ErrOut, snap.Warnings)
+		if targets, err = opts.Selector.resolve(snap.Eligible, opts.Roles, missing); err != nil {
+			return err
+		}
+		// Fresh from PIM: what it would refuse is refused here.
+		if err := activatable(snap, targets, a); err != nil {
+			return err
+		}
 	}
 	plan, err := a.Plan(targets, opts.Plan)
 	if err != nil {
@@ -154,6 +169,7 @@ func activatable(snap *pim.Snapshot, targets []pim.Eligibility, a *app.App) erro
 func reportActivation(opts *ActivateOptions, a *app.App, outs []pim.Outcome) error {
 	var failed, pending []string
 	var interrupted error
+	var already *pim.AlreadyError
 	out := []activateJSON{}
 	now := a.Now()
 	for _, o := range outs {
@@ -167,7 +183,15 @@ func reportActivation(opts *ActivateOptions, a *app.App, outs []pim.Outcome) err
 			j.SecondsToEffective, j.Proof = &secs, &proof
 		}
 		var ie *pim.InterruptedError
+		var ae *pim.AlreadyError
 		switch {
+		case errors.As(o.Err, &ae):
+			already = ae
+			j.Error = o.Err.Error()
+			j.Status = "AlreadyActive"
+			if ae.Pending {
+				j.Status = "AlreadyPending"
+			}
 		case errors.As(o.Err, &ie):
 			interrupted = o.Err
 			j.Error = o.Err.Error()
@@ -224,6 +248,10 @@ func reportActivation(opts *ActivateOptions, a *app.App, outs []pim.Outcome) err
 		return &silentError{code: exitCancel}
 	case len(failed) > 0:
 		return &silentError{code: exitFailure} // each failure was printed above
+	case already != nil && already.Pending:
+		return &silentError{code: exitPending}
+	case already != nil:
+		return &silentError{code: exitUsage}
 	case len(pending) > 0:
 		if opts.JSON {
 			return &silentError{code: exitPending}
@@ -261,3 +289,6 @@ func needRoles(what, listCmd string) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+// requireAccount is the core's sign-in check, before any network.
+func requireAccount(a *app.App) error { return a.RequireAccount() }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,6 +30,15 @@ type cli struct {
 	skew time.Duration
 	// timeout is the network timeout per request (0: the default).
 	timeout time.Duration
+	// transport replaces the simulator's own (a recorder, say).
+	transport http.RoundTripper
+}
+
+func (c *cli) roundTripper() http.RoundTripper {
+	if c.transport != nil {
+		return c.transport
+	}
+	return c.tn.HTTPClient().Transport
 }
 
 // localNow is the PC's clock: the wall clock, off by skew.
@@ -54,7 +64,7 @@ func (c *cli) run(args ...string) (stdout, stderr string, code int) {
 	f := &Factory{
 		IO:             &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb},
 		Getenv:         func(k string) string { return c.env[k] },
-		Transport:      c.tn.HTTPClient().Transport,
+		Transport:      c.roundTripper(),
 		OpenURL:        func(u string) error { c.opened++; return browser(u) },
 		LocalNow:       c.localNow,
 		NetworkTimeout: c.timeout,

@@ -196,8 +196,14 @@ func TestExitCodesAndJSONErrors(t *testing.T) {
 	}
 	c.env["PIMENTO_TOKEN_CACHE"] = "file"
 	// --json: errors are JSON on stdout too, in one documented shape.
+	// Already active: refused (locally after a load, else by PIM) with the
+	// reason, per item.
+	out, _, code := c.run("activate", "Global Reader", "--duration", "1h", "--json")
+	items := decode[[]map[string]any](t, out)
+	if code != exitUsage || items[0]["status"] != "AlreadyActive" || !strings.Contains(items[0]["error"].(string), "already active") {
+		t.Errorf("already active: exit %d %s", code, out)
+	}
 	for _, args := range [][]string{
-		{"activate", "Global Reader", "--duration", "1h", "--json"},
 		{"activate", "Nope", "--json"},
 		{"status", "--json", "--account", sim.DemoApproverUPN},
 		{"roles", "extra", "--json"},
@@ -272,6 +278,19 @@ func TestClientClockSkewWithALostAnswer(t *testing.T) {
 					left := time.Duration(s["remainingSeconds"].(float64)) * time.Second
 					if left < 58*time.Minute || left > time.Hour {
 						t.Errorf("remaining %v, want about an hour by the server's clock", left)
+					}
+				}
+			}
+			// The next process goes straight to its request, on the offset
+			// learned before: the start is the server's time (leaning a few
+			// seconds back, never ahead), not the PC's.
+			if _, errOut, code := c.run("activate", "Intune Administrator", "--duration", "1h", "--no-wait"); code != 0 {
+				t.Fatalf("cached path: %s", errOut)
+			}
+			for _, r := range c.tn.ScheduleRequests() {
+				if r.RoleDefinitionID == sim.RoleIntuneAdministrator {
+					if d := r.Start.Sub(r.Created); d < -8*time.Second || d > time.Second {
+						t.Errorf("cached path: startDateTime is %v off the server's clock", d)
 					}
 				}
 			}
@@ -351,12 +370,12 @@ func TestLocalRefusalsAndNoWaitJSON(t *testing.T) {
 	if _, _, code := c.run("activate", "Privileged Role Administrator", "--duration", "1h", "--justification", "x"); code != exitPending {
 		t.Fatalf("approval: exit %d", code)
 	}
-	c.tn.ResetLog()
-	if _, errOut, code := c.run("activate", "Privileged Role Administrator", "--duration", "1h", "--justification", "x"); code != exitPending || !strings.Contains(errOut, "waiting for approval") {
-		t.Errorf("pending again: exit %d %q", code, errOut)
+	before := len(c.tn.ScheduleRequests())
+	if out, _, code := c.run("activate", "Privileged Role Administrator", "--duration", "1h", "--justification", "x"); code != exitPending || !strings.Contains(out, "waiting for approval") {
+		t.Errorf("pending again: exit %d %q", code, out)
 	}
-	if n := c.tn.CountRequests("POST", "ScheduleRequests"); n != 0 {
-		t.Errorf("%d requests sent for refusals", n)
+	if n := len(c.tn.ScheduleRequests()); n != before {
+		t.Errorf("a second request went to approvers (%d → %d)", before, n)
 	}
 	out, _, code := c.run("activate", "User Administrator", "--duration", "1h", "--justification", "x", "--no-wait", "--json")
 	if code != 0 {

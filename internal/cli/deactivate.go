@@ -19,6 +19,7 @@ type DeactivateOptions struct {
 
 	Roles    []string
 	Selector selector
+	NoWait   bool
 	JSON     bool
 }
 
@@ -48,6 +49,7 @@ continuous access evaluation): deactivation does not revoke them.`,
 	}
 	cmd.Flags().StringVar(&opts.Selector.scope, "scope", "", "choose among active assignments of the same role: a directoryScopeId or the scope in words")
 	cmd.Flags().StringVar(&opts.Selector.access, "access", "", "for groups: member or owner")
+	cmd.Flags().BoolVar(&opts.NoWait, "no-wait", false, "return when PIM answers, without refreshing pimento's own token (it keeps the role until it expires)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	return cmd
 }
@@ -67,20 +69,38 @@ func deactivateRun(ctx context.Context, opts *DeactivateOptions) error {
 		return err
 	}
 	obs := &stderrObserver{w: opts.IO.ErrOut, account: a.Profile().Account}
-	snap, err := a.LoadWithPrompt(ctx, obs)
-	if err != nil {
-		return err
+	activeOf := func(snap *pim.Snapshot) []pim.Eligibility {
+		var out []pim.Eligibility
+		for _, x := range snap.Active {
+			out = append(out, x.Eligibility)
+		}
+		return out
 	}
-	warn(opts.IO.ErrOut, snap.Warnings)
-	var active []pim.Eligibility
-	for _, x := range snap.Active {
-		active = append(active, x.Eligibility)
+	// With --no-wait a recent list goes straight to the request (PIM says
+	// if it is no longer active); otherwise PIM is read first.
+	var targets []pim.Eligibility
+	snap, cached := a.Cached()
+	if cached && opts.NoWait {
+		if targets, err = opts.Selector.resolve(activeOf(snap), opts.Roles, func(string) error { return errNoMatch }); err != nil {
+			cached = false
+		}
+	} else {
+		cached = false
 	}
-	targets, err := opts.Selector.resolve(active, opts.Roles, func(names string) error {
-		return notActive(a, snap, opts, names)
-	})
-	if err != nil {
-		return err
+	if !cached {
+		if err := requireAccount(a); err != nil {
+			return err
+		}
+		if snap, err = a.LoadWithPrompt(ctx, obs); err != nil {
+			return err
+		}
+		warn(opts.IO.ErrOut, snap.Warnings)
+		targets, err = opts.Selector.resolve(activeOf(snap), opts.Roles, func(names string) error {
+			return notActive(a, snap, opts, names)
+		})
+		if err != nil {
+			return err
+		}
 	}
 	out := []deactivateJSON{}
 	var failed bool
@@ -88,7 +108,7 @@ func deactivateRun(ctx context.Context, opts *DeactivateOptions) error {
 	now := a.Now()
 	for _, t := range targets {
 		x, _ := snap.ActiveFor(t)
-		res := a.Deactivate(ctx, x, obs)
+		res := a.DeactivateWith(ctx, x, !opts.NoWait, obs)
 		warn(opts.IO.ErrOut, res.Warnings)
 		j := deactivateJSON{Name: x.Name, Scope: x.Scope, Status: res.Status, PreviousTokenExpiry: rfc3339(res.PreviousTokenExpiry)}
 		var ts *pim.TooShortError
@@ -113,7 +133,9 @@ func deactivateRun(ctx context.Context, opts *DeactivateOptions) error {
 			continue
 		}
 		fmt.Fprintf(opts.IO.Out, "✓ %s deactivated (%s).\n", show.Text(x.Label()), res.Status)
-		if !res.PreviousTokenExpiry.IsZero() {
+		if opts.NoWait && !res.PreviousTokenExpiry.IsZero() {
+			fmt.Fprintf(opts.IO.Out, "  pimento's own token was not refreshed (--no-wait): it carries the role until %s.\n", pim.TokenValidUntil(res.PreviousTokenExpiry, now))
+		} else if !res.PreviousTokenExpiry.IsZero() {
 			fmt.Fprintf(opts.IO.Out, "  pimento's own token was refreshed; its previous token was valid until %s.\n", pim.TokenValidUntil(res.PreviousTokenExpiry, now))
 		}
 		fmt.Fprintf(opts.IO.Out, "  Note: %s\n", pim.OtherAppsNote)

@@ -22,6 +22,8 @@ type Clock struct {
 	// bounds the offset rather than giving it.
 	lo, hi time.Duration
 	known  bool
+	// assumed: lo = hi is an earlier process's offset, not yet confirmed.
+	assumed bool
 }
 
 // New is a clock over local (time.Now when nil).
@@ -41,7 +43,7 @@ func (c *Clock) Now() time.Time {
 func (c *Clock) Offset() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.known {
+	if !c.known && !c.assumed {
 		return 0
 	}
 	return c.lo + (c.hi-c.lo)/2
@@ -52,6 +54,18 @@ func (c *Clock) Known() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.known
+}
+
+// Assume starts the clock from an offset learned by an earlier process, so
+// a command that sends before it hears from the server (activate
+// --no-wait) still uses the server's time. The first Date observed
+// replaces it.
+func (c *Clock) Assume(offset time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.known {
+		c.lo, c.hi, c.assumed = offset, offset, true
+	}
 }
 
 // Observe narrows the offset with a Date header of an answer to a request
@@ -69,7 +83,7 @@ func (c *Clock) Observe(date string, sent, received time.Time) {
 	defer c.mu.Unlock()
 	if !c.known || lo > c.hi || hi < c.lo {
 		// First observation, or the server's clock moved: start over.
-		c.lo, c.hi, c.known = lo, hi, true
+		c.lo, c.hi, c.known, c.assumed = lo, hi, true, false
 		return
 	}
 	c.lo, c.hi = max(c.lo, lo), min(c.hi, hi)

@@ -54,3 +54,20 @@ func TestClockStartsLocalAndIgnoresBadDates(t *testing.T) {
 		t.Fatalf("offset %v after the server's clock moved back an hour", got)
 	}
 }
+
+func TestAssumedOffsetUntilTheServerSpeaks(t *testing.T) {
+	base := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	c := servertime.New(func() time.Time { return base })
+	c.Assume(4 * time.Minute)
+	if got := c.Now().Sub(base); got != 4*time.Minute || c.Known() {
+		t.Fatalf("assumed: %v known=%v", got, c.Known())
+	}
+	c.Observe(base.Add(-time.Minute).Format(http.TimeFormat), base, base)
+	if got := c.Now().Sub(base); got < -time.Minute || got > -59*time.Second || !c.Known() {
+		t.Fatalf("observed: %v", got)
+	}
+	c.Assume(time.Hour) // an observation wins over any assumption
+	if got := c.Now().Sub(base); got > 0 {
+		t.Fatalf("assumption overrode an observation: %v", got)
+	}
+}
