@@ -163,7 +163,8 @@ func (f *fakeService) Activate(ctx context.Context, reqs []pim.ActivateRequest, 
 	return out
 }
 
-// verifyInToken is the happy path: every stage, then proven in the token.
+// verifyInToken is the happy path: every stage in the core's order, then
+// proven in the token.
 func (f *fakeService) verifyInToken(r pim.ActivateRequest, _ auth.Interaction, progress func(pim.Event)) pim.Outcome {
 	e := r.Target
 	ev := func(s pim.Stage, after time.Duration, detail string) {
@@ -172,6 +173,7 @@ func (f *fakeService) verifyInToken(r pim.ActivateRequest, _ auth.Interaction, p
 	ev(pim.StageChecked, 0, "")
 	ev(pim.StageSubmitted, 1200*time.Millisecond, "request 7f3a")
 	ev(pim.StageProvisioned, 2100*time.Millisecond, "")
+	ev(pim.StageListed, 3100*time.Millisecond, "")
 	ev(pim.StageRefreshed, 4*time.Second, "")
 	ev(pim.StageVerified, 4200*time.Millisecond, "")
 	f.mu.Lock()

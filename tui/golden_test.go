@@ -81,6 +81,8 @@ var scenarios = []scenario{
 		f.release = make(chan struct{})
 		f.activate = func(r pim.ActivateRequest, in auth.Interaction, progress func(pim.Event)) pim.Outcome {
 			progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageChecked, At: t0})
+			// As the core does: step-up is reported when the sign-in starts.
+			progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageStepUp, Detail: "signing in", At: t0.Add(time.Second)})
 			in.DeviceCodeShown(auth.DeviceCode{UserCode: "QWERTY12", VerificationURL: "https://microsoft.com/devicelogin", ExpiresAt: t0.Add(15 * time.Minute)}, "c1")
 			return pim.Outcome{Target: r.Target, Status: "Provisioned", Effective: true, Proof: "token"}
 		}
@@ -88,7 +90,7 @@ var scenarios = []scenario{
 		h.key("down", "down", "enter") // Helpdesk Administrator: MFA
 		h.typeText("INC-2 unlock user")
 		h.key("enter")
-		h.settleUntil(func() bool { return h.m.timeline.code != nil })
+		h.settleUntil(func() bool { return h.m.timeline.deviceCode() != nil })
 	}},
 	{name: "help", drive: func(h *harness) { h.key("?") }},
 }

@@ -248,30 +248,6 @@ func TestProgressFailureSaysNextStep(t *testing.T) {
 	h.mustShow("✗ failed: Global Reader: a ticket number is required", "Nothing was sent. Fix the ticket")
 }
 
-func TestStepUpDeviceCodeDuringActivation(t *testing.T) {
-	f := newFake()
-	f.release = make(chan struct{})
-	f.activate = func(r pim.ActivateRequest, in auth.Interaction, progress func(pim.Event)) pim.Outcome {
-		progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageChecked, At: t0})
-		in.DeviceCodeShown(auth.DeviceCode{UserCode: "QWERTY12", VerificationURL: "https://microsoft.com/devicelogin", ExpiresAt: t0.Add(15 * time.Minute)}, "c1")
-		progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageStepUp, Detail: "device code", At: t0.Add(time.Second)})
-		return f.verifyInToken(r, in, progress)
-	}
-	h := newHarness(t, f, Options{}, 120, 40)
-	h.key("enter")
-	h.typeText("INC-1")
-	h.key("tab", "tab")
-	h.typeText("INC-1")
-	h.key("tab")
-	h.typeText("SNOW")
-	h.key("enter")
-	h.settleUntil(func() bool { return h.m.timeline.code != nil && hasStage(h.m.timeline.tracks[0], pim.StageVerified) })
-	h.mustShow("Step-up", "Q W E R T Y 1 2", "https://microsoft.com/devicelogin", "expires in 15m00s", "✓ step-up sign-in")
-	close(f.release)
-	h.settle()
-	h.mustNotShow("Q W E R T Y 1 2")
-}
-
 func TestDeactivateInsideFiveMinutesShowsCountdown(t *testing.T) {
 	f := newFake()
 	reader := f.snap.Eligible[1]

@@ -19,8 +19,6 @@ type timeline struct {
 	started time.Time
 	tracks  []*track
 	done    bool
-	code    *auth.DeviceCode // step-up device code, while running
-	browser string           // step-up browser URL, while running
 	deact   *pim.DeactivateOutcome
 }
 
@@ -28,6 +26,14 @@ type track struct {
 	target  pim.Eligibility
 	events  []pim.Event
 	outcome *pim.Outcome
+	prompt  *signInPrompt // the step-up sign-in the service asked for
+}
+
+// signInPrompt is what a step-up sign-in asks of the admin: a device code
+// to enter, or a browser page to finish.
+type signInPrompt struct {
+	code    *auth.DeviceCode
+	browser string
 }
 
 func newTimeline(kind opKind, targets []pim.Eligibility, now time.Time) *timeline {
@@ -69,8 +75,47 @@ func (t *timeline) add(ev pim.Event) {
 	}
 }
 
+// prompted attaches a step-up sign-in to the track it serves: the one whose
+// step-up the service reported last, else the first not yet submitted.
+func (t *timeline) prompted(p signInPrompt) {
+	var to *track
+	for _, tr := range t.tracks {
+		if hasStage(tr, pim.StageStepUp) && !tr.pastStepUp() {
+			to = tr
+		}
+	}
+	for _, tr := range t.tracks {
+		if to == nil && !tr.pastStepUp() && !hasStage(tr, pim.StageFailed) {
+			to = tr
+		}
+	}
+	if to != nil {
+		to.prompt = &p
+	}
+}
+
+// signIn is the step-up sign-in that waits for the admin now, or nil. It
+// is derived from the events: once the service reports the stage after
+// step-up, or the track ends, the code or page is stale.
+func (t *timeline) signIn() *signInPrompt {
+	for _, tr := range t.tracks {
+		if tr.prompt != nil && !tr.pastStepUp() && tr.state(t) == running {
+			return tr.prompt
+		}
+	}
+	return nil
+}
+
+// deviceCode is the step-up device code waiting to be entered, or nil.
+func (t *timeline) deviceCode() *auth.DeviceCode {
+	if p := t.signIn(); p != nil {
+		return p.code
+	}
+	return nil
+}
+
 func (t *timeline) finish(outs []pim.Outcome) {
-	t.done, t.code, t.browser = true, nil, ""
+	t.done = true
 	for i := range outs {
 		if tr := t.track(outs[i].Target.Key(), outs[i].Target.Name); tr != nil {
 			tr.outcome = &outs[i]
@@ -79,7 +124,7 @@ func (t *timeline) finish(outs []pim.Outcome) {
 }
 
 func (t *timeline) finishDeactivate(out pim.DeactivateOutcome) {
-	t.done, t.code, t.browser = true, nil, ""
+	t.done = true
 	t.deact = &out
 }
 
@@ -98,10 +143,12 @@ type step struct {
 	label string
 }
 
-// steps are the stages a track goes through: the expected ones plus the
-// optional ones that happened.
+// steps are the stages a track goes through, in timeline order: the
+// expected ones plus the optional ones that happened. A tenant-wide role is
+// listed, then proven in a refreshed token; a scoped role or a group is
+// proven by its listing.
 func (tr *track) steps(t *timeline) []step {
-	seen := func(s pim.Stage) bool { _, ok := tr.event(s); return ok }
+	seen := func(s pim.Stage) bool { return hasStage(tr, s) }
 	if t.kind == opDeactivate {
 		out := []step{{pim.StageSubmitted, "request submitted"}, {pim.StageDeactivated, "deactivated by PIM"}}
 		if seen(pim.StageRefreshed) {
@@ -110,17 +157,66 @@ func (tr *track) steps(t *timeline) []step {
 		return out
 	}
 	out := []step{{pim.StageChecked, "checked against policy"}}
-	if seen(pim.StageStepUp) || (!t.done && (t.code != nil || t.browser != "") && !seen(pim.StageSubmitted)) {
+	if seen(pim.StageStepUp) || tr.prompt != nil {
 		out = append(out, step{pim.StageStepUp, "step-up sign-in"})
 	}
-	out = append(out, step{pim.StageSubmitted, "request submitted"}, step{pim.StageProvisioned, "provisioned by PIM"})
-	if seen(pim.StageListed) || !tr.target.InTokenWIDs() {
-		out = append(out, step{pim.StageListed, "listed as active"})
-	}
+	out = append(out,
+		step{pim.StageSubmitted, "request submitted"},
+		step{pim.StageProvisioned, "provisioned by PIM"},
+		step{pim.StageListed, "listed as active"})
 	if seen(pim.StageRefreshed) || tr.target.InTokenWIDs() {
 		out = append(out, step{pim.StageRefreshed, "token refreshed"})
 	}
 	return out
+}
+
+// reached reports whether the service has shown a step done. Step-up is
+// reported when the sign-in starts, so only a later stage, or an end that
+// needed it to succeed, shows it done.
+func (tr *track) reached(s pim.Stage, state terminal) bool {
+	switch s {
+	case pim.StageStepUp:
+		return tr.pastStepUp() || state == verified || state == pendingApproval || state == unproven
+	case pim.StageDeactivated:
+		if state == deactivatedOK {
+			return true
+		}
+	}
+	return hasStage(tr, s)
+}
+
+// pastStepUp reports whether a stage that follows the step-up sign-in was
+// reported after the last step-up event (a resend after PIM asked for a
+// stronger sign-in comes after a first "submitted").
+func (tr *track) pastStepUp() bool {
+	from := 0
+	for i, ev := range tr.events {
+		if ev.Stage == pim.StageStepUp {
+			from = i + 1
+		}
+	}
+	for _, ev := range tr.events[from:] {
+		switch ev.Stage {
+		case pim.StageSubmitted, pim.StageProvisioned, pim.StageListed, pim.StageRefreshed, pim.StageVerified, pim.StagePending:
+			return true
+		}
+	}
+	return false
+}
+
+// running is the step in progress: the first one not reached, while the
+// track runs; ok is false otherwise.
+func (tr *track) running(t *timeline) (step, bool) {
+	state := tr.state(t)
+	if state != running {
+		return step{}, false
+	}
+	for _, s := range tr.steps(t) {
+		if !tr.reached(s.stage, state) {
+			return s, true
+		}
+	}
+	return step{}, false
 }
 
 // terminal is the track's end state: verified, pending or failed.
@@ -263,10 +359,8 @@ func (tr *track) summary(t *timeline) string {
 	case deactivatedOK:
 		return "deactivated"
 	}
-	for _, s := range tr.steps(t) {
-		if !hasStage(tr, s.stage) {
-			return s.label + "…"
-		}
+	if s, ok := tr.running(t); ok {
+		return s.label + "…"
 	}
 	return "verifying…"
 }

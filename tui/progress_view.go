@@ -7,6 +7,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/pimento-cli/pimento/internal/show"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -18,12 +19,12 @@ func (m *Model) progressView(w, h int) string {
 	}
 	var head []string
 	head = append(head, st.Form.Title.Render(t.title()))
-	if !t.done && t.code != nil {
+	if p := t.signIn(); p != nil && p.code != nil {
 		head = append(head, st.SignIn.Hint.Render("Step-up: this activation needs a fresh sign-in."))
-		head = append(head, deviceCodeView(st, *t.code, m.now, h < tallHeight)...)
-	} else if !t.done && t.browser != "" {
+		head = append(head, deviceCodeView(st, *p.code, m.now, h < tallHeight)...)
+	} else if p != nil {
 		head = append(head, st.SignIn.Hint.Render("Step-up: your browser opened for a fresh sign-in; finish it there."))
-		head = append(head, st.SignIn.URL.Render(t.browser))
+		head = append(head, st.SignIn.URL.Render(show.Text(p.browser)))
 	}
 	head = append(head, "")
 
@@ -79,14 +80,11 @@ func (m *Model) trackView(t *timeline, tr *track, w int) []string {
 	st := m.styles
 	state := tr.state(t)
 	lines := []string{st.Progress.Title.Render(tr.target.Label())}
-	current := state == running
+	current, isRunning := tr.running(t)
 	for _, s := range tr.steps(t) {
-		ev, ok := tr.event(s.stage)
-		if !ok && s.stage == pim.StageDeactivated && state == deactivatedOK {
-			ok = true
-		}
+		ev, _ := tr.event(s.stage)
 		switch {
-		case ok:
+		case tr.reached(s.stage, state):
 			at := ""
 			if !ev.At.IsZero() {
 				at = st.Progress.Time.Render(" +" + secs(ev.At.Sub(t.started)))
@@ -96,10 +94,9 @@ func (m *Model) trackView(t *timeline, tr *track, w int) []string {
 				detail = st.Progress.Detail.Render(" · " + ev.Detail)
 			}
 			lines = append(lines, "  "+st.Progress.Done.Render("✓ "+s.label)+at+detail)
-		case current:
+		case isRunning && s == current:
 			lines = append(lines, "  "+st.Progress.Current.Render("› "+s.label+"…"))
-			current = false
-		case state == running:
+		case isRunning:
 			lines = append(lines, "  "+st.Progress.Todo.Render("· "+s.label))
 		}
 	}
@@ -126,8 +123,12 @@ func (m *Model) verdict(t *timeline, tr *track, state terminal) []line {
 	st := m.styles
 	switch state {
 	case running:
-		if t.kind == opActivate {
+		switch {
+		case t.kind != opActivate:
+		case tr.target.InTokenWIDs():
 			return []line{{st.Progress.Todo, "· verified in token"}}
+		default:
+			return []line{{st.Progress.Todo, "· verified by the listing"}}
 		}
 	case verified:
 		after, proof, end := time.Duration(0), "token", time.Time{}

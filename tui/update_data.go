@@ -52,7 +52,7 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 		if m.op.kind == opSignIn {
 			m.signin.code = &code
 		} else if m.timeline != nil {
-			m.timeline.code = &code
+			m.timeline.prompted(signInPrompt{code: &code})
 		}
 		return next
 
@@ -64,7 +64,7 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 		if m.op.kind == opSignIn {
 			m.signin.browserURL = msg.url
 		} else if m.timeline != nil {
-			m.timeline.browser = msg.url
+			m.timeline.prompted(signInPrompt{browser: msg.url})
 		}
 		return next
 

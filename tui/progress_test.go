@@ -1,0 +1,125 @@
+package tui
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pimento-cli/pimento/auth"
+	"github.com/pimento-cli/pimento/pim"
+)
+
+// heldActivation is a fake activation that reports stages as the test
+// lets it: each receive on next releases the following group of stages.
+func heldActivation(f *fakeService, next chan struct{}, groups ...[]pim.Stage) {
+	f.release = make(chan struct{})
+	f.activate = func(r pim.ActivateRequest, _ auth.Interaction, progress func(pim.Event)) pim.Outcome {
+		for i, g := range groups {
+			if i > 0 {
+				<-next
+			}
+			for _, s := range g {
+				progress(pim.Event{Key: r.Target.Key(), Stage: s, At: t0.Add(time.Second)})
+			}
+		}
+		return pim.Outcome{Target: r.Target, Status: "Provisioned", Effective: true, Proof: pim.ProofToken, End: t0.Add(time.Hour)}
+	}
+}
+
+// The running step is the first stage the service has not reported, in
+// timeline order: a tenant-wide role is listed before its token is
+// refreshed, so "token refreshed…" never runs while the listing is awaited.
+func TestRunningStepIsTheFirstNotReported(t *testing.T) {
+	f := newFake()
+	next := make(chan struct{})
+	heldActivation(f, next,
+		[]pim.Stage{pim.StageChecked, pim.StageSubmitted, pim.StageProvisioned},
+		[]pim.Stage{pim.StageListed},
+		[]pim.Stage{pim.StageRefreshed, pim.StageVerified})
+	h := newHarness(t, f, Options{}, 120, 40)
+	h.key("down", "enter") // Global Reader: tenant-wide
+	h.typeText("INC-9")
+	h.key("enter")
+	tr := h.m.timeline.tracks[0]
+
+	h.settleUntil(func() bool { return hasStage(tr, pim.StageProvisioned) })
+	h.mustShow("✓ provisioned by PIM", "› listed as active…", "· token refreshed", "· verified in token")
+	h.mustNotShow("› token refreshed")
+
+	next <- struct{}{}
+	h.settleUntil(func() bool { return hasStage(tr, pim.StageListed) })
+	h.mustShow("✓ listed as active", "› token refreshed…")
+
+	next <- struct{}{}
+	close(f.release)
+	h.settle()
+	h.mustShow("✓ token refreshed", "✓ verified in token")
+}
+
+// A scoped role is proven by its listing: no token step, and the running
+// step after provisioning is the listing.
+func TestScopedRoleIsProvenByTheListing(t *testing.T) {
+	f := newFake()
+	next := make(chan struct{})
+	heldActivation(f, next,
+		[]pim.Stage{pim.StageChecked, pim.StageSubmitted, pim.StageProvisioned},
+		[]pim.Stage{pim.StageListed, pim.StageVerified})
+	h := newHarness(t, f, Options{}, 120, 40)
+	h.key("down", "down", "down", "down", "enter") // Application Administrator: app scope
+	h.key("enter")
+	tr := h.m.timeline.tracks[0]
+	h.settleUntil(func() bool { return hasStage(tr, pim.StageProvisioned) })
+	h.mustShow("› listed as active…", "· verified by the listing")
+	h.mustNotShow("token refreshed", "verified in token")
+	next <- struct{}{}
+	close(f.release)
+	h.settle()
+}
+
+// The core reports step-up when the sign-in starts: the step runs, with
+// the device code or the browser's address beside it, until the service
+// reports the next stage; then the code is gone.
+func TestStepUpRunsUntilTheRequestIsSubmitted(t *testing.T) {
+	for _, how := range []string{"device code", "browser"} {
+		t.Run(how, func(t *testing.T) {
+			f := newFake()
+			f.release = make(chan struct{})
+			next := make(chan struct{})
+			f.activate = func(r pim.ActivateRequest, in auth.Interaction, progress func(pim.Event)) pim.Outcome {
+				progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageChecked, At: t0})
+				progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageStepUp, Detail: "signing in with authentication context c1", At: t0.Add(time.Second)})
+				if how == "browser" {
+					in.BrowserOpened("https://login.example/authorize", "c1")
+				} else {
+					in.DeviceCodeShown(auth.DeviceCode{UserCode: "QWERTY12", VerificationURL: "https://microsoft.com/devicelogin", ExpiresAt: t0.Add(15 * time.Minute)}, "c1")
+				}
+				<-next
+				return f.verifyInToken(r, in, progress)
+			}
+			h := newHarness(t, f, Options{}, 120, 40)
+			h.key("enter") // Global Administrator: context c1
+			h.typeText("INC-1")
+			h.key("tab", "tab")
+			h.typeText("INC-1")
+			h.key("tab")
+			h.typeText("SNOW")
+			h.key("enter")
+			tr := h.m.timeline.tracks[0]
+			h.settleUntil(func() bool { return h.m.timeline.signIn() != nil })
+			h.mustShow("Step-up", "› step-up sign-in…", "· request submitted")
+			h.mustNotShow("✓ step-up sign-in")
+			if how == "browser" {
+				h.mustShow("https://login.example/authorize")
+			} else {
+				h.mustShow("Q W E R T Y 1 2", "expires in 15m00s", "c copy code")
+			}
+
+			next <- struct{}{}
+			h.settleUntil(func() bool { return hasStage(tr, pim.StageSubmitted) })
+			h.mustShow("✓ step-up sign-in", "✓ request submitted")
+			h.mustNotShow("Q W E R T Y 1 2", "https://login.example/authorize", "c copy code")
+			close(f.release)
+			h.settle()
+			h.mustShow("✓ step-up sign-in", "✓ verified in token")
+		})
+	}
+}
