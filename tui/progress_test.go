@@ -123,3 +123,49 @@ func TestStepUpRunsUntilTheRequestIsSubmitted(t *testing.T) {
 		})
 	}
 }
+
+func pendingOutcome(r pim.ActivateRequest, _ auth.Interaction, progress func(pim.Event)) pim.Outcome {
+	progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageChecked, At: t0})
+	progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageSubmitted, At: t0.Add(time.Second)})
+	progress(pim.Event{Key: r.Target.Key(), Stage: pim.StagePending, At: t0.Add(2 * time.Second)})
+	return pim.Outcome{Target: r.Target, Status: "PendingApproval", RequestID: "r1"}
+}
+
+// A request waiting for approval is neither done nor failed, and says who
+// approves when the policy names them.
+func TestPendingApprovalReadsAsWaiting(t *testing.T) {
+	cases := []struct {
+		name  string
+		keys  []string
+		title string
+	}{
+		{"named approvers", []string{"down", "down", "down", "enter"}, "Activation of Privileged Role Administrator: waiting for approval by Ada Lovelace"},
+		{"no approvers named", []string{"G", "enter"}, "Activation of SG-Prod-Break-Glass (member): waiting for approval"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFake()
+			f.activate = pendingOutcome
+			h := newHarness(t, f, Options{}, 120, 40)
+			h.key(c.keys...)
+			h.typeText("quarterly review")
+			h.key("enter")
+			h.mustShow(c.title, "◷ pending approval")
+			h.mustNotShow(": done", "failed", "waiting for approval by Ada Lovelace by")
+		})
+	}
+}
+
+// A failed activation is headed as failed, not done.
+func TestFailedActivationIsNotHeadedDone(t *testing.T) {
+	f := newFake()
+	f.activate = func(r pim.ActivateRequest, _ auth.Interaction, progress func(pim.Event)) pim.Outcome {
+		return pim.Outcome{Target: r.Target, Err: &pim.PolicyError{Name: r.Target.Name, Rule: "ticket", Msg: "a ticket number is required"}}
+	}
+	h := newHarness(t, f, Options{}, 120, 40)
+	h.key("down", "enter")
+	h.typeText("x")
+	h.key("enter")
+	h.mustShow("Activation of Global Reader: failed")
+	h.mustNotShow(": done")
+}

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -18,7 +17,9 @@ func (m *Model) progressView(w, h int) string {
 		return ""
 	}
 	var head []string
-	head = append(head, st.Form.Title.Render(t.title()))
+	for _, l := range wrapWords(t.title(), w) {
+		head = append(head, st.Form.Title.Render(l))
+	}
 	if p := t.signIn(); p != nil && p.code != nil {
 		head = append(head, st.SignIn.Hint.Render("Step-up: this activation needs a fresh sign-in."))
 		head = append(head, deviceCodeView(st, *p.code, m.now, h < tallHeight)...)
@@ -44,24 +45,6 @@ func (m *Model) progressView(w, h int) string {
 		short = append(short, "  "+st.Progress.Title.Render(tr.target.Label())+"  "+s)
 	}
 	return strings.Join(append(head, short...), "\n")
-}
-
-func (t *timeline) title() string {
-	verb := "Activating"
-	if t.kind == opDeactivate {
-		verb = "Deactivating"
-	}
-	if t.done {
-		verb = map[opKind]string{opActivate: "Activation of", opDeactivate: "Deactivation of"}[t.kind]
-	}
-	what := t.tracks[0].target.Label()
-	if len(t.tracks) > 1 {
-		what = fmt.Sprintf("%d roles and groups", len(t.tracks))
-	}
-	if t.done {
-		return verb + " " + what + ": done"
-	}
-	return verb + " " + what + "…"
 }
 
 func stateStyle(st *Styles, s terminal) interface{ Render(...string) string } {
