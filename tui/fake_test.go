@@ -95,10 +95,16 @@ func (f *fakeService) setNow(t time.Time) {
 	f.mu.Unlock()
 }
 
+// Identity falls back to the signed-in account's tenant, as the core does
+// for a profile that names none.
 func (f *fakeService) Identity() Identity {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.id
+	id := f.id
+	if id.Tenant == "" {
+		id.Tenant = id.Account.TenantID
+	}
+	return id
 }
 
 func (f *fakeService) SignIn(ctx context.Context, deviceCode bool, in auth.Interaction) (auth.Account, error) {

@@ -725,3 +725,22 @@ func TestTenantStringsCannotDriveTheTerminal(t *testing.T) {
 	}
 	h.mustShow(`AU: \x1b[2JBerlin`)
 }
+
+// A profile that names no tenant learns it from the sign-in: the header
+// reads the identity again once signed in, before any load answers.
+func TestHeaderShowsTenantLearntAtSignIn(t *testing.T) {
+	f := newFake()
+	acct := f.id.Account
+	acct.TenantID = "9f8e7d6c-tenant"
+	f.id.Account, f.id.Tenant = auth.Account{}, ""
+	f.signInAcct = acct
+	h := newHarness(t, f, Options{}, 120, 40)
+	h.mustShow("tenant —")
+	_, cmd := h.m.Update(keyMsg("b"))
+	h.launch(cmd)
+	h.settleUntil(func() bool { return h.m.screen == screenMain })
+	h.mustShow("tenant 9f8e7d6c-tenant")
+	h.mustNotShow("tenant —")
+	h.settle()
+	h.mustShow("tenant 9f8e7d6c-tenant")
+}
