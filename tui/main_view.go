@@ -145,7 +145,7 @@ func (m *Model) rowState(r *row) (string, lipgloss.Style) {
 			return "ended", st.List.Dim
 		}
 		s := "active " + countdown(rem)
-		if m.armed[r.key] {
+		if _, armed := m.armed[r.key]; armed {
 			s += " ↻"
 		}
 		if m.opts.ExpiryWarning > 0 && rem <= m.opts.ExpiryWarning {

@@ -63,10 +63,14 @@ type Model struct {
 	timeline *timeline
 	busy     map[string]bool // keys with an operation in flight
 
-	lastReq map[string]pim.ActivateRequest // what was sent, for r
-	armed   map[string]bool                // re-activate when it ends
-	warned  map[string]bool                // key@end: banner and bell done
-	ended   map[string]bool                // key@end: refetch after the end done
+	// What r may send, per row key: lastSent fills the form, only lastGood
+	// (the last request PIM accepted) is resent without one, and armed is
+	// sent when the elevation ends.
+	lastSent map[string]pim.ActivateRequest
+	lastGood map[string]pim.ActivateRequest
+	armed    map[string]pim.ActivateRequest
+	warned   map[string]bool // key@end: banner and bell done
+	ended    map[string]bool // key@end: refetch after the end done
 
 	status    string // a success; clears itself
 	statusSeq int
@@ -111,8 +115,9 @@ func newModel(parent context.Context, svc Service, opts Options) *Model {
 		selected:   map[string]bool{},
 		busy:       map[string]bool{},
 		cancelling: map[string]bool{},
-		lastReq:    map[string]pim.ActivateRequest{},
-		armed:      map[string]bool{},
+		lastSent:   map[string]pim.ActivateRequest{},
+		lastGood:   map[string]pim.ActivateRequest{},
+		armed:      map[string]pim.ActivateRequest{},
 		warned:     map[string]bool{},
 		ended:      map[string]bool{},
 	}

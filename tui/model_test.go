@@ -310,7 +310,7 @@ func TestExpiryBannerBellAndReactivate(t *testing.T) {
 	}
 
 	h.key("r") // still active: armed, nothing sent yet
-	if len(f.activations) != 1 || !h.m.armed[f.snap.Eligible[1].Key()] {
+	if _, armed := h.m.armed[f.snap.Eligible[1].Key()]; len(f.activations) != 1 || !armed {
 		t.Fatalf("r while active: activations=%d armed=%v", len(f.activations), h.m.armed)
 	}
 	h.mustShow("re-activates when it ends")

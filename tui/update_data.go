@@ -187,6 +187,9 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 	var verified, pending, failed, unproven []string
 	for _, o := range outs {
 		delete(m.busy, o.Target.Key())
+		if req, ok := m.lastSent[o.Target.Key()]; ok && o.Err == nil && (o.Effective || pim.IsAccepted(o.Status)) {
+			m.lastGood[o.Target.Key()] = req
+		}
 		switch {
 		case o.Err != nil:
 			failed = append(failed, o.Target.Name)
@@ -302,10 +305,7 @@ func (m *Model) fireArmed() tea.Cmd {
 	}
 	var reqs []pim.ActivateRequest
 	for _, r := range m.list.rows {
-		if !m.armed[r.key] || m.isActive(&r) {
-			continue
-		}
-		if req, ok := m.lastReq[r.key]; ok {
+		if req, ok := m.armed[r.key]; ok && !m.isActive(&r) {
 			reqs = append(reqs, req)
 		}
 	}

@@ -102,18 +102,24 @@ func (m *Model) bannerLines() []string {
 	}
 	if exp := m.expiring(); len(exp) > 0 {
 		a := exp[0]
-		name, hint := a.Name, " · r re-activates"
+		name := a.Name
 		if w >= wideWidth {
-			name, hint = a.Label(), " · r re-activates with the same justification once it ends"
+			name = a.Label()
 		}
 		s := fmt.Sprintf(" ⚠ %s ends in %s (%s)", name, countdown(a.Remaining(m.now)), clock(a.End))
 		if len(exp) > 1 {
 			s += fmt.Sprintf(" and %d more", len(exp)-1)
 		}
-		if m.armed[a.Key()] {
-			hint = " · re-activates when it ends"
+		// r's hint only when r acts on this role: one rule, reactivateTarget.
+		_, armed := m.armed[a.Key()]
+		switch r, _ := m.reactivateTarget(); {
+		case armed:
+			s += " · re-activates when it ends"
+		case r != nil && r.key == a.Key() && w >= wideWidth:
+			s += " · r re-activates it once it ends"
+		case r != nil && r.key == a.Key():
+			s += " · r re-activates it"
 		}
-		s += hint
 		out = append(out, m.styles.App.ExpiryBanner.Width(w).Render(ansi.Truncate(s, w, "…")))
 	}
 	return out
