@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -78,6 +79,20 @@ func (m *Model) openForm() tea.Cmd {
 		targets = []pim.Eligibility{r.elig}
 	}
 	return m.showForm(newForm(targets, m.recent, nil, m.svc.DefaultDuration(targets), m.styles, m.width))
+}
+
+// formStart is when the form's activation would begin: now, or for a
+// re-activation the end of the elevation it follows, read from the list so
+// a reload that moves the end moves it too.
+func (m *Model) formStart() time.Time {
+	f := m.form
+	if f == nil || !f.rearm {
+		return m.now
+	}
+	if r := m.list.byKey(f.targets[0].Key()); r != nil && m.isActive(r) && !r.active.End.IsZero() {
+		return r.active.End
+	}
+	return m.now
 }
 
 func (m *Model) showForm(f *form) tea.Cmd {

@@ -91,3 +91,16 @@ func TestBannerDoesNotClaimRForAnotherRow(t *testing.T) {
 		t.Fatalf("r acted on another row: activations %d, form %+v", len(f.activations), h.m.form)
 	}
 }
+
+// The re-activation form of a role still active says when the new
+// elevation would end: from the current one's end, not from now.
+func TestReactivationFormCountsFromTheCurrentEnd(t *testing.T) {
+	f := newFake()
+	f.snap.Active = []pim.Active{f.at(f.snap.Eligible[1], t0.Add(-30*time.Minute), time.Hour)} // ends 14:32
+	h := newHarness(t, f, Options{}, 120, 40)
+	h.key("down", "r")
+	h.mustShow("Re-activate Global Reader when it ends", "until about 15:32")
+	h.mustNotShow("until about 15:02")
+	h.key("tab", "right") // 2h
+	h.mustShow("until about 16:32")
+}

@@ -40,7 +40,7 @@ func (m *Model) render() string {
 	case m.screen == screenSignIn:
 		body = m.signinView(w, bh)
 	case m.screen == screenForm && m.form != nil:
-		body = m.form.view(m.styles, w, bh, m.now)
+		body = m.form.view(m.styles, w, bh, m.formStart(), m.now)
 	case m.screen == screenProgress:
 		body = m.progressView(w, bh)
 	default:
