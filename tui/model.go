@@ -74,8 +74,9 @@ type Model struct {
 
 	status    string // a success; clears itself
 	statusSeq int
-	notice    string // a plain-words refusal or hint; clears on move or esc
-	err       error  // the one error path; esc dismisses
+	notice    string   // a plain-words refusal or hint; clears on move or esc
+	warnings  []string // troubles the core reported beside a result; esc clears
+	err       error    // the one error path; esc dismisses
 
 	// finishing is set when the admin quit with a request in flight: the
 	// request is interrupted, and the TUI waits (bounded) for the truth

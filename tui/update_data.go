@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -130,6 +131,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 		return nil
 	}
 	m.snap = safeSnapshot(msg.snap)
+	m.warn(m.snap.Warnings)
 	m.recent = safeList(msg.recent)
 	m.list.setRows(buildRows(m.snap), m.filter.Value())
 	m.list.clamp(m.listHeight())
@@ -186,6 +188,7 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 	m.now = m.svc.Now()
 	var verified, pending, failed, unproven []string
 	for _, o := range outs {
+		m.warn(o.Warnings)
 		delete(m.busy, o.Target.Key())
 		if req, ok := m.lastSent[o.Target.Key()]; ok && o.Err == nil && (o.Effective || pim.IsAccepted(o.Status)) {
 			m.lastGood[o.Target.Key()] = req
@@ -233,10 +236,21 @@ func (m *Model) deactivated(out pim.DeactivateOutcome) tea.Cmd {
 		delete(m.busy, t.Key())
 	}
 	m.timeline.finishDeactivate(out)
+	m.warn(out.Warnings)
 	if out.Err != nil {
 		return m.loadCmd()
 	}
 	return tea.Batch(m.loadCmd(), m.setStatus(out.Target.Name+" deactivated"))
+}
+
+// warn keeps what the core reported beside a result (the journal or the
+// prompt state could not be written), once each, until esc.
+func (m *Model) warn(ws []string) {
+	for _, w := range ws {
+		if w = oneLine(show.Text(w)); w != "" && !slices.Contains(m.warnings, w) {
+			m.warnings = append(m.warnings, w)
+		}
+	}
 }
 
 func isPendingApproval(status string) bool {

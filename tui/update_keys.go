@@ -81,8 +81,8 @@ func (m *Model) keyMain(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case m.err != nil:
 			m.err = nil
-		case m.tooShort != nil || m.notice != "":
-			m.tooShort, m.notice = nil, ""
+		case m.tooShort != nil || m.notice != "" || len(m.warnings) > 0:
+			m.tooShort, m.notice, m.warnings = nil, "", nil
 		case m.filter.Value() != "":
 			m.filter.Reset()
 			m.list.applyFilter("", m.list.current())

@@ -156,12 +156,22 @@ func (m *Model) message() (string, lipgloss.Style) {
 		return "✗ " + oneLine(show.Text(m.err.Error())) + " (esc dismisses)", st.App.Error
 	case m.tooShort != nil:
 		return tooShortText(m.tooShort.DeactivatableAt(), m.now), st.App.Notice
-	case m.notice != "":
-		return show.Text(m.notice), st.App.Notice
-	case m.status != "":
-		return "✓ " + show.Text(m.status), st.App.Status
 	}
-	return "", st.App.Status
+	// A warning rides along with the notice or status it came with.
+	var parts []string
+	switch {
+	case m.notice != "":
+		parts = append(parts, show.Text(m.notice))
+	case m.status != "":
+		parts = append(parts, "✓ "+show.Text(m.status))
+	}
+	if len(m.warnings) > 0 {
+		parts = append(parts, "⚠ "+strings.Join(m.warnings, " · "))
+	}
+	if m.notice == "" && len(m.warnings) == 0 {
+		return strings.Join(parts, ""), st.App.Status
+	}
+	return strings.Join(parts, " · "), st.App.Notice
 }
 
 // wrapWords wraps plain text at spaces only (never inside an account name
