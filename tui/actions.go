@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pimento-cli/pimento/internal/show"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -32,7 +33,7 @@ func (m *Model) activatable(r *row) string {
 	case m.isActive(r) && r.active.End.IsZero():
 		return r.elig.Name + " is permanently assigned."
 	case m.isActive(r):
-		return fmt.Sprintf("%s is already active until %s.", r.elig.Name, clock(r.active.End))
+		return fmt.Sprintf("%s is already active until %s.", r.elig.Name, show.Clock(r.active.End, m.now))
 	}
 	return ""
 }

@@ -7,6 +7,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/pimento-cli/pimento/internal/show"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -242,15 +243,15 @@ func (m *Model) statusWords(r *row) string {
 		a := r.active
 		rem := a.Remaining(m.now)
 		if rem <= 0 {
-			return "ended at " + clock(a.End) + "; reloading"
+			return "ended at " + show.Clock(a.End, m.now) + "; reloading"
 		}
-		s := fmt.Sprintf("active since %s, ends %s (%s left)", clock(a.Start), clock(a.End), countdown(rem))
+		s := fmt.Sprintf("active since %s, ends %s (%s left)", show.Clock(a.Start, m.now), show.Clock(a.End, m.now), countdown(rem))
 		if m.now.Before(a.DeactivatableAt()) {
-			s += " · d possible at " + clock(a.DeactivatableAt())
+			s += " · d possible at " + show.ClockSeconds(a.DeactivatableAt(), m.now)
 		}
 		return s
 	case r.pending != nil:
-		return "pending approval since " + clock(r.pending.Created) + ", not active yet · d cancels the request"
+		return "pending approval since " + show.Clock(r.pending.Created, m.now) + ", not active yet · d cancels the request"
 	}
 	return "eligible: enter activates, space selects several"
 }

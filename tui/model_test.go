@@ -257,7 +257,7 @@ func TestDeactivateInsideFiveMinutesShowsCountdown(t *testing.T) {
 	if h.m.confirm != nil {
 		t.Fatal("must not offer to deactivate inside 5 minutes")
 	}
-	h.mustShow("PIM refuses deactivation for 5 minutes after activation: possible at 14:05 (in", "3m00s)")
+	h.mustShow("PIM refuses deactivation for 5 minutes after activation: possible at 14:05:00", "3m00s)")
 	h.tick(time.Second)
 	h.mustShow("2m59s)")
 	if len(f.deactivated) != 0 {

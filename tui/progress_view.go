@@ -132,7 +132,7 @@ func (m *Model) verdict(t *timeline, tr *track, state terminal) []line {
 			s = "✓ verified: listed as active after " + secs(after)
 		}
 		if !end.IsZero() {
-			s += " · active until " + clock(end)
+			s += " · active until " + show.Clock(end, m.now)
 		}
 		return []line{{st.Progress.Verified, s}}
 	case pendingApproval:
@@ -158,7 +158,7 @@ func (m *Model) verdict(t *timeline, tr *track, state terminal) []line {
 		return []line{{st.Progress.Fail, "✗ failed: " + what}, {st.Progress.Next, "→ " + next}}
 	case deactivatedOK:
 		var out []line
-		for _, l := range truthAfterDeactivation(t, tr) {
+		for _, l := range truthAfterDeactivation(t, tr, m.now) {
 			out = append(out, line{st.Progress.Detail, l})
 		}
 		return out
@@ -168,9 +168,9 @@ func (m *Model) verdict(t *timeline, tr *track, state terminal) []line {
 
 // tooShortText is PIM's five-minute rule with a live countdown.
 func tooShortText(at, now time.Time) string {
-	s := "PIM refuses deactivation for 5 minutes after activation: possible at " + clock(at)
+	s := "PIM refuses deactivation for 5 minutes after activation: possible at " + show.ClockSeconds(at, now)
 	if left := at.Sub(now); left > 0 {
-		s += " (in " + countdown(left+time.Second-1) + ")" // round up: never early
+		s += " (in " + countdown(left) + ")" // floored like every countdown; "now" only once it is
 	} else {
 		s += " (now)"
 	}

@@ -134,7 +134,7 @@ func secs(d time.Duration) string {
 
 // truthAfterDeactivation says what happens to tokens, without inventing a
 // precise time for other apps.
-func truthAfterDeactivation(t *timeline, tr *track) []string {
+func truthAfterDeactivation(t *timeline, tr *track, now time.Time) []string {
 	what := "the role"
 	if tr.target.Kind == pim.KindGroup {
 		what = "the group access"
@@ -145,7 +145,7 @@ func truthAfterDeactivation(t *timeline, tr *track) []string {
 	}
 	out := []string{own}
 	if t.deact != nil && !t.deact.PreviousTokenExpiry.IsZero() {
-		out = append(out, "pimento's previous token would have carried it until "+clock(t.deact.PreviousTokenExpiry)+".")
+		out = append(out, "pimento's previous token would have carried it until "+show.Clock(t.deact.PreviousTokenExpiry, now)+".")
 	}
 	out = append(out, "Other apps (portal, PowerShell, CLI) keep "+what+" until their own tokens expire: "+
 		"typically 60–90 minutes, up to about 28 hours where continuous access evaluation extends token lifetimes. "+

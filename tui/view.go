@@ -106,7 +106,7 @@ func (m *Model) bannerLines() []string {
 		if w >= wideWidth {
 			name = a.Label()
 		}
-		s := fmt.Sprintf(" ⚠ %s ends in %s (%s)", name, countdown(a.Remaining(m.now)), clock(a.End))
+		s := fmt.Sprintf(" ⚠ %s ends in %s (%s)", name, countdown(a.Remaining(m.now)), show.Clock(a.End, m.now))
 		if len(exp) > 1 {
 			s += fmt.Sprintf(" and %d more", len(exp)-1)
 		}
@@ -229,15 +229,6 @@ func (m *Model) detailHeight() int {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// clock is a wall time, with seconds only when they matter.
-func clock(t time.Time) string {
-	t = t.Local()
-	if t.Second() != 0 {
-		return t.Format("15:04:05")
-	}
-	return t.Format("15:04")
-}
 
 // countdown renders time left with seconds: 45s, 3m12s, 1h02m05s.
 func countdown(d time.Duration) string {
