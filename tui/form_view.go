@@ -45,7 +45,9 @@ func (f *form) view(st *Styles, width, height int, start, now time.Time) string 
 	if notes := f.notes(); len(notes) > 0 {
 		b = append(b, "")
 		for _, n := range notes {
-			b = append(b, st.Form.Hint.Render(n))
+			for _, l := range wrapWords(n, width) {
+				b = append(b, st.Form.Hint.Render(l))
+			}
 		}
 	}
 	// Keep the fields whole on short screens: drop the policy lines first.
