@@ -199,36 +199,6 @@ func (m *Model) rowState(r *row) (string, lipgloss.Style) {
 	return "", st.List.Dim
 }
 
-// badges are the requirements, as letters or short words.
-func badges(p pim.Policy, words bool) string {
-	var out []string
-	for _, r := range p.Requirements() {
-		out = append(out, badge(r, words))
-	}
-	return strings.Join(out, " ")
-}
-
-func badge(r pim.Requirement, words bool) string {
-	long := map[pim.Requirement]string{
-		pim.RequireJustification: "justify",
-		pim.RequireTicket:        "ticket",
-		pim.RequireMFA:           "MFA",
-		pim.RequireApproval:      "approval",
-		pim.RequireAuthContext:   "context",
-	}
-	short := map[pim.Requirement]string{
-		pim.RequireJustification: "J",
-		pim.RequireTicket:        "T",
-		pim.RequireMFA:           "M",
-		pim.RequireApproval:      "A",
-		pim.RequireAuthContext:   "C",
-	}
-	if words {
-		return long[r]
-	}
-	return short[r]
-}
-
 // detailView previews the current row: policy in words, status, selection.
 func (m *Model) detailView(w int) []string {
 	st := m.styles

@@ -407,7 +407,7 @@ func TestHelpByState(t *testing.T) {
 	h := newHarness(t, newFake(), Options{}, 80, 24)
 	h.mustShow("enter activate", "space select")
 	h.key("?")
-	h.mustShow("Keys", "deactivate", "re-activate", "J justification")
+	h.mustShow("Keys", "deactivate", "re-activate", "J = justification")
 	h.key("esc")
 	h.key("enter")
 	h.mustShow("enter submit", "esc back, send nothing")

@@ -38,3 +38,30 @@ func TestNarrowListKeepsNamesAndAccess(t *testing.T) {
 		}
 	}
 }
+
+// The help explains the badges as the list shows them at this width:
+// words when wide, letters when not, and where the policy went when the
+// NEEDS column gave way.
+func TestHelpDescribesTheBadgesTheListShows(t *testing.T) {
+	cases := []struct {
+		w, h      int
+		list      string // Global Administrator's NEEDS cell
+		help      []string
+		helpLacks []string
+	}{
+		{120, 40, "justify ticket MFA context", []string{"justify = justification required", "context = sign-in context (step-up)"}, []string{"J = ", "J justification"}},
+		{80, 24, "J T M C", []string{"J = justification required", "C = sign-in context (step-up)"}, []string{"justify ="}},
+		{50, 20, "", []string{"NEEDS is hidden at this width"}, []string{"J = ", "justify ="}},
+	}
+	for _, c := range cases {
+		h := newHarness(t, newFake(), Options{}, c.w, c.h)
+		if c.list != "" {
+			h.mustShow("NEEDS", c.list)
+		} else {
+			h.mustNotShow("NEEDS", "J T M C")
+		}
+		h.key("?")
+		h.mustShow(c.help...)
+		h.mustNotShow(c.helpLacks...)
+	}
+}

@@ -198,19 +198,43 @@ func wrapWords(s string, w int) []string {
 	return append(lines, cur.String())
 }
 
+// wrapItems joins items with " · ", breaking lines between items where it
+// can; an item longer than w is wrapped at spaces.
+func wrapItems(items []string, w int) []string {
+	var lines []string
+	cur := ""
+	for _, it := range items {
+		switch {
+		case cur == "":
+			cur = it
+		case ansi.StringWidth(cur+" · "+it) <= w:
+			cur += " · " + it
+		default:
+			lines = append(lines, cur)
+			cur = it
+		}
+	}
+	var out []string
+	for _, l := range append(lines, cur) {
+		out = append(out, wrapWords(l, w)...)
+	}
+	return out
+}
+
 func (m *Model) helpView() string {
 	st := m.styles
 	hm := m.help
 	hm.ShowAll = true
-	legend := []string{
-		"",
-		st.Detail.Title.Render("Requirement badges"),
-		st.Detail.Hint.Render("J justification · T ticket · M MFA · A approval · C sign-in context (step-up)"),
+	legend := []string{"", st.Detail.Title.Render("Requirement badges (NEEDS)")}
+	for _, l := range wrapItems(badgeLegend(columnsFor(m.width)), m.width) {
+		legend = append(legend, st.Detail.Hint.Render(l))
+	}
+	legend = append(legend,
 		"",
 		st.Detail.Title.Render("After deactivation"),
 		st.Detail.Hint.Render("pimento's token drops the role at once; other apps keep it until their tokens"),
 		st.Detail.Hint.Render("expire (typically 60–90 min, up to ~28 h with continuous access evaluation)."),
-	}
+	)
 	return st.Detail.Title.Render("Keys") + "\n" + hm.FullHelpView(m.bindings().FullHelp()) + "\n" + strings.Join(legend, "\n")
 }
 
