@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -86,6 +88,10 @@ type Model struct {
 	// cutShort is set when quitting left a request without its outcome
 	// (interrupted, or still waiting): the process exits 130.
 	cutShort bool
+
+	// titlePushed: the terminal's title is on its stack; titleRestored:
+	// quitting popped it (title.go).
+	titlePushed, titleRestored bool
 }
 
 var _ tea.Model = (*Model)(nil)
@@ -148,10 +154,26 @@ type Result struct {
 // Run runs the TUI in the alternate screen until the admin quits or ctx
 // ends.
 func Run(ctx context.Context, svc Service, opts Options) (Result, error) {
+	return run(ctx, svc, opts, nil, os.Stdout)
+}
+
+// run is Run on the given terminal; in nil is Bubble Tea's default (stdin,
+// or the TTY).
+func run(ctx context.Context, svc Service, opts Options, in io.Reader, out io.Writer) (Result, error) {
 	m := newModel(ctx, svc, opts)
 	defer m.cancel()
-	p := tea.NewProgram(m, tea.WithContext(ctx))
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithOutput(out)}
+	if in != nil {
+		popts = append(popts, tea.WithInput(in))
+	}
+	p := tea.NewProgram(m, popts...)
 	_, err := p.Run()
+	if m.titlePushed && !m.titleRestored {
+		// Killed (a signal, a closed terminal): the model had no turn to
+		// pop the title, so it is popped on the same output, now that
+		// Bubble Tea has let go of the terminal.
+		_, _ = io.WriteString(out, titleLeave)
+	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		err = nil // a signal ended it: the caller says what is known
 	}
@@ -160,7 +182,7 @@ func Run(ctx context.Context, svc Service, opts Options) (Result, error) {
 
 // Init asks for the background colour, starts the clock and the first load.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.tickCmd(), m.refreshTickCmd()}
+	cmds := []tea.Cmd{setTitleCmd(), tea.RequestBackgroundColor, m.tickCmd(), m.refreshTickCmd()}
 	if m.ident.SignedIn() {
 		cmds = append(cmds, m.loadCmd())
 	}
@@ -213,7 +235,7 @@ func (m *Model) quit() tea.Cmd {
 		m.cutShort = true
 	}
 	m.cancel()
-	return tea.Quit
+	return tea.Sequence(m.restoreTitle(), tea.Quit)
 }
 
 // finishQuit is q (or the first ctrl+c) with a request in flight: the

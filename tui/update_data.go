@@ -17,6 +17,9 @@ import (
 // streams of operations.
 func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case titlePushedMsg:
+		m.titlePushed = true
+
 	case tickMsg:
 		m.now = m.svc.Now()
 		return tea.Batch(m.tickCmd(), m.checkExpiry())

@@ -23,8 +23,7 @@ const (
 // View renders the whole screen in the alternate screen.
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
-	v.AltScreen = true
-	v.WindowTitle = "pimento"
+	v.AltScreen = true // the title is set by title.go, not WindowTitle
 	return v
 }
 
