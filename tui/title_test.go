@@ -59,7 +59,7 @@ func TestTitleBytesWrittenByTheProgram(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			in, keys := io.Pipe()
-			defer keys.Close()
+			defer func() { _ = keys.Close() }()
 			out := &syncBuffer{}
 			done := make(chan error, 1)
 			go func() {
@@ -79,7 +79,10 @@ func TestTitleBytesWrittenByTheProgram(t *testing.T) {
 				cancel()
 			}
 			select {
-			case <-done:
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("run: %v", err)
+				}
 			case <-time.After(5 * time.Second):
 				t.Fatal("the program did not end")
 			}
