@@ -16,20 +16,23 @@ type timeline struct {
 	tracks  []*track
 	done    bool
 	deact   *pim.DeactivateOutcome
+	events  int           // reported so far, all tracks
+	prompt  *signInPrompt // the last sign-in the service asked for
 }
 
 type track struct {
 	target  pim.Eligibility
 	events  []pim.Event
 	outcome *pim.Outcome
-	prompt  *signInPrompt // the step-up sign-in the service asked for
 }
 
-// signInPrompt is what a step-up sign-in asks of the admin: a device code
-// to enter, or a browser page to finish.
+// signInPrompt is what a sign-in asks of the admin: a device code to
+// enter, or a browser page to finish. after is how many events had been
+// reported when it came.
 type signInPrompt struct {
 	code    *auth.DeviceCode
 	browser string
+	after   int
 }
 
 func newTimeline(kind opKind, targets []pim.Eligibility, now time.Time) *timeline {
@@ -66,40 +69,38 @@ func (t *timeline) track(key, name string) *track {
 }
 
 func (t *timeline) add(ev pim.Event) {
+	t.events++
 	if tr := t.track(ev.Key, ev.Name); tr != nil {
 		tr.events = append(tr.events, ev)
 	}
 }
 
-// prompted attaches a step-up sign-in to the track it serves: the one whose
-// step-up the service reported last, else the first not yet submitted.
+// prompted records a sign-in the service waits for.
 func (t *timeline) prompted(p signInPrompt) {
-	var to *track
-	for _, tr := range t.tracks {
-		if hasStage(tr, pim.StageStepUp) && !tr.pastStepUp() {
-			to = tr
-		}
-	}
-	for _, tr := range t.tracks {
-		if to == nil && !tr.pastStepUp() && !hasStage(tr, pim.StageFailed) {
-			to = tr
-		}
-	}
-	if to != nil {
-		to.prompt = &p
-	}
+	p.after = t.events
+	t.prompt = &p
 }
 
-// signIn is the step-up sign-in that waits for the admin now, or nil. It
-// is derived from the events: once the service reports the stage after
-// step-up, or the track ends, the code or page is stale.
+// signIn is the sign-in that waits for the admin now, or nil. The core
+// does one thing at a time and blocks on a sign-in, so anything it reports
+// after the prompt, or the operation's end, means the code or page is
+// stale.
 func (t *timeline) signIn() *signInPrompt {
+	if t.done || t.prompt == nil || t.events > t.prompt.after {
+		return nil
+	}
+	return t.prompt
+}
+
+// steppingUp reports whether the waiting sign-in is a step-up: a track
+// reported step-up and nothing after it yet.
+func (t *timeline) steppingUp() bool {
 	for _, tr := range t.tracks {
-		if tr.prompt != nil && !tr.pastStepUp() && tr.state(t) == running {
-			return tr.prompt
+		if hasStage(tr, pim.StageStepUp) && !tr.pastStepUp() {
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
 // deviceCode is the step-up device code waiting to be entered, or nil.
@@ -153,7 +154,7 @@ func (tr *track) steps(t *timeline) []step {
 		return out
 	}
 	out := []step{{pim.StageChecked, "checked against policy"}}
-	if seen(pim.StageStepUp) || tr.prompt != nil {
+	if seen(pim.StageStepUp) {
 		out = append(out, step{pim.StageStepUp, "step-up sign-in"})
 	}
 	out = append(out,

@@ -169,3 +169,32 @@ func TestFailedActivationIsNotHeadedDone(t *testing.T) {
 	h.mustShow("Activation of Global Reader: failed")
 	h.mustNotShow(": done")
 }
+
+// A sign-in the core needs later (a token refresh after the role was
+// listed) is shown too, without a step-up step, until the service goes on.
+func TestSignInPromptAfterSubmissionIsShown(t *testing.T) {
+	f := newFake()
+	f.release = make(chan struct{})
+	next := make(chan struct{})
+	f.activate = func(r pim.ActivateRequest, in auth.Interaction, progress func(pim.Event)) pim.Outcome {
+		for _, s := range []pim.Stage{pim.StageChecked, pim.StageSubmitted, pim.StageProvisioned, pim.StageListed} {
+			progress(pim.Event{Key: r.Target.Key(), Stage: s, At: t0})
+		}
+		in.DeviceCodeShown(auth.DeviceCode{UserCode: "LATE1234", VerificationURL: "https://microsoft.com/devicelogin"}, "")
+		<-next
+		progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageRefreshed, At: t0})
+		progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageVerified, At: t0})
+		return pim.Outcome{Target: r.Target, Status: "Provisioned", Effective: true, Proof: pim.ProofToken}
+	}
+	h := newHarness(t, f, Options{}, 120, 40)
+	activateReader(h, "INC-9")
+	h.key("p")
+	h.settleUntil(func() bool { return h.m.timeline.deviceCode() != nil })
+	h.mustShow("L A T E 1 2 3 4", "needs a fresh sign-in", "› token refreshed…")
+	h.mustNotShow("step-up")
+	next <- struct{}{}
+	h.settleUntil(func() bool { return hasStage(h.m.timeline.tracks[0], pim.StageRefreshed) })
+	h.mustNotShow("L A T E 1 2 3 4")
+	close(f.release)
+	h.settle()
+}

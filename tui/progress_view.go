@@ -20,11 +20,15 @@ func (m *Model) progressView(w, h int) string {
 	for _, l := range wrapWords(t.title(), w) {
 		head = append(head, st.Form.Title.Render(l))
 	}
+	why := "pimento needs a fresh sign-in to go on"
+	if t.steppingUp() {
+		why = "Step-up: this activation needs a fresh sign-in"
+	}
 	if p := t.signIn(); p != nil && p.code != nil {
-		head = append(head, st.SignIn.Hint.Render("Step-up: this activation needs a fresh sign-in."))
+		head = append(head, st.SignIn.Hint.Render(why+"."))
 		head = append(head, deviceCodeView(st, *p.code, m.now, h < tallHeight)...)
 	} else if p != nil {
-		head = append(head, st.SignIn.Hint.Render("Step-up: your browser opened for a fresh sign-in; finish it there."))
+		head = append(head, st.SignIn.Hint.Render(why+": your browser opened; finish it there."))
 		head = append(head, st.SignIn.URL.Render(show.Text(p.browser)))
 	}
 	head = append(head, "")
