@@ -103,7 +103,7 @@ func (t *timeline) steppingUp() bool {
 	return false
 }
 
-// deviceCode is the step-up device code waiting to be entered, or nil.
+// deviceCode is the device code waiting to be entered, or nil.
 func (t *timeline) deviceCode() *auth.DeviceCode {
 	if p := t.signIn(); p != nil {
 		return p.code
