@@ -2,9 +2,11 @@ package tui
 
 import (
 	"fmt"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pimento-cli/pimento/internal/show"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -31,7 +33,7 @@ func (m *Model) activatable(r *row) string {
 	case m.isActive(r) && r.active.End.IsZero():
 		return r.elig.Name + " is permanently assigned."
 	case m.isActive(r):
-		return fmt.Sprintf("%s is already active until %s.", r.elig.Name, clock(r.active.End))
+		return fmt.Sprintf("%s is already active until %s.", r.elig.Name, show.Clock(r.active.End, m.now))
 	}
 	return ""
 }
@@ -78,6 +80,20 @@ func (m *Model) openForm() tea.Cmd {
 		targets = []pim.Eligibility{r.elig}
 	}
 	return m.showForm(newForm(targets, m.recent, nil, m.svc.DefaultDuration(targets), m.styles, m.width))
+}
+
+// formStart is when the form's activation would begin: now, or for a
+// re-activation the end of the elevation it follows, read from the list so
+// a reload that moves the end moves it too.
+func (m *Model) formStart() time.Time {
+	f := m.form
+	if f == nil || !f.rearm {
+		return m.now
+	}
+	if r := m.list.byKey(f.targets[0].Key()); r != nil && m.isActive(r) && !r.active.End.IsZero() {
+		return r.active.End
+	}
+	return m.now
 }
 
 func (m *Model) showForm(f *form) tea.Cmd {
@@ -127,77 +143,4 @@ func (m *Model) askCancel() {
 		p := *r.pending
 		m.confirmCancel = &p
 	}
-}
-
-// reactivate is r: re-activate with the same justification once PIM allows
-// it, i.e. once the elevation ended. While it is still active, r arms (or
-// disarms) the re-activation.
-func (m *Model) reactivate() tea.Cmd {
-	r := m.reactivateTarget()
-	if r == nil {
-		m.notice = "Nothing to re-activate here."
-		return nil
-	}
-	if r.pending != nil || m.busy[r.key] || (m.isActive(r) && r.active.End.IsZero()) {
-		m.notice = m.activatable(r)
-		return nil
-	}
-	req, known := m.lastReq[r.key]
-	if !known {
-		prefill := pim.ActivateRequest{Target: r.elig}
-		if len(m.recent) > 0 {
-			prefill.Justification = m.recent[0]
-		}
-		targets := []pim.Eligibility{r.elig}
-		f := newForm(targets, m.recent, &prefill, m.svc.DefaultDuration(targets), m.styles, m.width)
-		f.rearm = m.isActive(r)
-		return m.showForm(f)
-	}
-	req.Target = r.elig
-	if m.isActive(r) {
-		if m.armed[r.key] {
-			delete(m.armed, r.key)
-			return m.setStatus("Re-activation of " + r.elig.Name + " cancelled")
-		}
-		return m.arm([]pim.ActivateRequest{req})
-	}
-	if m.op != nil {
-		m.notice = "Another request is in flight; try again when it is done."
-		return nil
-	}
-	return m.startActivation([]pim.ActivateRequest{req})
-}
-
-// reactivateTarget is the row under the cursor when it is or was active,
-// otherwise the first elevation in the expiry banner.
-func (m *Model) reactivateTarget() *row {
-	if r := m.list.currentRow(); r != nil && r.eligible {
-		if _, known := m.lastReq[r.key]; known || r.active != nil {
-			return r
-		}
-	}
-	for _, a := range m.expiring() {
-		if r := m.list.byKey(a.Key()); r != nil && r.eligible {
-			return r
-		}
-	}
-	return nil
-}
-
-// arm remembers reqs and sends them when their elevations end.
-func (m *Model) arm(reqs []pim.ActivateRequest) tea.Cmd {
-	m.form = nil
-	m.screen = screenMain
-	var names string
-	var end string
-	for _, req := range reqs {
-		k := req.Target.Key()
-		m.lastReq[k] = req
-		m.armed[k] = true
-		names = req.Target.Name
-		if r := m.list.byKey(k); r != nil && r.active != nil {
-			end = " at " + clock(r.active.End)
-		}
-	}
-	return m.setStatus(fmt.Sprintf("%s re-activates with the same justification when it ends%s (PIM allows one activation at a time)", names, end))
 }

@@ -73,7 +73,7 @@ func (m *Model) startActivation(reqs []pim.ActivateRequest) tea.Cmd {
 	for i, r := range reqs {
 		targets[i] = r.Target
 		k := r.Target.Key()
-		m.lastReq[k] = r
+		m.lastSent[k] = r
 		m.busy[k] = true
 		delete(m.armed, k)
 		delete(m.selected, k)

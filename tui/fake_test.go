@@ -95,10 +95,16 @@ func (f *fakeService) setNow(t time.Time) {
 	f.mu.Unlock()
 }
 
+// Identity falls back to the signed-in account's tenant, as the core does
+// for a profile that names none.
 func (f *fakeService) Identity() Identity {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.id
+	id := f.id
+	if id.Tenant == "" {
+		id.Tenant = id.Account.TenantID
+	}
+	return id
 }
 
 func (f *fakeService) SignIn(ctx context.Context, deviceCode bool, in auth.Interaction) (auth.Account, error) {
@@ -163,7 +169,8 @@ func (f *fakeService) Activate(ctx context.Context, reqs []pim.ActivateRequest, 
 	return out
 }
 
-// verifyInToken is the happy path: every stage, then proven in the token.
+// verifyInToken is the happy path: every stage in the core's order, then
+// proven in the token.
 func (f *fakeService) verifyInToken(r pim.ActivateRequest, _ auth.Interaction, progress func(pim.Event)) pim.Outcome {
 	e := r.Target
 	ev := func(s pim.Stage, after time.Duration, detail string) {
@@ -172,6 +179,7 @@ func (f *fakeService) verifyInToken(r pim.ActivateRequest, _ auth.Interaction, p
 	ev(pim.StageChecked, 0, "")
 	ev(pim.StageSubmitted, 1200*time.Millisecond, "request 7f3a")
 	ev(pim.StageProvisioned, 2100*time.Millisecond, "")
+	ev(pim.StageListed, 3100*time.Millisecond, "")
 	ev(pim.StageRefreshed, 4*time.Second, "")
 	ev(pim.StageVerified, 4200*time.Millisecond, "")
 	f.mu.Lock()

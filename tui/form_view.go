@@ -12,8 +12,9 @@ import (
 
 var fieldLabels = [fieldCount]string{"Justification", "Duration", "Ticket number", "Ticket system"}
 
-// view renders the form into at most height lines.
-func (f *form) view(st *Styles, width, height int, now time.Time) string {
+// view renders the form into at most height lines. start is when the
+// activation would begin: now, or when the elevation it follows ends.
+func (f *form) view(st *Styles, width, height int, start, now time.Time) string {
 	var b []string
 	title := "Activate " + f.targets[0].Label()
 	if len(f.targets) > 1 {
@@ -36,7 +37,7 @@ func (f *form) view(st *Styles, width, height int, now time.Time) string {
 	b = append(b, "")
 
 	for i, n := range f.fields {
-		b = append(b, f.fieldView(st, n, i == f.focus, now)...)
+		b = append(b, f.fieldView(st, n, i == f.focus, start, now)...)
 	}
 	if f.err != nil {
 		b = append(b, "", st.Form.Error.Render("✗ "+show.Text(f.err.Error())))
@@ -44,7 +45,9 @@ func (f *form) view(st *Styles, width, height int, now time.Time) string {
 	if notes := f.notes(); len(notes) > 0 {
 		b = append(b, "")
 		for _, n := range notes {
-			b = append(b, st.Form.Hint.Render(n))
+			for _, l := range wrapWords(n, width) {
+				b = append(b, st.Form.Hint.Render(l))
+			}
 		}
 	}
 	// Keep the fields whole on short screens: drop the policy lines first.
@@ -54,7 +57,7 @@ func (f *form) view(st *Styles, width, height int, now time.Time) string {
 	return strings.Join(b, "\n")
 }
 
-func (f *form) fieldView(st *Styles, n fieldName, focused bool, now time.Time) []string {
+func (f *form) fieldView(st *Styles, n fieldName, focused bool, start, now time.Time) []string {
 	label := fieldLabels[n]
 	switch n {
 	case fieldJustification:
@@ -84,7 +87,11 @@ func (f *form) fieldView(st *Styles, n fieldName, focused bool, now time.Time) [
 		lines = append(lines, "  "+st.Form.Error.Render("✗ "+errText))
 	case n == fieldDuration:
 		d, _ := f.duration()
-		lines = append(lines, "  "+st.Form.OK.Render(fmt.Sprintf("✓ %s, until about %s", pim.HumanDuration(d), clock(now.Add(d)))))
+		from := ""
+		if start.After(now) {
+			from = " from " + show.Clock(start, now) + " (when it ends)"
+		}
+		lines = append(lines, "  "+st.Form.OK.Render(fmt.Sprintf("✓ %s%s, until about %s", pim.HumanDuration(d), from, show.Clock(start.Add(d), now))))
 	case n == fieldJustification && focused && len(f.recent) > 0:
 		lines = append(lines, "  "+st.Form.Hint.Render("ctrl+r reuses: "+quoteList(f.recent, 3)))
 	}

@@ -22,6 +22,8 @@ type scenario struct {
 	name  string
 	setup func(f *fakeService)
 	drive func(h *harness)
+	// narrow adds a 50×20 golden: the screens a small pane must keep usable.
+	narrow bool
 }
 
 func busyFake(f *fakeService) {
@@ -33,12 +35,13 @@ func busyFake(f *fakeService) {
 		{Eligibility: role("Directory Readers", "88d8e3e3", "/", "tenant", pim.Policy{}), Assigned: true}, // permanent
 	}
 	f.snap.Pending = []pim.Pending{{Eligibility: e[3], RequestID: "r1", Status: "PendingApproval", Created: t0.Add(-5 * time.Minute)}}
+	withOwnerRow(f)
 }
 
 var scenarios = []scenario{
-	{name: "main", setup: busyFake, drive: func(h *harness) { h.key("down", "down", "down", "down", "space", "up") }},
+	{name: "main", setup: busyFake, narrow: true, drive: func(h *harness) { h.key("down", "down", "down", "down", "space", "up") }},
 	{name: "filter", setup: busyFake, drive: func(h *harness) { h.key("/"); h.typeText("admin") }},
-	{name: "form", drive: func(h *harness) {
+	{name: "form", narrow: true, drive: func(h *harness) {
 		h.key("enter")
 		h.typeText("INC-4411 restore mailbox")
 		h.key("tab", "ctrl+u")
@@ -81,6 +84,8 @@ var scenarios = []scenario{
 		f.release = make(chan struct{})
 		f.activate = func(r pim.ActivateRequest, in auth.Interaction, progress func(pim.Event)) pim.Outcome {
 			progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageChecked, At: t0})
+			// As the core does: step-up is reported when the sign-in starts.
+			progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageStepUp, Detail: "signing in", At: t0.Add(time.Second)})
 			in.DeviceCodeShown(auth.DeviceCode{UserCode: "QWERTY12", VerificationURL: "https://microsoft.com/devicelogin", ExpiresAt: t0.Add(15 * time.Minute)}, "c1")
 			return pim.Outcome{Target: r.Target, Status: "Provisioned", Effective: true, Proof: "token"}
 		}
@@ -88,17 +93,21 @@ var scenarios = []scenario{
 		h.key("down", "down", "enter") // Helpdesk Administrator: MFA
 		h.typeText("INC-2 unlock user")
 		h.key("enter")
-		h.settleUntil(func() bool { return h.m.timeline.code != nil })
+		h.settleUntil(func() bool { return h.m.timeline.deviceCode() != nil })
 	}},
 	{name: "help", drive: func(h *harness) { h.key("?") }},
 }
 
 // TestGolden keeps every scenario as plain text (colour stripped, so a diff
-// reads) at 80×24 and 120×40. Regenerate with:
+// reads) at 80×24 and 120×40, and some at 50×20. Regenerate with:
 // go test ./tui/ -run TestGolden -update
 func TestGolden(t *testing.T) {
 	for _, sc := range scenarios {
-		for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		sizes := [][2]int{{80, 24}, {120, 40}}
+		if sc.narrow {
+			sizes = append(sizes, [2]int{50, 20})
+		}
+		for _, sz := range sizes {
 			t.Run(fmt.Sprintf("%s_%dx%d", sc.name, sz[0], sz[1]), func(t *testing.T) {
 				h := drive(t, sc, sz, color.Black)
 				golden.RequireEqual(t, ansi.Strip(h.m.View().Content))

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,10 @@ func (h *harness) launch(cmd tea.Cmd) {
 }
 
 func (h *harness) handle(msg tea.Msg) {
+	if seq, ok := asSequence(msg); ok {
+		h.launchInOrder(seq)
+		return
+	}
 	switch msg := msg.(type) {
 	case nil:
 	case tea.BatchMsg:
@@ -66,6 +71,34 @@ func (h *harness) handle(msg tea.Msg) {
 		_, cmd := h.m.Update(msg)
 		h.launch(cmd)
 	}
+}
+
+// asSequence unpacks tea.Sequence's message, whose type is unexported.
+func asSequence(msg tea.Msg) ([]tea.Cmd, bool) {
+	v := reflect.ValueOf(msg)
+	if !v.IsValid() || v.Kind() != reflect.Slice || v.Type().Elem() != reflect.TypeFor[tea.Cmd]() || v.Type() == reflect.TypeFor[tea.BatchMsg]() {
+		return nil, false
+	}
+	cmds := make([]tea.Cmd, v.Len())
+	for i := range cmds {
+		cmds[i] = v.Index(i).Interface().(tea.Cmd)
+	}
+	return cmds, true
+}
+
+// launchInOrder runs cmds one after the other, their messages delivered in
+// that order, as Bubble Tea runs a sequence.
+func (h *harness) launchInOrder(cmds []tea.Cmd) {
+	h.pending += len(cmds)
+	go func() {
+		for _, c := range cmds {
+			if c == nil {
+				h.results <- nil
+				continue
+			}
+			h.results <- c()
+		}
+	}()
 }
 
 // send delivers msg and runs what follows until nothing is left to run.
@@ -162,6 +195,17 @@ func (h *harness) tick(d time.Duration) {
 	h.tb.Helper()
 	h.svc.setNow(h.svc.Now().Add(d))
 	h.send(tickMsg{})
+}
+
+// bells counts the bells written through Bubble Tea's output.
+func (h *harness) bells() int {
+	n := 0
+	for _, r := range h.raw {
+		if r == "\a" {
+			n++
+		}
+	}
+	return n
 }
 
 // screen is the frame as plain text.

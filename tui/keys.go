@@ -123,7 +123,7 @@ func (m *Model) bindings() helpKeys {
 		return helpKeys{g, {k.ForceQuit}}
 	case m.screen == screenProgress:
 		g := []key.Binding{k.Close}
-		if m.timeline != nil && m.timeline.code != nil && !m.timeline.done {
+		if m.timeline != nil && m.timeline.deviceCode() != nil {
 			g = append(g, k.CopyCode, k.CopyURL)
 		}
 		return helpKeys{g, {k.Quit, k.Help}}

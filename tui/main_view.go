@@ -7,10 +7,12 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/pimento-cli/pimento/internal/show"
 	"github.com/pimento-cli/pimento/pim"
 )
 
-// columns are the widths of the list's columns at a given width.
+// columns are the widths of the list's columns at a given width; a column
+// of width 0 is dropped.
 type columns struct {
 	name, scope, max, needs, state int
 	words                          bool // badges spelled out
@@ -20,19 +22,45 @@ const (
 	prefixWidth = 4 // cursor, space, mark, space
 	stateWidth  = 16
 	maxWidth    = 5
+	nameWidth   = 22 // NAME keeps this much before it gives way
+	scopeMin    = 6  // "member", "owner", "tenant"
 )
 
+// columnsFor lays the list out at width w. NAME has priority: NEEDS gives
+// way first, then MAX (the detail pane spells the policy out), then SCOPE
+// shrinks; only then does NAME go under nameWidth.
 func columnsFor(w int) columns {
-	c := columns{max: maxWidth, needs: 9, state: stateWidth}
+	c := columns{max: maxWidth, needs: 9, state: stateWidth} // "J T M A C"
 	if w >= wideWidth {
 		c.needs, c.words = 26, true
 	}
-	rest := w - prefixWidth - c.max - c.needs - c.state - 4 // gaps
-	rest = max(rest, 12)
-	c.name = rest * 3 / 5
-	c.scope = rest - c.name
+	giveWay := []func(){
+		func() {},
+		func() { c.needs, c.words = 0, false },
+		func() { c.max = 0 },
+	}
+	rest := 0 // for NAME and SCOPE
+	for _, drop := range giveWay {
+		drop()
+		rest = w - prefixWidth - c.state - 1
+		for _, n := range []int{c.max, c.needs} {
+			if n > 0 {
+				rest -= n + 1
+			}
+		}
+		if rest*3/5 >= nameWidth {
+			c.name = rest * 3 / 5
+			c.scope = rest - 1 - c.name
+			return c
+		}
+	}
+	c.scope = max(scopeMin, rest-1-nameWidth)
+	c.name = max(1, rest-1-c.scope)
 	return c
 }
+
+// widths are the columns in display order: NAME, SCOPE, MAX, NEEDS, STATUS.
+func (c columns) widths() [5]int { return [5]int{c.name, c.scope, c.max, c.needs, c.state} }
 
 func (m *Model) mainView(w, h int) string {
 	st := m.styles
@@ -66,11 +94,13 @@ func (m *Model) mainView(w, h int) string {
 }
 
 func (m *Model) columnHeader(w int) string {
-	c := columnsFor(w)
-	cell := func(s string, n int) string { return pad(s, n) }
-	h := strings.Repeat(" ", prefixWidth) + cell("NAME", c.name) + " " + cell("SCOPE", c.scope) + " " +
-		cell("MAX", c.max) + " " + cell("NEEDS", c.needs) + " " + "STATUS"
-	return m.styles.List.Header.Render(h)
+	h := strings.Repeat(" ", prefixWidth)
+	for i, n := range columnsFor(w).widths() {
+		if n > 0 {
+			h += pad([5]string{"NAME", "SCOPE", "MAX", "NEEDS", "STATUS"}[i], n) + " "
+		}
+	}
+	return m.styles.List.Header.Render(strings.TrimRight(h, " "))
 }
 
 // pad truncates or pads plain text to exactly n cells.
@@ -92,12 +122,7 @@ func (m *Model) rowView(r *row, isCursor bool, c columns, w int) string {
 	if m.selected[r.key] {
 		mark = "✓"
 	}
-	scope := e.Scope
-	if e.Kind == pim.KindGroup {
-		scope = "group " + e.AccessID
-	} else if scope == "" {
-		scope = "tenant"
-	}
+	scope := scopeText(e, c.scope)
 	maxd := "—"
 	if e.Policy.MaxDuration > 0 {
 		maxd = pim.HumanDuration(e.Policy.MaxDuration)
@@ -115,16 +140,32 @@ func (m *Model) rowView(r *row, isCursor bool, c columns, w int) string {
 		return s.Inherit(bg).Render(pad(text, n))
 	}
 	gap := bg.Render(" ")
-	line := cell(st.List.Cursor, cur, 1) + gap + cell(st.List.Mark, mark, 1) + gap +
-		cell(st.List.Name, e.Name, c.name) + gap +
-		cell(st.List.Scope, scope, c.scope) + gap +
-		cell(st.List.Max, maxd, c.max) + gap +
-		cell(st.List.Badge, badges(e.Policy, c.words), c.needs) + gap +
-		cell(stStyle, state, c.state)
+	texts := [5]string{e.Name, scope, maxd, badges(e.Policy, c.words), state}
+	styles := [5]lipgloss.Style{st.List.Name, st.List.Scope, st.List.Max, st.List.Badge, stStyle}
+	line := cell(st.List.Cursor, cur, 1) + gap + cell(st.List.Mark, mark, 1)
+	for i, n := range c.widths() {
+		if n > 0 {
+			line += gap + cell(styles[i], texts[i], n)
+		}
+	}
 	if rest := w - ansi.StringWidth(line); rest > 0 && isCursor {
 		line += bg.Render(strings.Repeat(" ", rest))
 	}
 	return line
+}
+
+// scopeText is the SCOPE cell: a group's access ("member", "owner") always
+// shows, so two rows of one group never look alike.
+func scopeText(e pim.Eligibility, width int) string {
+	switch {
+	case e.Kind == pim.KindGroup && ansi.StringWidth("group "+e.AccessID) <= width:
+		return "group " + e.AccessID
+	case e.Kind == pim.KindGroup:
+		return e.AccessID
+	case e.Scope == "":
+		return "tenant"
+	}
+	return e.Scope
 }
 
 // rowState is the status column: live countdown, pending, in flight.
@@ -145,7 +186,7 @@ func (m *Model) rowState(r *row) (string, lipgloss.Style) {
 			return "ended", st.List.Dim
 		}
 		s := "active " + countdown(rem)
-		if m.armed[r.key] {
+		if _, armed := m.armed[r.key]; armed {
 			s += " ↻"
 		}
 		if m.opts.ExpiryWarning > 0 && rem <= m.opts.ExpiryWarning {
@@ -156,36 +197,6 @@ func (m *Model) rowState(r *row) (string, lipgloss.Style) {
 		return "pending approval", st.List.Pending
 	}
 	return "", st.List.Dim
-}
-
-// badges are the requirements, as letters or short words.
-func badges(p pim.Policy, words bool) string {
-	var out []string
-	for _, r := range p.Requirements() {
-		out = append(out, badge(r, words))
-	}
-	return strings.Join(out, " ")
-}
-
-func badge(r pim.Requirement, words bool) string {
-	long := map[pim.Requirement]string{
-		pim.RequireJustification: "justify",
-		pim.RequireTicket:        "ticket",
-		pim.RequireMFA:           "MFA",
-		pim.RequireApproval:      "approval",
-		pim.RequireAuthContext:   "context",
-	}
-	short := map[pim.Requirement]string{
-		pim.RequireJustification: "J",
-		pim.RequireTicket:        "T",
-		pim.RequireMFA:           "M",
-		pim.RequireApproval:      "A",
-		pim.RequireAuthContext:   "C",
-	}
-	if words {
-		return long[r]
-	}
-	return short[r]
 }
 
 // detailView previews the current row: policy in words, status, selection.
@@ -242,15 +253,15 @@ func (m *Model) statusWords(r *row) string {
 		a := r.active
 		rem := a.Remaining(m.now)
 		if rem <= 0 {
-			return "ended at " + clock(a.End) + "; reloading"
+			return "ended at " + show.Clock(a.End, m.now) + "; reloading"
 		}
-		s := fmt.Sprintf("active since %s, ends %s (%s left)", clock(a.Start), clock(a.End), countdown(rem))
+		s := fmt.Sprintf("active since %s, ends %s (%s left)", show.Clock(a.Start, m.now), show.Clock(a.End, m.now), countdown(rem))
 		if m.now.Before(a.DeactivatableAt()) {
-			s += " · d possible at " + clock(a.DeactivatableAt())
+			s += " · d possible at " + show.ClockSeconds(a.DeactivatableAt(), m.now)
 		}
 		return s
 	case r.pending != nil:
-		return "pending approval since " + clock(r.pending.Created) + ", not active yet · d cancels the request"
+		return "pending approval since " + show.Clock(r.pending.Created, m.now) + ", not active yet · d cancels the request"
 	}
 	return "eligible: enter activates, space selects several"
 }

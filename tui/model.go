@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -63,15 +65,20 @@ type Model struct {
 	timeline *timeline
 	busy     map[string]bool // keys with an operation in flight
 
-	lastReq map[string]pim.ActivateRequest // what was sent, for r
-	armed   map[string]bool                // re-activate when it ends
-	warned  map[string]bool                // key@end: banner and bell done
-	ended   map[string]bool                // key@end: refetch after the end done
+	// What r may send, per row key: lastSent fills the form, only lastGood
+	// (the last request PIM accepted) is resent without one, and armed is
+	// sent when the elevation ends.
+	lastSent map[string]pim.ActivateRequest
+	lastGood map[string]pim.ActivateRequest
+	armed    map[string]pim.ActivateRequest
+	warned   map[string]bool // key@end: banner and bell done
+	ended    map[string]bool // key@end: refetch after the end done
 
 	status    string // a success; clears itself
 	statusSeq int
-	notice    string // a plain-words refusal or hint; clears on move or esc
-	err       error  // the one error path; esc dismisses
+	notice    string   // a plain-words refusal or hint; clears on move or esc
+	warnings  []string // troubles the core reported beside a result; esc clears
+	err       error    // the one error path; esc dismisses
 
 	// finishing is set when the admin quit with a request in flight: the
 	// request is interrupted, and the TUI waits (bounded) for the truth
@@ -81,6 +88,10 @@ type Model struct {
 	// cutShort is set when quitting left a request without its outcome
 	// (interrupted, or still waiting): the process exits 130.
 	cutShort bool
+
+	// titlePushed: the terminal's title is on its stack; titleRestored:
+	// quitting popped it (title.go).
+	titlePushed, titleRestored bool
 }
 
 var _ tea.Model = (*Model)(nil)
@@ -111,8 +122,9 @@ func newModel(parent context.Context, svc Service, opts Options) *Model {
 		selected:   map[string]bool{},
 		busy:       map[string]bool{},
 		cancelling: map[string]bool{},
-		lastReq:    map[string]pim.ActivateRequest{},
-		armed:      map[string]bool{},
+		lastSent:   map[string]pim.ActivateRequest{},
+		lastGood:   map[string]pim.ActivateRequest{},
+		armed:      map[string]pim.ActivateRequest{},
 		warned:     map[string]bool{},
 		ended:      map[string]bool{},
 	}
@@ -142,10 +154,26 @@ type Result struct {
 // Run runs the TUI in the alternate screen until the admin quits or ctx
 // ends.
 func Run(ctx context.Context, svc Service, opts Options) (Result, error) {
+	return run(ctx, svc, opts, nil, os.Stdout)
+}
+
+// run is Run on the given terminal; in nil is Bubble Tea's default (stdin,
+// or the TTY).
+func run(ctx context.Context, svc Service, opts Options, in io.Reader, out io.Writer) (Result, error) {
 	m := newModel(ctx, svc, opts)
 	defer m.cancel()
-	p := tea.NewProgram(m, tea.WithContext(ctx))
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithOutput(out)}
+	if in != nil {
+		popts = append(popts, tea.WithInput(in))
+	}
+	p := tea.NewProgram(m, popts...)
 	_, err := p.Run()
+	if m.titlePushed && !m.titleRestored {
+		// Killed (a signal, a closed terminal): the model had no turn to
+		// pop the title, so it is popped on the same output, now that
+		// Bubble Tea has let go of the terminal.
+		_, _ = io.WriteString(out, titleLeave)
+	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		err = nil // a signal ended it: the caller says what is known
 	}
@@ -154,7 +182,7 @@ func Run(ctx context.Context, svc Service, opts Options) (Result, error) {
 
 // Init asks for the background colour, starts the clock and the first load.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.tickCmd(), m.refreshTickCmd()}
+	cmds := []tea.Cmd{setTitleCmd(), tea.RequestBackgroundColor, m.tickCmd(), m.refreshTickCmd()}
 	if m.ident.SignedIn() {
 		cmds = append(cmds, m.loadCmd())
 	}
@@ -207,7 +235,7 @@ func (m *Model) quit() tea.Cmd {
 		m.cutShort = true
 	}
 	m.cancel()
-	return tea.Quit
+	return tea.Sequence(m.restoreTitle(), tea.Quit)
 }
 
 // finishQuit is q (or the first ctrl+c) with a request in flight: the

@@ -1,12 +1,12 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/pimento-cli/pimento/internal/show"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -17,13 +17,19 @@ func (m *Model) progressView(w, h int) string {
 		return ""
 	}
 	var head []string
-	head = append(head, st.Form.Title.Render(t.title()))
-	if !t.done && t.code != nil {
-		head = append(head, st.SignIn.Hint.Render("Step-up: this activation needs a fresh sign-in."))
-		head = append(head, deviceCodeView(st, *t.code, m.now, h < tallHeight)...)
-	} else if !t.done && t.browser != "" {
-		head = append(head, st.SignIn.Hint.Render("Step-up: your browser opened for a fresh sign-in; finish it there."))
-		head = append(head, st.SignIn.URL.Render(t.browser))
+	for _, l := range wrapWords(t.title(), w) {
+		head = append(head, st.Form.Title.Render(l))
+	}
+	why := "pimento needs a fresh sign-in to go on"
+	if t.steppingUp() {
+		why = "Step-up: this activation needs a fresh sign-in"
+	}
+	if p := t.signIn(); p != nil && p.code != nil {
+		head = append(head, st.SignIn.Hint.Render(why+"."))
+		head = append(head, deviceCodeView(st, *p.code, m.now, h < tallHeight)...)
+	} else if p != nil {
+		head = append(head, st.SignIn.Hint.Render(why+": your browser opened; finish it there."))
+		head = append(head, st.SignIn.URL.Render(show.Text(p.browser)))
 	}
 	head = append(head, "")
 
@@ -45,24 +51,6 @@ func (m *Model) progressView(w, h int) string {
 	return strings.Join(append(head, short...), "\n")
 }
 
-func (t *timeline) title() string {
-	verb := "Activating"
-	if t.kind == opDeactivate {
-		verb = "Deactivating"
-	}
-	if t.done {
-		verb = map[opKind]string{opActivate: "Activation of", opDeactivate: "Deactivation of"}[t.kind]
-	}
-	what := t.tracks[0].target.Label()
-	if len(t.tracks) > 1 {
-		what = fmt.Sprintf("%d roles and groups", len(t.tracks))
-	}
-	if t.done {
-		return verb + " " + what + ": done"
-	}
-	return verb + " " + what + "…"
-}
-
 func stateStyle(st *Styles, s terminal) interface{ Render(...string) string } {
 	switch s {
 	case verified, deactivatedOK:
@@ -79,14 +67,11 @@ func (m *Model) trackView(t *timeline, tr *track, w int) []string {
 	st := m.styles
 	state := tr.state(t)
 	lines := []string{st.Progress.Title.Render(tr.target.Label())}
-	current := state == running
+	current, isRunning := tr.running(t)
 	for _, s := range tr.steps(t) {
-		ev, ok := tr.event(s.stage)
-		if !ok && s.stage == pim.StageDeactivated && state == deactivatedOK {
-			ok = true
-		}
+		ev, _ := tr.event(s.stage)
 		switch {
-		case ok:
+		case tr.reached(s.stage, state):
 			at := ""
 			if !ev.At.IsZero() {
 				at = st.Progress.Time.Render(" +" + secs(ev.At.Sub(t.started)))
@@ -96,10 +81,9 @@ func (m *Model) trackView(t *timeline, tr *track, w int) []string {
 				detail = st.Progress.Detail.Render(" · " + ev.Detail)
 			}
 			lines = append(lines, "  "+st.Progress.Done.Render("✓ "+s.label)+at+detail)
-		case current:
+		case isRunning && s == current:
 			lines = append(lines, "  "+st.Progress.Current.Render("› "+s.label+"…"))
-			current = false
-		case state == running:
+		case isRunning:
 			lines = append(lines, "  "+st.Progress.Todo.Render("· "+s.label))
 		}
 	}
@@ -126,8 +110,12 @@ func (m *Model) verdict(t *timeline, tr *track, state terminal) []line {
 	st := m.styles
 	switch state {
 	case running:
-		if t.kind == opActivate {
+		switch {
+		case t.kind != opActivate:
+		case tr.target.InTokenWIDs():
 			return []line{{st.Progress.Todo, "· verified in token"}}
+		default:
+			return []line{{st.Progress.Todo, "· verified by the listing"}}
 		}
 	case verified:
 		after, proof, end := time.Duration(0), "token", time.Time{}
@@ -148,7 +136,7 @@ func (m *Model) verdict(t *timeline, tr *track, state terminal) []line {
 			s = "✓ verified: listed as active after " + secs(after)
 		}
 		if !end.IsZero() {
-			s += " · active until " + clock(end)
+			s += " · active until " + show.Clock(end, m.now)
 		}
 		return []line{{st.Progress.Verified, s}}
 	case pendingApproval:
@@ -174,7 +162,7 @@ func (m *Model) verdict(t *timeline, tr *track, state terminal) []line {
 		return []line{{st.Progress.Fail, "✗ failed: " + what}, {st.Progress.Next, "→ " + next}}
 	case deactivatedOK:
 		var out []line
-		for _, l := range truthAfterDeactivation(t, tr) {
+		for _, l := range truthAfterDeactivation(t, tr, m.now) {
 			out = append(out, line{st.Progress.Detail, l})
 		}
 		return out
@@ -184,9 +172,9 @@ func (m *Model) verdict(t *timeline, tr *track, state terminal) []line {
 
 // tooShortText is PIM's five-minute rule with a live countdown.
 func tooShortText(at, now time.Time) string {
-	s := "PIM refuses deactivation for 5 minutes after activation: possible at " + clock(at)
+	s := "PIM refuses deactivation for 5 minutes after activation: possible at " + show.ClockSeconds(at, now)
 	if left := at.Sub(now); left > 0 {
-		s += " (in " + countdown(left+time.Second-1) + ")" // round up: never early
+		s += " (in " + countdown(left) + ")" // floored like every countdown; "now" only once it is
 	} else {
 		s += " (now)"
 	}

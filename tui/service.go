@@ -3,7 +3,9 @@
 // an activation through to a privilege that is provably in the token.
 //
 // The TUI calls only the Service interface below; it never speaks HTTP, never
-// reads tokens and never writes to the terminal outside Bubble Tea.
+// reads tokens and never writes to the terminal outside Bubble Tea, save
+// one sequence that gives the window title back when a signal killed the
+// program before the model could (title.go).
 package tui
 
 import (

@@ -69,7 +69,7 @@ func deviceCodeView(st *Styles, dc auth.DeviceCode, now time.Time, compact bool)
 	if !dc.ExpiresAt.IsZero() {
 		left := dc.ExpiresAt.Sub(now)
 		if left > 0 {
-			out = append(out, st.SignIn.Countdown.Render("The code expires in "+countdown(left)+" (at "+clock(dc.ExpiresAt)+")"))
+			out = append(out, st.SignIn.Countdown.Render("The code expires in "+countdown(left)+" (at "+show.Clock(dc.ExpiresAt, now)+")"))
 		} else {
 			out = append(out, st.App.Error.Render("The code expired: esc, then sign in again."))
 		}

@@ -3,8 +3,8 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -16,6 +16,9 @@ import (
 // streams of operations.
 func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case titlePushedMsg:
+		m.titlePushed = true
+
 	case tickMsg:
 		m.now = m.svc.Now()
 		return tea.Batch(m.tickCmd(), m.checkExpiry())
@@ -52,7 +55,7 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 		if m.op.kind == opSignIn {
 			m.signin.code = &code
 		} else if m.timeline != nil {
-			m.timeline.code = &code
+			m.timeline.prompted(signInPrompt{code: &code})
 		}
 		return next
 
@@ -64,7 +67,7 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 		if m.op.kind == opSignIn {
 			m.signin.browserURL = msg.url
 		} else if m.timeline != nil {
-			m.timeline.browser = msg.url
+			m.timeline.prompted(signInPrompt{browser: msg.url})
 		}
 		return next
 
@@ -130,6 +133,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 		return nil
 	}
 	m.snap = safeSnapshot(msg.snap)
+	m.warn(m.snap.Warnings)
 	m.recent = safeList(msg.recent)
 	m.list.setRows(buildRows(m.snap), m.filter.Value())
 	m.list.clamp(m.listHeight())
@@ -186,7 +190,11 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 	m.now = m.svc.Now()
 	var verified, pending, failed, unproven []string
 	for _, o := range outs {
+		m.warn(o.Warnings)
 		delete(m.busy, o.Target.Key())
+		if req, ok := m.lastSent[o.Target.Key()]; ok && o.Err == nil && (o.Effective || pim.IsAccepted(o.Status)) {
+			m.lastGood[o.Target.Key()] = req
+		}
 		switch {
 		case o.Err != nil:
 			failed = append(failed, o.Target.Name)
@@ -230,89 +238,25 @@ func (m *Model) deactivated(out pim.DeactivateOutcome) tea.Cmd {
 		delete(m.busy, t.Key())
 	}
 	m.timeline.finishDeactivate(out)
+	m.warn(out.Warnings)
 	if out.Err != nil {
 		return m.loadCmd()
 	}
 	return tea.Batch(m.loadCmd(), m.setStatus(out.Target.Name+" deactivated"))
 }
 
+// warn keeps what the core reported beside a result (the journal or the
+// prompt state could not be written), once each, until esc.
+func (m *Model) warn(ws []string) {
+	for _, w := range ws {
+		if w = oneLine(show.Text(w)); w != "" && !slices.Contains(m.warnings, w) {
+			m.warnings = append(m.warnings, w)
+		}
+	}
+}
+
 func isPendingApproval(status string) bool {
 	return pim.IsPending(status)
-}
-
-// expiryID names one elevation's end, so its warning fires once.
-func expiryID(a pim.Active) string { return a.Key() + "@" + a.End.UTC().Format(time.RFC3339) }
-
-// expiring lists elevations that end within the warning window.
-func (m *Model) expiring() []pim.Active {
-	if m.snap == nil || m.opts.ExpiryWarning < 0 {
-		return nil
-	}
-	var out []pim.Active
-	for _, a := range m.snap.Active {
-		if a.Assigned || a.End.IsZero() {
-			continue
-		}
-		if rem := a.Remaining(m.now); rem > 0 && rem <= m.opts.ExpiryWarning {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
-// checkExpiry rings the bell once per elevation entering the warning window,
-// reloads once an elevation ended, and fires armed re-activations.
-func (m *Model) checkExpiry() tea.Cmd {
-	if m.snap == nil {
-		return nil
-	}
-	var cmds []tea.Cmd
-	for _, a := range m.expiring() {
-		if id := expiryID(a); !m.warned[id] {
-			m.warned[id] = true
-			if len(cmds) == 0 {
-				cmds = append(cmds, tea.Raw("\a")) // the bell, through Bubble Tea's own output
-			}
-		}
-	}
-	reload := false
-	for _, a := range m.snap.Active {
-		if a.Assigned || a.End.IsZero() || a.Remaining(m.now) > 0 {
-			continue
-		}
-		if id := expiryID(a); !m.ended[id] {
-			m.ended[id] = true
-			reload = true
-		}
-	}
-	if reload && !m.loading {
-		cmds = append(cmds, m.loadCmd())
-	}
-	if c := m.fireArmed(); c != nil {
-		cmds = append(cmds, c)
-	}
-	return tea.Batch(cmds...)
-}
-
-// fireArmed re-activates armed elevations that have ended, when nothing else
-// runs and the admin is on the main screen.
-func (m *Model) fireArmed() tea.Cmd {
-	if len(m.armed) == 0 || m.op != nil || m.screen != screenMain || m.confirm != nil || m.confirmCancel != nil {
-		return nil
-	}
-	var reqs []pim.ActivateRequest
-	for _, r := range m.list.rows {
-		if !m.armed[r.key] || m.isActive(&r) {
-			continue
-		}
-		if req, ok := m.lastReq[r.key]; ok {
-			reqs = append(reqs, req)
-		}
-	}
-	if len(reqs) == 0 {
-		return nil
-	}
-	return m.startActivation(reqs)
 }
 
 // activationLine is the truth about activations cut short by quitting, in

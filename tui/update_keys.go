@@ -81,8 +81,8 @@ func (m *Model) keyMain(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case m.err != nil:
 			m.err = nil
-		case m.tooShort != nil || m.notice != "":
-			m.tooShort, m.notice = nil, ""
+		case m.tooShort != nil || m.notice != "" || len(m.warnings) > 0:
+			m.tooShort, m.notice, m.warnings = nil, "", nil
 		case m.filter.Value() != "":
 			m.filter.Reset()
 			m.list.applyFilter("", m.list.current())
@@ -226,10 +226,12 @@ func (m *Model) keyProgress(msg tea.KeyPressMsg) tea.Cmd {
 		return m.finishQuit()
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
-	case key.Matches(msg, k.CopyCode) && m.timeline != nil && m.timeline.code != nil:
-		return tea.Batch(tea.SetClipboard(m.timeline.code.UserCode), m.setStatus("Code copied"))
-	case key.Matches(msg, k.CopyURL) && m.timeline != nil && m.timeline.code != nil:
-		return tea.Batch(tea.SetClipboard(m.timeline.code.VerificationURL), m.setStatus("URL copied"))
+	case key.Matches(msg, k.CopyCode, k.CopyURL) && m.timeline != nil && m.timeline.deviceCode() != nil:
+		dc := m.timeline.deviceCode()
+		if key.Matches(msg, k.CopyCode) {
+			return tea.Batch(tea.SetClipboard(dc.UserCode), m.setStatus("Code copied"))
+		}
+		return tea.Batch(tea.SetClipboard(dc.VerificationURL), m.setStatus("URL copied"))
 	}
 	return nil
 }

@@ -23,8 +23,7 @@ const (
 // View renders the whole screen in the alternate screen.
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
-	v.AltScreen = true
-	v.WindowTitle = "pimento"
+	v.AltScreen = true // the title is set by title.go, not WindowTitle
 	return v
 }
 
@@ -40,7 +39,7 @@ func (m *Model) render() string {
 	case m.screen == screenSignIn:
 		body = m.signinView(w, bh)
 	case m.screen == screenForm && m.form != nil:
-		body = m.form.view(m.styles, w, bh, m.now)
+		body = m.form.view(m.styles, w, bh, m.formStart(), m.now)
 	case m.screen == screenProgress:
 		body = m.progressView(w, bh)
 	default:
@@ -102,18 +101,24 @@ func (m *Model) bannerLines() []string {
 	}
 	if exp := m.expiring(); len(exp) > 0 {
 		a := exp[0]
-		name, hint := a.Name, " · r re-activates"
+		name := a.Name
 		if w >= wideWidth {
-			name, hint = a.Label(), " · r re-activates with the same justification once it ends"
+			name = a.Label()
 		}
-		s := fmt.Sprintf(" ⚠ %s ends in %s (%s)", name, countdown(a.Remaining(m.now)), clock(a.End))
+		s := fmt.Sprintf(" ⚠ %s ends in %s (%s)", name, countdown(a.Remaining(m.now)), show.Clock(a.End, m.now))
 		if len(exp) > 1 {
 			s += fmt.Sprintf(" and %d more", len(exp)-1)
 		}
-		if m.armed[a.Key()] {
-			hint = " · re-activates when it ends"
+		// r's hint only when r acts on this role: one rule, reactivateTarget.
+		_, armed := m.armed[a.Key()]
+		switch r, _ := m.reactivateTarget(); {
+		case armed:
+			s += " · re-activates when it ends"
+		case r != nil && r.key == a.Key() && w >= wideWidth:
+			s += " · r re-activates it once it ends"
+		case r != nil && r.key == a.Key():
+			s += " · r re-activates it"
 		}
-		s += hint
 		out = append(out, m.styles.App.ExpiryBanner.Width(w).Render(ansi.Truncate(s, w, "…")))
 	}
 	return out
@@ -150,12 +155,22 @@ func (m *Model) message() (string, lipgloss.Style) {
 		return "✗ " + oneLine(show.Text(m.err.Error())) + " (esc dismisses)", st.App.Error
 	case m.tooShort != nil:
 		return tooShortText(m.tooShort.DeactivatableAt(), m.now), st.App.Notice
-	case m.notice != "":
-		return show.Text(m.notice), st.App.Notice
-	case m.status != "":
-		return "✓ " + show.Text(m.status), st.App.Status
 	}
-	return "", st.App.Status
+	// A warning rides along with the notice or status it came with.
+	var parts []string
+	switch {
+	case m.notice != "":
+		parts = append(parts, show.Text(m.notice))
+	case m.status != "":
+		parts = append(parts, "✓ "+show.Text(m.status))
+	}
+	if len(m.warnings) > 0 {
+		parts = append(parts, "⚠ "+strings.Join(m.warnings, " · "))
+	}
+	if m.notice == "" && len(m.warnings) == 0 {
+		return strings.Join(parts, ""), st.App.Status
+	}
+	return strings.Join(parts, " · "), st.App.Notice
 }
 
 // wrapWords wraps plain text at spaces only (never inside an account name
@@ -182,19 +197,43 @@ func wrapWords(s string, w int) []string {
 	return append(lines, cur.String())
 }
 
+// wrapItems joins items with " · ", breaking lines between items where it
+// can; an item longer than w is wrapped at spaces.
+func wrapItems(items []string, w int) []string {
+	var lines []string
+	cur := ""
+	for _, it := range items {
+		switch {
+		case cur == "":
+			cur = it
+		case ansi.StringWidth(cur+" · "+it) <= w:
+			cur += " · " + it
+		default:
+			lines = append(lines, cur)
+			cur = it
+		}
+	}
+	var out []string
+	for _, l := range append(lines, cur) {
+		out = append(out, wrapWords(l, w)...)
+	}
+	return out
+}
+
 func (m *Model) helpView() string {
 	st := m.styles
 	hm := m.help
 	hm.ShowAll = true
-	legend := []string{
-		"",
-		st.Detail.Title.Render("Requirement badges"),
-		st.Detail.Hint.Render("J justification · T ticket · M MFA · A approval · C sign-in context (step-up)"),
+	legend := []string{"", st.Detail.Title.Render("Requirement badges (NEEDS)")}
+	for _, l := range wrapItems(badgeLegend(columnsFor(m.width)), m.width) {
+		legend = append(legend, st.Detail.Hint.Render(l))
+	}
+	legend = append(legend,
 		"",
 		st.Detail.Title.Render("After deactivation"),
 		st.Detail.Hint.Render("pimento's token drops the role at once; other apps keep it until their tokens"),
 		st.Detail.Hint.Render("expire (typically 60–90 min, up to ~28 h with continuous access evaluation)."),
-	}
+	)
 	return st.Detail.Title.Render("Keys") + "\n" + hm.FullHelpView(m.bindings().FullHelp()) + "\n" + strings.Join(legend, "\n")
 }
 
@@ -213,15 +252,6 @@ func (m *Model) detailHeight() int {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// clock is a wall time, with seconds only when they matter.
-func clock(t time.Time) string {
-	t = t.Local()
-	if t.Second() != 0 {
-		return t.Format("15:04:05")
-	}
-	return t.Format("15:04")
-}
 
 // countdown renders time left with seconds: 45s, 3m12s, 1h02m05s.
 func countdown(d time.Duration) string {
