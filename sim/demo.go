@@ -31,8 +31,16 @@ const (
 // DemoScenario is the Contoso tenant used by `pimento --demo` and tests:
 // one cloud-only admin with eligibilities that exercise every policy
 // feature (AU and app scopes, auth context, approval, ticketing, MFA),
-// a PIM group, and Global Reader already active with 20 minutes left.
+// a PIM group, Global Reader already active with 20 minutes left, and
+// Azure resource roles at each kind of ARM scope (demo_azure.go).
 func DemoScenario() Scenario {
+	sc := demoDirectory()
+	demoAzure(&sc)
+	return sc
+}
+
+// demoDirectory is the demo's Entra side: directory roles and the group.
+func demoDirectory() Scenario {
 	hours := func(h float64) Duration { return Duration(time.Duration(h * float64(time.Hour))) }
 	role := func(id, name string) RoleDefinition {
 		return RoleDefinition{ID: id, DisplayName: name, TemplateID: id}

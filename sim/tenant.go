@@ -101,7 +101,7 @@ func New(sc Scenario, opts ...Option) (*Tenant, error) {
 		start := now.Add(-a.StartedAgo.D())
 		t.pim.assignments = append(t.pim.assignments, &assignment{
 			ID:          t.newID("asg"),
-			Eligibility: a.Eligibility,
+			Eligibility: canonicalTarget(a.Eligibility),
 			Start:       start,
 			End:         now.Add(a.Remaining.D()),
 			ListedAt:    start,
