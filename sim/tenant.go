@@ -115,6 +115,17 @@ func New(sc Scenario, opts ...Option) (*Tenant, error) {
 	return t, nil
 }
 
+// route sends ARM paths to the ARM handler and everything else to the mux.
+// ARM paths skip the mux because it would redirect the "//providers" an
+// empty scope can produce (AZ §1.2, §1.4) instead of serving it.
+func (t *Tenant) route(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == armPrefix || strings.HasPrefix(r.URL.Path, armPrefix+"/") {
+		t.serveARM(w, r)
+		return
+	}
+	t.mux.ServeHTTP(w, r)
+}
+
 // Start serves the tenant on addr (e.g. "127.0.0.1:0" for a free port).
 func (t *Tenant) Start(addr string) error {
 	cert, err := t.ca.serverCert()
@@ -128,7 +139,7 @@ func (t *Tenant) Start(addr string) error {
 	t.listener = ln
 	t.base = "https://" + ln.Addr().String()
 	t.server = &http.Server{
-		Handler:           t.middleware(t.mux),
+		Handler:           t.middleware(http.HandlerFunc(t.route)),
 		ReadHeaderTimeout: 10 * time.Second,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		// HTTP/1.1 only, so a fault can hijack and drop the connection.
@@ -157,6 +168,11 @@ func (t *Tenant) AuthorityURL() string { return t.base + "/" + t.sc.TenantID }
 
 // GraphURL is the Graph base URL including /v1.0.
 func (t *Tenant) GraphURL() string { return t.base + "/v1.0" }
+
+// ARMURL is the Azure Resource Manager base URL (https://127.0.0.1:PORT/arm):
+// a client's ARM endpoint, under which scopes start
+// (…/arm/subscriptions/{id}/providers/Microsoft.Authorization/…).
+func (t *Tenant) ARMURL() string { return t.base + armPrefix }
 
 // TenantID is the scenario's tenant id.
 func (t *Tenant) TenantID() string { return t.sc.TenantID }
@@ -221,14 +237,17 @@ func (t *Tenant) newID(prefix string) string {
 // Request is one entry of the request log. It holds the claims of the bearer
 // token that came with the request, never the token itself.
 type Request struct {
-	Time    time.Time
-	Method  string
-	Path    string // without query
-	Query   string // raw query
-	Body    string // decoded (gunzipped)
-	Claims  map[string]any
-	InBatch bool
-	Status  int
+	Time   time.Time
+	Method string
+	Path   string // without query
+	Query  string // raw query
+	Body   string // decoded (gunzipped)
+	Claims map[string]any
+	// Audience is the token's aud claim: which resource it was for, so a
+	// test can check Graph and ARM tokens never crossed.
+	Audience string
+	InBatch  bool
+	Status   int
 }
 
 // Requests returns a copy of the request log.
@@ -316,6 +335,10 @@ func (t *Tenant) middleware(next http.Handler) http.Handler {
 			Claims:  t.bearerClaims(r),
 			InBatch: inBatch,
 		}
+		entry.Audience, _ = entry.Claims["aud"].(string)
+		if strings.HasSuffix(r.URL.Path, "/oauth2/v2.0/token") {
+			entry.Body = redactForm(entry.Body)
+		}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		switch {
 		case faulted && fault.Kind == FaultDropAfterWrite:
@@ -343,7 +366,7 @@ func (t *Tenant) middleware(next http.Handler) http.Handler {
 			}
 			panic(http.ErrAbortHandler)
 		case faulted:
-			writeFault(rec, fault)
+			writeFault(rec, fault, isARMPath(r.URL.Path))
 		default:
 			next.ServeHTTP(rec, r)
 		}
