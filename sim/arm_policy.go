@@ -8,8 +8,10 @@ import (
 )
 
 // ARM role management policies (AZ §3): every Azure role has a policy at
-// every scope, the scenario's for that (scope, role) or the default; the
-// policy assignments carry the computed effectiveRules. Reading them needs
+// every scope ("each role within each resource has a default policy",
+// D3): the scenario's for that (scope, role), else the nearest one above
+// (pimState.armPolicyFor), else the default; the policy assignments carry
+// the computed effectiveRules. Reading them needs
 // no Azure role here (an eligible user reads them before activating);
 // the docs say roles/read is needed (D3), which the sim does not enforce.
 

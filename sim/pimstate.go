@@ -311,16 +311,13 @@ func (s *pimState) request(kind pimKind, id string) *scheduleRequest {
 // policyFor returns the activation policy of a role or group access, or
 // the defaults (8 hours, justification and MFA required).
 func (s *pimState) policyFor(e Eligibility) Policy {
-	for _, p := range s.policies {
-		if kindOf(e) == kindARM {
-			// Per (scope, role), not inherited from above: AZ §3.1 calls
-			// inheritance UNVERIFIED and a peer says it is not.
-			if p.Scope != "" && strings.EqualFold(p.Scope, e.Scope) && strings.EqualFold(p.RoleDefinitionID, roleGUID(e.RoleDefinitionID)) {
-				return withPolicyDefaults(p)
-			}
-			continue
+	if kindOf(e) == kindARM {
+		if p, ok := s.armPolicyFor(e); ok {
+			return p
 		}
-		if p.Scope != "" {
+	}
+	for _, p := range s.policies {
+		if kindOf(e) == kindARM || p.Scope != "" {
 			continue
 		}
 		if kindOf(e) == kindGroup {
@@ -342,6 +339,24 @@ func (s *pimState) policyFor(e Eligibility) Policy {
 		Justification:    true,
 		MFA:              true,
 	}
+}
+
+// armPolicyFor is the scenario's policy for an Azure role at the target's
+// scope or, failing that, at the nearest scope above that has one. Whether
+// ARM inherits settings is UNVERIFIED (AZ §3.1); the sim does, so a
+// narrowed activation (a resource group under an approval-only
+// subscription eligibility) cannot escape its policy, and the policy API
+// answers the same at every scope.
+func (s *pimState) armPolicyFor(e Eligibility) (Policy, bool) {
+	guid := roleGUID(e.RoleDefinitionID)
+	for _, scope := range append([]string{e.Scope}, s.topo.ancestors(e.Scope)...) {
+		for _, p := range s.policies {
+			if p.Scope != "" && strings.EqualFold(p.Scope, scope) && strings.EqualFold(p.RoleDefinitionID, guid) {
+				return withPolicyDefaults(p), true
+			}
+		}
+	}
+	return Policy{}, false
 }
 
 func withPolicyDefaults(p Policy) Policy {
