@@ -345,3 +345,13 @@ func TestARMActivateGetListCancel(t *testing.T) {
 		t.Fatalf("validated request stored: %d", st)
 	}
 }
+
+func newJSONRequest(method, u string, body []byte, token string) (*http.Request, error) {
+	req, err := http.NewRequest(method, u, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	return req, nil
+}
