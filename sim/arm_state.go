@@ -88,6 +88,24 @@ func actionMatch(pattern, action string) bool {
 	return strings.HasSuffix(a, parts[len(parts)-1])
 }
 
+// armPolicyFor is the scenario's policy for an Azure role at the target's
+// scope or, failing that, at the nearest scope above that has one. Whether
+// ARM inherits settings is UNVERIFIED (AZ §3.1); the sim does, so a
+// narrowed activation (a resource group under an approval-only
+// subscription eligibility) cannot escape its policy, and the policy API
+// answers the same at every scope.
+func (s *pimState) armPolicyFor(e Eligibility) (Policy, bool) {
+	guid := roleGUID(e.RoleDefinitionID)
+	for _, scope := range append([]string{e.Scope}, s.topo.ancestors(e.Scope)...) {
+		for _, p := range s.policies {
+			if p.Scope != "" && strings.EqualFold(p.Scope, scope) && strings.EqualFold(p.RoleDefinitionID, guid) {
+				return withPolicyDefaults(p), true
+			}
+		}
+	}
+	return Policy{}, false
+}
+
 // linkedEligibility is the eligibility an Azure assignment was activated
 // from: the principal's for the same role at its scope or above.
 func (s *pimState) linkedEligibility(a Eligibility) (Eligibility, bool) {
