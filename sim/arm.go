@@ -55,7 +55,6 @@ type armCall struct {
 
 // writeCloudError writes ARM's error body (AZ §2.3: CloudError).
 func writeCloudError(w http.ResponseWriter, status int, code, message string) {
-	w.Header().Set("x-ms-failure-cause", "gateway")
 	writeARMJSON(w, status, map[string]any{"error": map[string]any{"code": code, "message": message}})
 }
 
@@ -178,6 +177,8 @@ func (t *Tenant) routeARM(c *armCall) {
 		t.armListEligibilities(c)
 	case (c.typ == "roleassignmentscheduleinstances" || c.typ == "roleassignmentschedules") && c.name == "" && m == http.MethodGet:
 		t.armListAssignments(c, c.typ == "roleassignmentschedules")
+	case (c.typ == "roleeligibilityscheduleinstances" || c.typ == "roleassignmentscheduleinstances") && item && m == http.MethodGet:
+		t.armGetInstance(c)
 	case c.typ == "rolemanagementpolicyassignments" && c.action == "" && m == http.MethodGet:
 		t.armPolicies(c, true)
 	case c.typ == "rolemanagementpolicies" && c.action == "" && m == http.MethodGet:

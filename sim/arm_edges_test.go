@@ -68,6 +68,28 @@ func TestARMScheduledActivation(t *testing.T) {
 	}
 }
 
+// One instance by name needs asTarget on the GET as well (I3).
+func TestARMGetInstanceByName(t *testing.T) {
+	tn := startDemo(t, nil)
+	a := newARMClient(t, tn, TokenSpec{})
+	_, _, m := a.do("GET", authz+"roleEligibilityScheduleInstances", pimVersion+asTarget, nil)
+	var id string
+	for _, v := range values(m) {
+		if props(v)["scope"] == DemoResourceGroupScope {
+			id = v["id"].(string)
+		}
+	}
+	if st, _, m := a.do("GET", id, pimVersion, nil); st != 400 {
+		t.Fatalf("without asTarget: %d %v", st, m)
+	}
+	if st, _, m := a.do("GET", id, pimVersion+asTarget, nil); st != 200 || m["id"] != id {
+		t.Fatalf("with asTarget: %d %v", st, m)
+	}
+	if st, _, m := a.do("GET", authz+"roleEligibilityScheduleInstances/"+newGUID(), pimVersion+asTarget, nil); st != 404 {
+		t.Fatalf("unknown: %d %v", st, m)
+	}
+}
+
 func TestGraphMfaRuleWithoutMFA(t *testing.T) {
 	tn := startDemo(t, nil)
 	tok, err := tn.MintToken(TokenSpec{UPN: DemoAdminUPN, NoMFA: true})

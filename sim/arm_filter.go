@@ -158,8 +158,8 @@ func (f armFilter) matchTarget(topo *armTopology, scope, caller string, e Eligib
 	return above || topo.within(e.Scope, scope)
 }
 
-// needsRead answers a list the caller may not read: a filter that does
-// not restrict it to the caller's own items needs
+// insufficientPermissions answers a read the caller may not make: a list
+// whose filter does not restrict it to the caller's own items needs
 // Microsoft.Authorization/roleAssignments/read at the scope, which nobody
 // has at the tenant root (AZ §1.4: 400 InsufficientPermissions; the status
 // comes from a peer note).

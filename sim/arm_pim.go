@@ -58,6 +58,36 @@ func (t *Tenant) armListAssignments(c *armCall, schedules bool) {
 	t.writeARMPage(c, items)
 }
 
+// armGetInstance answers GET of one eligibility or assignment instance by
+// name. An unprivileged caller needs $filter=asTarget on it too (AZ §1.4,
+// I3); the SDK's Get cannot send one, so it meets InsufficientPermissions
+// as in the real service.
+func (t *Tenant) armGetInstance(c *armCall) {
+	f, ok := t.listFilter(c, instanceFilterClauses...)
+	if !ok {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.clock.Now()
+	if c.typ == "roleeligibilityscheduleinstances" {
+		for _, e := range t.pim.eligibilities {
+			if kindOf(e) == kindARM && strings.EqualFold(armEligibilityName(e), c.name) && strings.EqualFold(e.Scope, c.scope.ID) && f.matchTarget(t.pim.topo, c.scope.ID, c.userID, e) {
+				writeARMJSON(c.w, http.StatusOK, t.armEligibilityJSON(e))
+				return
+			}
+		}
+	} else {
+		for _, a := range t.pim.armInstances(now) {
+			if strings.EqualFold(stableGUID("instance", a.ID), c.name) && strings.EqualFold(a.Scope, c.scope.ID) && f.matchTarget(t.pim.topo, c.scope.ID, c.userID, a.Eligibility) {
+				writeARMJSON(c.w, http.StatusOK, t.armInstanceJSON(a))
+				return
+			}
+		}
+	}
+	writeCloudError(c.w, http.StatusNotFound, "ResourceNotFound", fmt.Sprintf("The instance '%s' was not found at scope '%s'.", c.name, c.scope.ID))
+}
+
 func (t *Tenant) armListRequests(c *armCall) {
 	f, ok := t.listFilter(c, requestFilterClauses...)
 	if !ok {
