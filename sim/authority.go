@@ -41,6 +41,7 @@ type refreshGrant struct {
 	userID   string
 	clientID string
 	acrs     map[string]bool
+	noMFA    bool // the sign-in was password only (Scenario.SignInWithoutMFA)
 }
 
 // claimsRequest is the part of an OIDC claims request the sim honours.

@@ -31,8 +31,16 @@ const (
 // DemoScenario is the Contoso tenant used by `pimento --demo` and tests:
 // one cloud-only admin with eligibilities that exercise every policy
 // feature (AU and app scopes, auth context, approval, ticketing, MFA),
-// a PIM group, and Global Reader already active with 20 minutes left.
+// a PIM group, Global Reader already active with 20 minutes left, and
+// Azure resource roles at each kind of ARM scope (demo_azure.go).
 func DemoScenario() Scenario {
+	sc := demoDirectory()
+	demoAzure(&sc)
+	return sc
+}
+
+// demoDirectory is the demo's Entra side: directory roles and the group.
+func demoDirectory() Scenario {
 	hours := func(h float64) Duration { return Duration(time.Duration(h * float64(time.Hour))) }
 	role := func(id, name string) RoleDefinition {
 		return RoleDefinition{ID: id, DisplayName: name, TemplateID: id}
@@ -110,4 +118,47 @@ func DemoScenario() Scenario {
 		ProvisioningDelay:     Duration(2 * time.Second),
 		PageSize:              100,
 	}
+}
+
+// Well-known ids of the demo scenario's Azure side.
+const (
+	DemoSubscriptionID    = "6f1d2c3b-8a4e-4b7f-9c1d-2e3f4a5b6c7d" // Contoso Prod
+	DemoManagementGroupID = "Tier0"
+	DemoResourceGroup     = "rg-secrets"
+	// DemoSubscriptionScope and the others are the canonical ARM scopes.
+	DemoSubscriptionScope    = "/subscriptions/" + DemoSubscriptionID
+	DemoResourceGroupScope   = DemoSubscriptionScope + "/resourceGroups/" + DemoResourceGroup
+	DemoKeyVaultScope        = DemoResourceGroupScope + "/providers/Microsoft.KeyVault/vaults/kv-prod"
+	DemoManagementGroupScope = "/providers/Microsoft.Management/managementGroups/" + DemoManagementGroupID
+)
+
+// demoAzure adds the demo admin's Azure resource roles: Contributor on
+// the subscription, Key Vault Administrator on rg-secrets, Reader on the
+// Tier0 management group, Owner on the kv-prod key vault behind
+// authentication context c2, and Owner on the subscription with approval.
+func demoAzure(sc *Scenario) {
+	hours := func(h float64) Duration { return Duration(time.Duration(h * float64(time.Hour))) }
+	elig := func(role, scope string) Eligibility {
+		return Eligibility{UserID: DemoAdminUserID, RoleDefinitionID: roleDefinitionID(scope, role), Scope: scope}
+	}
+	sc.ManagementGroups = append(sc.ManagementGroups, ManagementGroup{ID: DemoManagementGroupID, DisplayName: "Tier0"})
+	sc.Subscriptions = append(sc.Subscriptions, Subscription{ID: DemoSubscriptionID, DisplayName: "Contoso Prod", ManagementGroup: DemoManagementGroupID})
+	sc.ResourceGroups = append(sc.ResourceGroups, ResourceGroup{Subscription: DemoSubscriptionID, Name: DemoResourceGroup})
+	sc.Resources = append(sc.Resources, Resource{ID: DemoKeyVaultScope, DisplayName: "kv-prod"})
+	sc.Policies = append(sc.Policies,
+		Policy{Scope: DemoSubscriptionScope, RoleDefinitionID: AzureRoleContributor, MaxDuration: hours(8), Justification: true, MFA: true},
+		Policy{Scope: DemoResourceGroupScope, RoleDefinitionID: AzureRoleKeyVaultAdmin, MaxDuration: hours(4), Justification: true, Ticket: true},
+		Policy{Scope: DemoManagementGroupScope, RoleDefinitionID: AzureRoleReader, MaxDuration: hours(8)},
+		Policy{Scope: DemoKeyVaultScope, RoleDefinitionID: AzureRoleOwner, MaxDuration: hours(1), Justification: true, MFA: true, AuthContext: "c2"},
+		Policy{Scope: DemoSubscriptionScope, RoleDefinitionID: AzureRoleOwner, MaxDuration: hours(2), Justification: true, MFA: true,
+			Approval: true, Approvers: []string{"Megan Bowen"}},
+	)
+	sc.Eligibilities = append(sc.Eligibilities,
+		elig(AzureRoleContributor, DemoSubscriptionScope),
+		elig(AzureRoleKeyVaultAdmin, DemoResourceGroupScope),
+		elig(AzureRoleReader, DemoManagementGroupScope),
+		elig(AzureRoleOwner, DemoKeyVaultScope),
+		elig(AzureRoleOwner, DemoSubscriptionScope),
+	)
+	sc.ARMPropagationDelay = Duration(8 * time.Second)
 }

@@ -109,7 +109,9 @@ func (t *Tenant) takeFault(method, path string, inBatch bool) (Fault, bool) {
 	return Fault{}, false
 }
 
-func writeFault(w http.ResponseWriter, f Fault) {
+// writeFault answers as the fault says, with Graph's error shape or, on
+// ARM paths, ARM's CloudError and throttling code (AZ §2.3).
+func writeFault(w http.ResponseWriter, f Fault, arm bool) {
 	status := f.Status
 	if status == 0 {
 		status = http.StatusServiceUnavailable
@@ -138,6 +140,14 @@ func writeFault(w http.ResponseWriter, f Fault) {
 		msg := "The service is temporarily unavailable."
 		if status == http.StatusTooManyRequests {
 			code, msg = "TooManyRequests", "Too many requests. Retry after the indicated time."
+		}
+		if arm {
+			if status == http.StatusTooManyRequests {
+				code = "SubscriptionRequestsThrottled"
+				msg = fmt.Sprintf("Number of requests exceeded the limit. Please try again after '%d' seconds.", f.RetryAfter)
+			}
+			writeCloudError(w, status, code, msg)
+			return
 		}
 		writeError(w, status, code, msg)
 	}

@@ -278,6 +278,11 @@ func (t *Tenant) authenticate(w http.ResponseWriter, r *http.Request) (map[strin
 	if oid, _ := claims["oid"].(string); oid == "" {
 		return fail("Access token validation failure. The token has no oid claim.")
 	}
+	// Graph takes only tokens for Graph: an ARM token is refused as the
+	// real Graph refuses a token for another resource.
+	if aud, _ := claims["aud"].(string); !t.isGraphAudience(aud) {
+		return fail("Access token validation failure. Invalid audience.")
+	}
 	return claims, true
 }
 

@@ -146,6 +146,7 @@ func (t *Tenant) serveCreateRequest(c *graphCall, kind pimKind) {
 		return
 	}
 	in.ACRS = c.acrs()
+	in.WithoutMFA = !hasString(claimStrings(c.claims, "amr"), "mfa") // MfaRule (EP §2.6 rule list)
 	t.mu.Lock()
 	var req *scheduleRequest
 	if action == actionSelfActivate {

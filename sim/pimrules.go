@@ -33,6 +33,8 @@ type requestInput struct {
 	AppScopeID     *string
 	ValidationOnly bool
 	ACRS           []string // authentication contexts the caller's token satisfies
+	WithoutMFA     bool     // the caller's token has no mfa in amr
+	Linked         string   // ARM linkedRoleEligibilityScheduleId, echoed back
 }
 
 // expirationInput is scheduleInfo.expiration as sent.
@@ -72,6 +74,35 @@ func badRequest(code, msg string) *apiError {
 	return &apiError{status: http.StatusBadRequest, code: code, message: msg}
 }
 
+// requestExists refuses a second request under a name already used: ARM
+// request names are client GUIDs and a PUT is not idempotent (AZ §1.7).
+// 409 and the code are UNVERIFIED; the sheet's safer side (§10.4).
+func requestExists(id string) *apiError {
+	return &apiError{status: http.StatusConflict, code: "RoleAssignmentRequestExists", message: fmt.Sprintf("A role assignment request with Id: %s already exists", id)}
+}
+
+// pendingExists is the answer to an activation while one waits for
+// approval: PendingRoleAssignmentRequest on Graph (EP §2.6); on ARM the
+// code is UNVERIFIED and the sim uses RoleAssignmentRequestExists (AZ §2.3,
+// P5), which a client must tell from requestExists by status and message.
+func pendingExists(k pimKind) *apiError {
+	code := "PendingRoleAssignmentRequest"
+	if k == kindARM {
+		code = "RoleAssignmentRequestExists"
+	}
+	return badRequest(code, "There is already an existing pending Role assignment request.")
+}
+
+// requestNamed finds a stored request of any kind by id.
+func (s *pimState) requestNamed(id string) *scheduleRequest {
+	for _, r := range s.requests {
+		if strings.EqualFold(r.ID, id) {
+			return r
+		}
+	}
+	return nil
+}
+
 func policyRulesFailed(rules ...string) string {
 	b, _ := json.Marshal(rules)
 	return "The following policy rules failed: " + string(b)
@@ -93,7 +124,7 @@ func (s *pimState) newRequest(in requestInput, action requestAction, now time.Ti
 		ID: id, Eligibility: in.Target, Action: action,
 		Justification: in.Justification, TicketNumber: in.TicketNumber, TicketSystem: in.TicketSystem,
 		Start: now, ExpirationType: in.Expiration.Type, Duration: in.Expiration.Duration, EndDateTime: in.Expiration.EndText,
-		AppScopeID: in.AppScopeID, ValidationOnly: in.ValidationOnly, Created: now,
+		AppScopeID: in.AppScopeID, ValidationOnly: in.ValidationOnly, Created: now, Linked: in.Linked,
 	}
 }
 
@@ -102,6 +133,9 @@ func (s *pimState) newRequest(in requestInput, action requestAction, now time.Ti
 // start, or validation only) or PendingApproval.
 func (s *pimState) activate(in requestInput, now time.Time) (*scheduleRequest, *apiError) {
 	s.settle(now)
+	if in.ID != "" && !in.ValidationOnly && s.requestNamed(in.ID) != nil {
+		return nil, requestExists(in.ID)
+	}
 	target := in.Target
 	if !s.isEligible(target) {
 		return nil, badRequest("RoleAssignmentRequestPolicyValidationFailed", policyRulesFailed("EligibilityRule"))
@@ -113,7 +147,7 @@ func (s *pimState) activate(in requestInput, now time.Time) (*scheduleRequest, *
 		return nil, badRequest("RoleAssignmentExists", "The Role assignment already exists.") // EP §2.5, §2.6
 	}
 	if s.pendingFor(target) != nil {
-		return nil, badRequest("PendingRoleAssignmentRequest", "There is already an existing pending Role assignment request.") // EP §2.6
+		return nil, pendingExists(kindOf(target))
 	}
 	pol := s.policyFor(target)
 	if pol.AuthContext != "" && !hasString(in.ACRS, pol.AuthContext) {
@@ -139,6 +173,11 @@ func (s *pimState) activate(in requestInput, now time.Time) (*scheduleRequest, *
 	}
 	if pol.Ticket && (strings.TrimSpace(in.TicketNumber) == "" || strings.TrimSpace(in.TicketSystem) == "") {
 		failed = append(failed, "TicketingRule")
+	}
+	// MFA required and the token has none: a policy failure, with no
+	// claims to step up with (AZ §4 case A, D2).
+	if pol.MFA && in.WithoutMFA {
+		failed = append(failed, "MfaRule")
 	}
 	if len(failed) > 0 {
 		return nil, badRequest("RoleAssignmentRequestPolicyValidationFailed", policyRulesFailed(failed...)) // EP §2.6
@@ -198,7 +237,15 @@ func (s *pimState) grant(req *scheduleRequest, now time.Time) {
 // with cancel (AF §4.2: the safer side of the UNVERIFIED note).
 func (s *pimState) deactivate(in requestInput, now time.Time) (*scheduleRequest, *apiError) {
 	s.settle(now)
+	if in.ID != "" && !in.ValidationOnly && s.requestNamed(in.ID) != nil {
+		return nil, requestExists(in.ID)
+	}
 	a := s.currentFor(in.Target, now)
+	// On ARM an activation still provisioning does not exist yet (AZ §2.3:
+	// deactivating 44 s after activating was RoleAssignmentDoesNotExist).
+	if a != nil && kindOf(in.Target) == kindARM && !a.visibleAt(now) {
+		a = nil
+	}
 	if a == nil || !a.Activated {
 		return nil, badRequest("RoleAssignmentDoesNotExist", "The Role assignment does not exist.") // EP §2.6
 	}

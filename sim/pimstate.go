@@ -22,18 +22,36 @@ type pimState struct {
 	provisioningDelay time.Duration
 	newID             func() string // request and assignment ids
 
+	// Azure resource roles: the scope hierarchy (what lies above what)
+	// and how long ARM takes to apply and remove a role assignment.
+	topo     *armTopology
+	armRoles map[string]AzureRole // by GUID
+	armDelay time.Duration
+
 	assignments []*assignment
 	requests    []*scheduleRequest
 }
 
 func newPIMState(sc Scenario, newID func() string) *pimState {
-	return &pimState{
-		eligibilities:     sc.Eligibilities,
-		policies:          sc.Policies,
+	s := &pimState{
+		policies:          append([]Policy(nil), sc.Policies...),
 		users:             sc.Users,
 		provisioningDelay: sc.ProvisioningDelay.D(),
 		newID:             newID,
+		topo:              newARMTopology(sc),
+		armRoles:          azureRoles(sc),
+		armDelay:          sc.ARMPropagationDelay.D(),
 	}
+	for _, e := range sc.Eligibilities {
+		s.eligibilities = append(s.eligibilities, canonicalTarget(e))
+	}
+	for i, p := range s.policies {
+		if p.Scope != "" {
+			s.policies[i].Scope = canonicalScope(p.Scope)
+			s.policies[i].RoleDefinitionID = roleGUID(p.RoleDefinitionID)
+		}
+	}
+	return s
 }
 
 type pimKind int
@@ -41,10 +59,14 @@ type pimKind int
 const (
 	kindRole  pimKind = iota // directory role: roleDefinitionId at directoryScopeId
 	kindGroup                // PIM for Groups: groupId with accessId member|owner
+	kindARM                  // Azure resource role: full role definition id at an ARM scope
 )
 
 func kindOf(e Eligibility) pimKind {
-	if e.GroupID != "" {
+	switch {
+	case e.Scope != "":
+		return kindARM
+	case e.GroupID != "":
 		return kindGroup
 	}
 	return kindRole
@@ -56,8 +78,13 @@ func sameTarget(a, b Eligibility) bool {
 	if kindOf(a) != kindOf(b) {
 		return false
 	}
-	if kindOf(a) == kindGroup {
+	switch kindOf(a) {
+	case kindGroup:
 		return strings.EqualFold(a.GroupID, b.GroupID) && strings.EqualFold(a.AccessID, b.AccessID)
+	case kindARM:
+		// Roles by GUID: the same role shows subscription-prefixed or not
+		// depending on where it is read (AZ §3.1).
+		return strings.EqualFold(a.Scope, b.Scope) && roleGUID(a.RoleDefinitionID) == roleGUID(b.RoleDefinitionID)
 	}
 	return strings.EqualFold(a.RoleDefinitionID, b.RoleDefinitionID) && a.DirectoryScopeID == b.DirectoryScopeID && a.AppScopeID == b.AppScopeID
 }
@@ -136,6 +163,7 @@ type scheduleRequest struct {
 	Completed      time.Time
 	TargetSchedule string
 	ApprovalID     string
+	Linked         string // linkedRoleEligibilityScheduleId as sent (ARM)
 }
 
 // settle moves requests along with time: a Granted activation whose start
@@ -163,7 +191,16 @@ func (s *pimState) assignmentOf(requestID string) *assignment {
 
 func (s *pimState) isEligible(target Eligibility) bool {
 	for _, e := range s.eligibilities {
-		if e.UserID == target.UserID && sameTarget(e, target) {
+		if e.UserID != target.UserID {
+			continue
+		}
+		if sameTarget(e, target) {
+			return true
+		}
+		// An Azure eligibility may be activated at a child scope
+		// ("Just-Enough-Access", AZ §2.1 after the minimal body, D1).
+		if kindOf(e) == kindARM && kindOf(target) == kindARM && roleGUID(e.RoleDefinitionID) == roleGUID(target.RoleDefinitionID) &&
+			s.topo.within(target.Scope, e.Scope) {
 			return true
 		}
 	}
@@ -182,10 +219,17 @@ func (s *pimState) currentFor(target Eligibility, now time.Time) *assignment {
 }
 
 // existingFor is an assignment in force or scheduled for the target, or
-// nil: either makes a new activation RoleAssignmentExists.
+// nil: either makes a new activation RoleAssignmentExists. ARM still
+// holds an Azure role assignment for its propagation delay after it ended
+// (AZ §5: re-activation 2 minutes after a deactivation was
+// RoleAssignmentExists, P6 live 3.9).
 func (s *pimState) existingFor(target Eligibility, now time.Time) *assignment {
 	for _, a := range s.assignments {
-		if a.UserID == target.UserID && sameTarget(a.Eligibility, target) && now.Before(a.End) {
+		end := a.End
+		if kindOf(a.Eligibility) == kindARM {
+			end = end.Add(s.armDelay)
+		}
+		if a.UserID == target.UserID && sameTarget(a.Eligibility, target) && now.Before(end) {
 			return a
 		}
 	}
@@ -267,7 +311,15 @@ func (s *pimState) request(kind pimKind, id string) *scheduleRequest {
 // policyFor returns the activation policy of a role or group access, or
 // the defaults (8 hours, justification and MFA required).
 func (s *pimState) policyFor(e Eligibility) Policy {
+	if kindOf(e) == kindARM {
+		if p, ok := s.armPolicyFor(e); ok {
+			return p
+		}
+	}
 	for _, p := range s.policies {
+		if kindOf(e) == kindARM || p.Scope != "" {
+			continue
+		}
 		if kindOf(e) == kindGroup {
 			if strings.EqualFold(p.GroupID, e.GroupID) && strings.EqualFold(p.AccessID, e.AccessID) {
 				return withPolicyDefaults(p)
@@ -280,6 +332,7 @@ func (s *pimState) policyFor(e Eligibility) Policy {
 	}
 	return Policy{
 		RoleDefinitionID: e.RoleDefinitionID,
+		Scope:            e.Scope,
 		GroupID:          e.GroupID,
 		AccessID:         e.AccessID,
 		MaxDuration:      Duration(8 * time.Hour),

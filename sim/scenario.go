@@ -24,6 +24,15 @@ type Scenario struct {
 	Eligibilities       []Eligibility        `json:"eligibilities"`
 	Active              []Activation         `json:"active"`
 
+	// Azure resources for the ARM side (arm_scenario.go). Azure role
+	// eligibilities, policies and activations are in the lists above,
+	// with Scope set.
+	ManagementGroups []ManagementGroup `json:"managementGroups,omitempty"`
+	Subscriptions    []Subscription    `json:"subscriptions,omitempty"`
+	ResourceGroups   []ResourceGroup   `json:"resourceGroups,omitempty"`
+	Resources        []Resource        `json:"resources,omitempty"`
+	AzureRoles       []AzureRole       `json:"azureRoles,omitempty"`
+
 	// SignInUser is the UPN that completes a browser or device code sign-in
 	// when the request carries no login hint. Defaults to the first user.
 	SignInUser string `json:"signInUser,omitempty"`
@@ -32,12 +41,26 @@ type Scenario struct {
 	StepUpNeedsInteraction bool `json:"stepUpNeedsInteraction,omitempty"`
 	// DeviceCodeAutoApprove approves device codes on their first poll (demo).
 	DeviceCodeAutoApprove bool `json:"deviceCodeAutoApprove,omitempty"`
+	// SignInWithoutMFA makes sign-ins complete with a password only: the
+	// session's tokens carry amr ["pwd"], so a policy requiring MFA fails
+	// with MfaRule. A sign-in made after it is switched off carries mfa.
+	SignInWithoutMFA bool `json:"signInWithoutMfa,omitempty"`
+	// ARMConsentMissing makes token requests for Azure Resource Manager
+	// fail with AADSTS65001 (no consent), while Graph keeps working.
+	ARMConsentMissing bool `json:"armConsentMissing,omitempty"`
+	// ARMWriteRequiresACRS makes every ARM write whose token lacks this
+	// acrs value answer 401 with an insufficient_claims challenge, as
+	// mandatory MFA or a Conditional Access policy on ARM does.
+	ARMWriteRequiresACRS string `json:"armWriteRequiresAcrs,omitempty"`
 
 	Latency           Duration `json:"latency,omitempty"`           // added to every request
 	ProvisioningDelay Duration `json:"provisioningDelay,omitempty"` // activation → listed instance
-	TokenLifetime     Duration `json:"tokenLifetime,omitempty"`     // default 75m
-	PageSize          int      `json:"pageSize,omitempty"`          // default 100
-	Faults            []Fault  `json:"faults,omitempty"`
+	// ARMPropagationDelay is how long an Azure role activation takes to
+	// show in the permissions API (and a deactivation to leave it).
+	ARMPropagationDelay Duration `json:"armPropagationDelay,omitempty"`
+	TokenLifetime       Duration `json:"tokenLifetime,omitempty"` // default 75m
+	PageSize            int      `json:"pageSize,omitempty"`      // default 100
+	Faults              []Fault  `json:"faults,omitempty"`
 }
 
 // User is a directory user.
@@ -77,9 +100,10 @@ type App struct {
 }
 
 // Policy is the end-user activation policy of one role, or of one group
-// access (member or owner).
+// access (member or owner), or of one Azure role at one scope.
 type Policy struct {
 	RoleDefinitionID string `json:"roleDefinitionId,omitempty"`
+	Scope            string `json:"scope,omitempty"` // ARM scope: an Azure role's policy there
 	GroupID          string `json:"groupId,omitempty"`
 	AccessID         string `json:"accessId,omitempty"` // member | owner
 
@@ -102,6 +126,9 @@ type Eligibility struct {
 	AppScopeID string `json:"appScopeId,omitempty"`
 	GroupID    string `json:"groupId,omitempty"`
 	AccessID   string `json:"accessId,omitempty"`
+	// Scope is the ARM scope of an Azure resource role; RoleDefinitionID
+	// is then the Azure role (its GUID or full id).
+	Scope string `json:"scope,omitempty"`
 }
 
 // Activation is an active assignment present when the scenario starts.
@@ -214,6 +241,8 @@ func (sc *Scenario) Validate() error {
 			return fmt.Errorf("scenario: %s names unknown user %q", what, e.UserID)
 		}
 		switch {
+		case e.Scope != "":
+			return nil // validateAzure checks it
 		case e.RoleDefinitionID != "":
 			if !roles[e.RoleDefinitionID] {
 				return fmt.Errorf("scenario: %s names unknown role %q", what, e.RoleDefinitionID)
@@ -240,7 +269,7 @@ func (sc *Scenario) Validate() error {
 			return err
 		}
 	}
-	return nil
+	return sc.validateAzure()
 }
 
 func (sc *Scenario) userByID(id string) (User, bool) {

@@ -5,15 +5,11 @@
 package sim
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -101,7 +97,7 @@ func New(sc Scenario, opts ...Option) (*Tenant, error) {
 		start := now.Add(-a.StartedAgo.D())
 		t.pim.assignments = append(t.pim.assignments, &assignment{
 			ID:          t.newID("asg"),
-			Eligibility: a.Eligibility,
+			Eligibility: canonicalTarget(a.Eligibility),
 			Start:       start,
 			End:         now.Add(a.Remaining.D()),
 			ListedAt:    start,
@@ -113,6 +109,17 @@ func New(sc Scenario, opts ...Option) (*Tenant, error) {
 	t.routeAuthority()
 	t.routeGraph()
 	return t, nil
+}
+
+// route sends ARM paths to the ARM handler and everything else to the mux.
+// ARM paths skip the mux because it would redirect the "//providers" an
+// empty scope can produce (AZ §1.2, §1.4) instead of serving it.
+func (t *Tenant) route(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == armPrefix || strings.HasPrefix(r.URL.Path, armPrefix+"/") {
+		t.serveARM(w, r)
+		return
+	}
+	t.mux.ServeHTTP(w, r)
 }
 
 // Start serves the tenant on addr (e.g. "127.0.0.1:0" for a free port).
@@ -128,7 +135,7 @@ func (t *Tenant) Start(addr string) error {
 	t.listener = ln
 	t.base = "https://" + ln.Addr().String()
 	t.server = &http.Server{
-		Handler:           t.middleware(t.mux),
+		Handler:           t.middleware(http.HandlerFunc(t.route)),
 		ReadHeaderTimeout: 10 * time.Second,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		// HTTP/1.1 only, so a fault can hijack and drop the connection.
@@ -157,6 +164,11 @@ func (t *Tenant) AuthorityURL() string { return t.base + "/" + t.sc.TenantID }
 
 // GraphURL is the Graph base URL including /v1.0.
 func (t *Tenant) GraphURL() string { return t.base + "/v1.0" }
+
+// ARMURL is the Azure Resource Manager base URL (https://127.0.0.1:PORT/arm):
+// a client's ARM endpoint, under which scopes start
+// (…/arm/subscriptions/{id}/providers/Microsoft.Authorization/…).
+func (t *Tenant) ARMURL() string { return t.base + armPrefix }
 
 // TenantID is the scenario's tenant id.
 func (t *Tenant) TenantID() string { return t.sc.TenantID }
@@ -217,173 +229,5 @@ func (t *Tenant) newID(prefix string) string {
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%s-%04d-%s", prefix, t.nextID, hex.EncodeToString(b))
 }
-
-// Request is one entry of the request log. It holds the claims of the bearer
-// token that came with the request, never the token itself.
-type Request struct {
-	Time    time.Time
-	Method  string
-	Path    string // without query
-	Query   string // raw query
-	Body    string // decoded (gunzipped)
-	Claims  map[string]any
-	InBatch bool
-	Status  int
-}
-
-// Requests returns a copy of the request log.
-func (t *Tenant) Requests() []Request {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return append([]Request(nil), t.log...)
-}
-
-// ResetLog empties the request log.
-func (t *Tenant) ResetLog() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.log = nil
-}
-
-// CountRequests counts logged requests with the method whose path contains
-// substr (batch items included).
-func (t *Tenant) CountRequests(method, substr string) int {
-	n := 0
-	for _, r := range t.Requests() {
-		if (method == "" || r.Method == method) && strings.Contains(r.Path, substr) {
-			n++
-		}
-	}
-	return n
-}
-
-type ctxKey int
-
-const inBatchKey ctxKey = 1
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	h, ok := s.ResponseWriter.(http.Hijacker)
-	if !ok {
-		return nil, nil, errors.New("cannot hijack")
-	}
-	return h.Hijack()
-}
-
-// middleware stamps the Date, decodes gzip bodies, applies latency and
-// faults, and logs.
-func (t *Tenant) middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		inBatch, _ := r.Context().Value(inBatchKey).(bool)
-		// Every answer (batch items too) carries the tenant's own time, as
-		// Entra and Graph do, so a client can notice that its clock is off.
-		// net/http keeps a Date the handler set.
-		w.Header().Set("Date", t.clock.Now().Format(http.TimeFormat))
-		body, err := readBody(r)
-		if err != nil {
-			http.Error(w, "bad body", http.StatusBadRequest)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.Header.Del("Content-Encoding")
-
-		t.mu.Lock()
-		latency := t.sc.Latency.D()
-		fault, faulted := t.takeFault(r.Method, r.URL.Path, inBatch)
-		t.mu.Unlock()
-		if faulted {
-			latency += fault.Latency.D()
-		}
-		if latency > 0 && !inBatch {
-			time.Sleep(latency)
-		}
-
-		entry := Request{
-			Time:    t.clock.Now(),
-			Method:  r.Method,
-			Path:    r.URL.Path,
-			Query:   r.URL.RawQuery,
-			Body:    string(body),
-			Claims:  t.bearerClaims(r),
-			InBatch: inBatch,
-		}
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		switch {
-		case faulted && fault.Kind == FaultDropAfterWrite:
-			// Process the request for real, then drop the connection
-			// before the client sees the answer.
-			next.ServeHTTP(&discardWriter{header: http.Header{}}, r)
-			entry.Status = 0
-			t.appendLog(entry)
-			if fault.Hold > 0 {
-				// Processed, and the answer is late: the client may give
-				// up (an interrupt) while it waits.
-				select {
-				case <-time.After(fault.Hold.D()):
-				case <-r.Context().Done():
-				}
-			}
-			if inBatch {
-				panic(http.ErrAbortHandler)
-			}
-			if h, ok := w.(http.Hijacker); ok {
-				if conn, _, err := h.Hijack(); err == nil {
-					_ = conn.Close()
-					return
-				}
-			}
-			panic(http.ErrAbortHandler)
-		case faulted:
-			writeFault(rec, fault)
-		default:
-			next.ServeHTTP(rec, r)
-		}
-		entry.Status = rec.status
-		t.appendLog(entry)
-	})
-}
-
-func (t *Tenant) appendLog(e Request) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.log = append(t.log, e)
-}
-
-func readBody(r *http.Request) ([]byte, error) {
-	if r.Body == nil {
-		return nil, nil
-	}
-	raw, err := io.ReadAll(r.Body)
-	if err != nil {
-		return nil, err
-	}
-	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") && len(raw) > 0 {
-		zr, err := gzip.NewReader(bytes.NewReader(raw))
-		if err != nil {
-			return nil, err
-		}
-		body, err := io.ReadAll(zr)
-		_ = zr.Close() // ReadAll has already reported any decompression error
-		return body, err
-	}
-	return raw, nil
-}
-
-type discardWriter struct {
-	header http.Header
-}
-
-func (d *discardWriter) Header() http.Header         { return d.header }
-func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (d *discardWriter) WriteHeader(int)             {}
 
 func nopLogger() *log.Logger { return log.New(io.Discard, "", 0) }

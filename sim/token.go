@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -131,8 +132,14 @@ func (t *Tenant) issue(w http.ResponseWriter, userID, clientID, scope, claims st
 		oauthError(w, "invalid_grant", "AADSTS50034: The user account does not exist in the directory.")
 		return
 	}
+	if isARMAudience(resourceOf(lastScope(scope))) && t.sc.ARMConsentMissing {
+		t.armConsentMissing(w, clientID)
+		return
+	}
 	if grant == nil {
-		grant = &refreshGrant{userID: userID, clientID: clientID, acrs: map[string]bool{}}
+		// A new session: it did MFA unless the scenario says sign-ins
+		// are password only.
+		grant = &refreshGrant{userID: userID, clientID: clientID, acrs: map[string]bool{}, noMFA: t.sc.SignInWithoutMFA}
 	}
 	if interactive {
 		for _, a := range acrs {
@@ -144,7 +151,7 @@ func (t *Tenant) issue(w http.ResponseWriter, userID, clientID, scope, claims st
 
 	now := t.clock.Now()
 	lifetime := t.sc.TokenLifetime.D()
-	at := t.accessTokenClaims(user, scope, now, lifetime)
+	at := t.accessTokenClaims(user, scope, now, lifetime, !grant.noMFA)
 	if len(acrs) > 0 {
 		at["acrs"] = acrs
 	}
@@ -171,7 +178,11 @@ func (t *Tenant) issue(w http.ResponseWriter, userID, clientID, scope, claims st
 	})
 }
 
-func (t *Tenant) accessTokenClaims(user User, scope string, now time.Time, lifetime time.Duration) map[string]any {
+// accessTokenClaims builds an access token's claims. aud is the resource
+// the scopes name, as requested (ARM's spellings differ, AZ §4.1); an ARM
+// .default token carries scp user_impersonation, ARM's one delegated
+// permission (AZ §4.1). mfa puts "mfa" in amr.
+func (t *Tenant) accessTokenClaims(user User, scope string, now time.Time, lifetime time.Duration, mfa bool) map[string]any {
 	aud := "https://graph.microsoft.com"
 	var short []string
 	for _, s := range resourceScopes(scope) {
@@ -179,13 +190,20 @@ func (t *Tenant) accessTokenClaims(user User, scope string, now time.Time, lifet
 			aud = s[:i]
 			s = s[i+1:]
 		}
+		if s == ".default" && isARMAudience(aud) {
+			s = "user_impersonation"
+		}
 		short = append(short, s)
+	}
+	amr := []string{"pwd", "mfa"}
+	if !mfa {
+		amr = []string{"pwd"}
 	}
 	return map[string]any{
 		"aud": aud, "iss": "https://sts.windows.net/" + t.sc.TenantID + "/",
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(lifetime).Unix(),
 		"oid": user.ID, "tid": t.sc.TenantID, "upn": user.UserPrincipalName, "name": user.DisplayName,
-		"scp": strings.Join(short, " "), "wids": t.activeWIDs(user.ID), "amr": []string{"pwd", "mfa"},
+		"scp": strings.Join(short, " "), "wids": t.activeWIDs(user.ID), "amr": amr,
 		"idtyp": "user", "ver": "1.0", "uti": randomToken()[:22],
 	}
 }
@@ -199,11 +217,21 @@ func (t *Tenant) MintAccessToken(upn string, acrs []string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("no user %q in the scenario", upn)
 	}
-	c := t.accessTokenClaims(user, "https://graph.microsoft.com/.default", t.clock.Now(), t.sc.TokenLifetime.D())
+	c := t.accessTokenClaims(user, "https://graph.microsoft.com/.default", t.clock.Now(), t.sc.TokenLifetime.D(), true)
 	if len(acrs) > 0 {
 		c["acrs"] = acrs
 	}
 	return t.sign(c), nil
+}
+
+// lastScope is the last resource scope of a scope list: the one that
+// names the token's resource.
+func lastScope(scope string) string {
+	s := resourceScopes(scope)
+	if len(s) == 0 {
+		return ""
+	}
+	return s[len(s)-1]
 }
 
 // resourceScopes drops the OIDC scopes MSAL adds.
@@ -217,4 +245,20 @@ func resourceScopes(scope string) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// redactForm blanks the secrets of a token request body (codes, verifiers,
+// refresh tokens) before it goes into the request log: the log keeps what
+// a test asserts on (grant_type, scope, claims) and never a token.
+func redactForm(body string) string {
+	f, err := url.ParseQuery(body)
+	if err != nil {
+		return "(unparsable form)"
+	}
+	for _, k := range []string{"code", "code_verifier", "refresh_token", "device_code", "client_secret", "client_assertion", "assertion", "password"} {
+		if f.Has(k) {
+			f.Set(k, "[redacted]")
+		}
+	}
+	return f.Encode()
 }

@@ -15,6 +15,9 @@ import (
 func FuzzLoadScenario(f *testing.F) {
 	f.Add([]byte(`{"tenantId":"t","users":[{"id":"u","userPrincipalName":"a@b"}]}`))
 	f.Add([]byte(`{"latency":"-1h","faults":[{"path":"/","kind":"bogus"}]}`))
+	f.Add([]byte(`{"tenantId":"t","users":[{"id":"u","userPrincipalName":"a@b"}],"managementGroups":[{"id":"m","parent":"m"}],` +
+		`"subscriptions":[{"id":"6f1d2c3b-8a4e-4b7f-9c1d-2e3f4a5b6c7d","managementGroup":"m"}],` +
+		`"eligibilities":[{"userId":"u","roleDefinitionId":"acdd72a7-3385-48ef-bd42-f606fba81ae7","scope":"/providers/Microsoft.Management/managementGroups/m"}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p := filepath.Join(t.TempDir(), "sc.json")
 		if err := os.WriteFile(p, b, 0o600); err != nil {

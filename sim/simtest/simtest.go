@@ -58,7 +58,8 @@ func CheckFaultsFired(tb testing.TB, tn *sim.Tenant) {
 	}
 }
 
-// Env is the environment that points pimento at tn.
+// Env is the environment that points pimento at tn: its authority, Graph
+// and Azure Resource Manager.
 func Env(tn *sim.Tenant) map[string]string {
-	return map[string]string{"PIMENTO_AUTHORITY": tn.AuthorityURL(), "PIMENTO_GRAPH_URL": tn.GraphURL()}
+	return map[string]string{"PIMENTO_AUTHORITY": tn.AuthorityURL(), "PIMENTO_GRAPH_URL": tn.GraphURL(), "PIMENTO_ARM_URL": tn.ARMURL()}
 }
