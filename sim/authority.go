@@ -84,12 +84,14 @@ func (t *Tenant) routeAuthority() {
 	t.mux.HandleFunc("GET "+p+"/oauth2/v2.0/authorize", t.handleAuthorize)
 	t.mux.HandleFunc("POST "+p+"/oauth2/v2.0/devicecode", t.handleDeviceCode)
 	t.mux.HandleFunc("POST "+p+"/oauth2/v2.0/token", t.handleToken)
+	t.mux.HandleFunc("GET /common/discovery/instance", t.handleInstanceDiscovery)
+	t.mux.HandleFunc("GET "+p+"/discovery/instance", t.handleInstanceDiscovery)
 	t.mux.HandleFunc("GET /devicelogin", t.handleDeviceLogin)
 	t.mux.HandleFunc("POST /devicelogin", t.handleDeviceLogin)
 }
 
-func (t *Tenant) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
-	a := t.AuthorityURL()
+func (t *Tenant) handleDiscovery(w http.ResponseWriter, r *http.Request) {
+	a := t.baseFor(r) + "/" + t.sc.TenantID
 	writeJSON(w, http.StatusOK, map[string]any{
 		"issuer":                                a + "/v2.0",
 		"authorization_endpoint":                a + "/oauth2/v2.0/authorize",

@@ -17,8 +17,8 @@ import (
 
 // graphBase is the scheme and host nextLinks and contexts point at.
 func (t *Tenant) graphBase(r *http.Request) string {
-	if t.base != "" {
-		return t.base
+	if b := t.baseFor(r); b != "" {
+		return b
 	}
 	return "https://" + r.Host
 }

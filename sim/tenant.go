@@ -15,6 +15,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,6 +34,8 @@ type Tenant struct {
 	server   *http.Server
 	base     string // https://127.0.0.1:PORT
 	mux      *http.ServeMux
+	closers  []func() // the proxy, when started
+	proxyURL *url.URL
 	secret   []byte // HMAC key for tokens
 
 	log    []Request
@@ -115,6 +118,11 @@ func New(sc Scenario, opts ...Option) (*Tenant, error) {
 // ARM paths skip the mux because it would redirect the "//providers" an
 // empty scope can produce (AZ §1.2, §1.4) instead of serving it.
 func (t *Tenant) route(w http.ResponseWriter, r *http.Request) {
+	if hostOnly(r.Host) == PublicARMHost && !isARMPath(r.URL.Path) {
+		// management.azure.com through the proxy has no /arm prefix.
+		r.URL.Path = armPrefix + r.URL.Path
+		r.URL.RawPath = ""
+	}
 	if r.URL.Path == armPrefix || strings.HasPrefix(r.URL.Path, armPrefix+"/") {
 		t.serveARM(w, r)
 		return
@@ -146,8 +154,15 @@ func (t *Tenant) Start(addr string) error {
 	return nil
 }
 
-// Close stops serving.
+// Close stops serving (and the proxy).
 func (t *Tenant) Close() error {
+	t.mu.Lock()
+	closers := t.closers
+	t.closers = nil
+	t.mu.Unlock()
+	for _, c := range closers {
+		c()
+	}
 	if t.server == nil {
 		return nil
 	}
@@ -193,6 +208,17 @@ func (t *Tenant) CertPool() *x509.CertPool {
 func (t *Tenant) HTTPClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: t.CertPool(), MinVersion: tls.VersionTLS12}
+	// Once the public-cloud proxy runs, the public hosts are reached
+	// through it (and only they).
+	tr.Proxy = func(r *http.Request) (*url.URL, error) {
+		t.mu.Lock()
+		proxy := t.proxyURL
+		t.mu.Unlock()
+		if proxy == nil || !publicHosts[r.URL.Hostname()] {
+			return nil, nil
+		}
+		return proxy, nil
+	}
 	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
 }
 

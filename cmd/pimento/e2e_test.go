@@ -76,7 +76,7 @@ func TestMain(m *testing.M) {
 // buildBinary builds pimento once per test run. Same build settings as the
 // run's vet, so the build cache makes this a link, not another cold compile
 // of the Graph SDK.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "pimento-e2e-")
@@ -118,10 +118,10 @@ func TestSimServe(t *testing.T) {
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	sc := bufio.NewScanner(stdout)
 	var lines []string
-	for len(lines) < 3 && sc.Scan() {
+	for len(lines) < 4 && sc.Scan() {
 		lines = append(lines, sc.Text())
 	}
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "https://127.0.0.1:") || !strings.HasSuffix(lines[1], "/v1.0") || !strings.HasSuffix(lines[2], ".pem") {
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "https://127.0.0.1:") || !strings.HasSuffix(lines[1], "/v1.0") || !strings.HasSuffix(lines[2], ".pem") || !strings.HasSuffix(lines[3], "/arm") {
 		t.Fatalf("sim serve printed %q", lines)
 	}
 	pem, err := os.ReadFile(lines[2])

@@ -16,9 +16,25 @@ import (
 	"github.com/pimento-cli/pimento/sim"
 )
 
+// simServe is a running `pimento sim serve` and the environments that point
+// pimento at it.
+type simServe struct {
+	cmd *exec.Cmd
+	ca  string
+	// env is the README's recipe: custom authority, Graph and ARM URLs.
+	env []string
+	// public is the public-cloud code path through the simulator's proxy.
+	public []string
+}
+
 // simProcess runs `pimento sim serve` with sc and returns the environment
 // that points pimento at it (the README's recipe), and the CA file.
-func simProcess(t *testing.T, bin string, sc sim.Scenario) (env []string, ca string, serve *exec.Cmd) {
+func simProcess(t testing.TB, bin string, sc sim.Scenario) (env []string, ca string, serve *exec.Cmd) {
+	s := startSimServe(t, bin, sc)
+	return s.env, s.ca, s.cmd
+}
+
+func startSimServe(t testing.TB, bin string, sc sim.Scenario) *simServe {
 	t.Helper()
 	dir := t.TempDir()
 	scenario := filepath.Join(dir, "scenario.json")
@@ -29,7 +45,7 @@ func simProcess(t *testing.T, bin string, sc sim.Scenario) (env []string, ca str
 	if err := os.WriteFile(scenario, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	serve = exec.Command(bin, "sim", "serve", "--addr", "127.0.0.1:0", "--scenario", scenario)
+	serve := exec.Command(bin, "sim", "serve", "--addr", "127.0.0.1:0", "--scenario", scenario, "--proxy-addr", "127.0.0.1:0")
 	serve.Env = append(os.Environ(), "TMPDIR="+dir)
 	stdout, err := serve.StdoutPipe()
 	if err != nil {
@@ -41,19 +57,26 @@ func simProcess(t *testing.T, bin string, sc sim.Scenario) (env []string, ca str
 	t.Cleanup(func() { _ = serve.Process.Kill(); _ = serve.Wait() })
 	sc2 := bufio.NewScanner(stdout)
 	var lines []string
-	for len(lines) < 3 && sc2.Scan() {
+	for len(lines) < 5 && sc2.Scan() {
 		lines = append(lines, sc2.Text())
 	}
-	if len(lines) != 3 {
+	if len(lines) != 5 {
 		t.Fatalf("sim serve printed %q", lines)
 	}
-	home := filepath.Join(dir, "home")
-	env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CONFIG_HOME=" + home + "/config", "XDG_CACHE_HOME=" + home + "/cache",
-		"XDG_STATE_HOME=" + home + "/state", "PIMENTO_AUTHORITY=" + lines[0], "PIMENTO_GRAPH_URL=" + lines[1],
-		"SSL_CERT_FILE=" + lines[2], "PIMENTO_TOKEN_CACHE=file", "BROWSER=curl -s --cacert " + lines[2],
+	home := func(name string) []string {
+		h := filepath.Join(dir, name)
+		return []string{
+			"PATH=" + os.Getenv("PATH"), "HOME=" + h, "XDG_CONFIG_HOME=" + h + "/config", "XDG_CACHE_HOME=" + h + "/cache",
+			"XDG_STATE_HOME=" + h + "/state", "SSL_CERT_FILE=" + lines[2], "PIMENTO_TOKEN_CACHE=file",
+		}
 	}
-	return env, lines[2], serve
+	return &simServe{
+		cmd: serve, ca: lines[2],
+		env: append(home("home"), "PIMENTO_AUTHORITY="+lines[0], "PIMENTO_GRAPH_URL="+lines[1], "PIMENTO_ARM_URL="+lines[3],
+			"BROWSER=curl -s --cacert "+lines[2]),
+		public: append(home("public"), "HTTPS_PROXY="+lines[4], "https_proxy="+lines[4], "PIMENTO_TENANT="+sc.TenantID,
+			"BROWSER=curl -s --cacert "+lines[2]),
+	}
 }
 
 // TestSimulatorRecipeAndInterrupt follows the README's recipe (sim serve,

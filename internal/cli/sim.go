@@ -19,19 +19,24 @@ func NewCmdSim(f *Factory) *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var (
-		addr, scenario string
-		offset         time.Duration
+		addr, scenario, proxyAddr string
+		offset, latency           time.Duration
 	)
 	serve := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the simulated tenant over HTTPS on loopback",
-		Long: `Serve a simulated Entra ID authority and Microsoft Graph (PIM endpoints) over
-HTTPS on loopback, with a CA made at start. It prints three lines on stdout:
-the authority URL, the Graph URL and the path of the CA file (PEM).`,
+		Long: `Serve a simulated Entra ID authority, Microsoft Graph (PIM endpoints) and
+Azure Resource Manager (PIM endpoints) over HTTPS on loopback, with a CA made
+at start. It prints on stdout, one per line: the authority URL, the Graph URL,
+the path of the CA file (PEM) and the ARM URL; with --proxy-addr, a fifth line:
+the URL of an HTTPS proxy through which the simulator answers as
+login.microsoftonline.com, graph.microsoft.com and management.azure.com (the
+public-cloud code path: set HTTPS_PROXY to it and PIMENTO_TENANT to the tenant).`,
 		Example: `  pimento sim serve --addr 127.0.0.1:8443
   # in another shell, point pimento at it:
   export PIMENTO_AUTHORITY=https://127.0.0.1:8443/<tenant> PIMENTO_GRAPH_URL=https://127.0.0.1:8443/v1.0
-  export SSL_CERT_FILE=/tmp/pimento-sim-…/pimento-sim-ca.pem PIMENTO_TOKEN_CACHE=memory
+  export PIMENTO_ARM_URL=https://127.0.0.1:8443/arm SSL_CERT_FILE=/tmp/pimento-sim-…/pimento-sim-ca.pem
+  export PIMENTO_TOKEN_CACHE=file
   curl --cacert "$SSL_CERT_FILE" "$PIMENTO_GRAPH_URL/me"   # 401 without a token: it is up`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -42,6 +47,9 @@ the authority URL, the Graph URL and the path of the CA file (PEM).`,
 					return usagef("%v", err)
 				}
 			}
+			if cmd.Flags().Changed("latency") {
+				sc.Latency = sim.Duration(latency)
+			}
 			tn, err := sim.New(sc, sim.WithClockOffset(offset))
 			if err != nil {
 				return usagef("%v", err)
@@ -50,6 +58,12 @@ the authority URL, the Graph URL and the path of the CA file (PEM).`,
 				return err
 			}
 			defer func() { _ = tn.Close() }()
+			proxy := ""
+			if proxyAddr != "" {
+				if proxy, err = tn.StartProxy(proxyAddr); err != nil {
+					return err
+				}
+			}
 			dir, err := os.MkdirTemp("", "pimento-sim-")
 			if err != nil {
 				return err
@@ -62,6 +76,10 @@ the authority URL, the Graph URL and the path of the CA file (PEM).`,
 			fmt.Fprintln(f.IO.Out, tn.AuthorityURL())
 			fmt.Fprintln(f.IO.Out, tn.GraphURL())
 			fmt.Fprintln(f.IO.Out, ca)
+			fmt.Fprintln(f.IO.Out, tn.ARMURL())
+			if proxy != "" {
+				fmt.Fprintln(f.IO.Out, proxy)
+			}
 			fmt.Fprintln(f.IO.ErrOut, "Simulated tenant running; press Ctrl+C to stop.")
 			<-cmd.Context().Done()
 			return nil
@@ -70,6 +88,8 @@ the authority URL, the Graph URL and the path of the CA file (PEM).`,
 	serve.Flags().StringVar(&addr, "addr", "127.0.0.1:8443", "address to listen on (127.0.0.1:0 picks a free port)")
 	serve.Flags().StringVar(&scenario, "scenario", "", "scenario file (JSON); default: the demo tenant")
 	serve.Flags().DurationVar(&offset, "clock-offset", 0, "start the tenant's clock this far from now (e.g. 10m)")
+	serve.Flags().DurationVar(&latency, "latency", 0, "add this much to every answer (overrides the scenario's)")
+	serve.Flags().StringVar(&proxyAddr, "proxy-addr", "", "also serve an HTTPS proxy here answering as the public cloud's hosts (127.0.0.1:0 picks a port)")
 	cmd.AddCommand(serve)
 	return cmd
 }
