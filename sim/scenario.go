@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -217,9 +218,15 @@ func LoadScenario(path string) (Scenario, error) {
 }
 
 // Validate checks references between the scenario's parts.
+var tenantIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,254}$`)
+
 func (sc *Scenario) Validate() error {
 	if sc.TenantID == "" {
 		return fmt.Errorf("scenario: tenantId is required")
+	}
+	// The tenant id is a path segment of the authority: a GUID or a domain.
+	if !tenantIDPattern.MatchString(sc.TenantID) || strings.Contains(sc.TenantID, "..") {
+		return fmt.Errorf("scenario: tenantId %q is not a GUID or a domain name", sc.TenantID)
 	}
 	if len(sc.Users) == 0 {
 		return fmt.Errorf("scenario: at least one user is required")
