@@ -235,7 +235,12 @@ func TestGraphRequestFiltersAndApproverInbox(t *testing.T) {
 	if err := tn.Approve(pending); err != nil {
 		t.Fatal(err)
 	}
-	if _, ids, _ := list(megan, inbox, ""); len(ids) != 0 {
+	// Decided, it leaves the documented (status-filtered) inbox; the
+	// unfiltered list keeps it (AF §9.5: filtering is the client's).
+	if _, ids, _ := list(megan, inbox, "status eq 'PendingApproval'"); len(ids) != 0 {
 		t.Fatalf("inbox after approval: %v", ids)
+	}
+	if _, ids, _ := list(megan, inbox, ""); len(ids) != 1 {
+		t.Fatalf("unfiltered after approval: %v", ids)
 	}
 }

@@ -23,6 +23,9 @@ type Scenario struct {
 	Policies            []Policy             `json:"policies"`
 	Eligibilities       []Eligibility        `json:"eligibilities"`
 	Active              []Activation         `json:"active"`
+	// Pending are requests waiting for approval at the start
+	// (scenario_pending.go).
+	Pending []PendingRequest `json:"pending,omitempty"`
 
 	// Azure resources for the ARM side (arm_scenario.go). Azure role
 	// eligibilities, policies and activations are in the lists above,
@@ -112,7 +115,7 @@ type Policy struct {
 	Ticket        bool     `json:"ticket,omitempty"`
 	MFA           bool     `json:"mfa,omitempty"`
 	Approval      bool     `json:"approval,omitempty"`
-	Approvers     []string `json:"approvers,omitempty"`   // display names
+	Approvers     []string `json:"approvers,omitempty"`   // user ids, UPNs or display names
 	AuthContext   string   `json:"authContext,omitempty"` // claim value, e.g. c1
 }
 
@@ -269,7 +272,10 @@ func (sc *Scenario) Validate() error {
 			return err
 		}
 	}
-	return sc.validateAzure()
+	if err := sc.validateAzure(); err != nil {
+		return err
+	}
+	return sc.validatePending()
 }
 
 func (sc *Scenario) userByID(id string) (User, bool) {

@@ -1,0 +1,250 @@
+package sim
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Approvals in the state machine, for every kind alike: a request that
+// needs approval opens an approval with one stage; a listed approver who
+// is not the requester decides it; after 24 hours it expires. The HTTP
+// shapes (Graph beta steps, Graph v1.0 stages, ARM stages) are views of
+// the same records. Sources: approvals-facts (AF) in /work/shared/docs.
+
+// approvalWindow is how long approvers have: "24 hours", not configurable
+// (AF §0 row 5, E1/E2/E3). Counted from the request's creation, not from a
+// requested start: which one PIM uses is UNVERIFIED (AF §9.11); creation
+// is the stricter reading, the one a client warning about starts more than
+// 24 hours ahead expects.
+const approvalWindow = 24 * time.Hour
+
+// StatusTimedOut is the status of a request whose approval expired. The
+// Graph docs list no such status and ARM's enum has TimedOut (AF §2.2);
+// both APIs show the one PIM backend's statuses (PendingApproval, Granted,
+// Provisioned, Denied, Canceled are spelled alike in both), so the sim
+// shows TimedOut on both. UNVERIFIED (AF §9.4); the safer side for a
+// client is "any status but PendingApproval is closed".
+const StatusTimedOut = "TimedOut"
+
+// Review results: NotReviewed until decided, then the decision as the
+// write body spells it (AF §1.3: "Simulate NotReviewed→Approve/Deny";
+// ARM output shows Approve, A3/A4).
+const (
+	reviewNotReviewed = "NotReviewed"
+	reviewApprove     = "Approve"
+	reviewDeny        = "Deny"
+)
+
+// Stage statuses (AF §1.3, G7/G8; ARM's enum has the same three, A3).
+const (
+	stageInProgress = "InProgress"
+	stageCompleted  = "Completed"
+	stageExpired    = "Expired"
+)
+
+// approvalStage is one stage (a step, on beta) of an approval. PIM
+// approvals are single-stage ("Multi-step approvals aren't currently
+// supported", AF §1.3, E1), so a request has one; the list keeps the
+// shapes honest.
+type approvalStage struct {
+	ID            string
+	Result        string // reviewNotReviewed | reviewApprove | reviewDeny
+	ReviewedBy    string // the deciding approver's user id
+	Justification string
+	Reviewed      time.Time
+}
+
+// openApproval gives a request that needs approval its approval and
+// stage. On Graph the approval id is the request id (AF §1.1, G6); on ARM
+// it is a GUID of its own inside a path (AF §1.5: approvalId
+// …/roleAssignmentApprovals/{guid}, another GUID than the request's name),
+// unless the scenario names one. The stage id is a GUID of its own too: a
+// client must read the stages, not assume step id == approval id (AF §9.2,
+// §1.5 "Safer: GET the stages and use the returned id").
+func openApproval(req *scheduleRequest, armApprovalID string) {
+	req.ApprovalID = req.ID
+	if kindOf(req.Eligibility) == kindARM {
+		req.ApprovalID = armApprovalID
+		if req.ApprovalID == "" {
+			req.ApprovalID = stableGUID("approval", req.ID)
+		}
+	}
+	req.Stages = []*approvalStage{{ID: stableGUID("approval-stage", req.ApprovalID, "1"), Result: reviewNotReviewed}}
+}
+
+// expire closes requests whose approval window has passed (called from
+// settle). completedDateTime is the moment it expired.
+func (s *pimState) expire(now time.Time) {
+	for _, r := range s.requests {
+		if r.Status == StatusPendingApproval && !now.Before(r.Created.Add(approvalWindow)) {
+			r.Status = StatusTimedOut
+			r.Completed = r.Created.Add(approvalWindow)
+		}
+	}
+}
+
+// stageStatus is a stage's status as the APIs show it.
+func stageStatus(r *scheduleRequest, st *approvalStage) string {
+	switch {
+	case st.Result != reviewNotReviewed:
+		return stageCompleted
+	case r.Status == StatusPendingApproval:
+		return stageInProgress
+	case r.Status == StatusTimedOut:
+		return stageExpired
+	}
+	return stageCompleted // canceled by the requester before anyone decided
+}
+
+// approverOf reports whether user may decide r: a listed approver of its
+// policy who is not the requester. This is assignedToMe: "Approvers are
+// not able to approve their own role activation requests" (AF §2.2, E1),
+// so a requester who is also listed is not assigned their own.
+func (s *pimState) approverOf(r *scheduleRequest, user string) bool {
+	return user != "" && !strings.EqualFold(user, r.UserID) && hasString(s.approverIDs(s.policyFor(r.Eligibility)), user)
+}
+
+// requestsToApprove lists the requests of a kind whose approval names
+// approver, whatever their status: the approver inbox before the client's
+// status filter. Whether the real lists return decided requests too is
+// UNVERIFIED (AF §9.5 for ARM asApprover); the documented Graph call adds
+// $filter=status eq 'PendingApproval' (AF §1.1, E1), so the sim returns
+// them and a client must filter, on the server or itself. The requester's
+// own requests are never in it (AF §9.4: hide own requests).
+func (s *pimState) requestsToApprove(approver string, kind pimKind) []*scheduleRequest {
+	var out []*scheduleRequest
+	for _, r := range s.requests {
+		if len(r.Stages) > 0 && kindOf(r.Eligibility) == kind && s.approverOf(r, approver) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// approvalFor finds the request behind an approval id of a kind.
+func (s *pimState) approvalFor(kind pimKind, approvalID string) *scheduleRequest {
+	for _, r := range s.requests {
+		if len(r.Stages) > 0 && kindOf(r.Eligibility) == kind && strings.EqualFold(r.ApprovalID, approvalID) {
+			return r
+		}
+	}
+	return nil
+}
+
+func approvalNotFound(id string) *apiError {
+	return &apiError{status: http.StatusNotFound, code: "ResourceNotFound", message: fmt.Sprintf("The approval '%s' was not found.", id)}
+}
+
+// readApproval finds an approval the caller may read: its approvers and
+// its requester (who follows their request). Anyone else gets 403, the
+// answer for "not an approver" (AF §1.7: "show a 403 as not an approver").
+func (s *pimState) readApproval(kind pimKind, approvalID, caller string, now time.Time) (*scheduleRequest, *apiError) {
+	s.settle(now)
+	r := s.approvalFor(kind, approvalID)
+	if r == nil {
+		return nil, approvalNotFound(approvalID)
+	}
+	if !strings.EqualFold(caller, r.UserID) && !s.approverOf(r, caller) {
+		return nil, notApprover()
+	}
+	return r, nil
+}
+
+func notApprover() *apiError {
+	return &apiError{status: http.StatusForbidden, code: "Forbidden", message: "The signed-in user is not an approver of this request."}
+}
+
+// stageOf finds a stage of r by id.
+func stageOf(r *scheduleRequest, stageID string) *approvalStage {
+	for _, st := range r.Stages {
+		if strings.EqualFold(st.ID, stageID) {
+			return st
+		}
+	}
+	return nil
+}
+
+// decideStage applies an approver's decision on a stage (PATCH steps/{id},
+// stages/{id}, ARM PUT stages/{id}). The checks, in order: unknown
+// approval or stage 404 (G1/G4); the requester 403 (AF §2.2: wire error
+// UNVERIFIED, refused plainly); not a listed approver 403 (G1/G4); then
+// the stage's state (decide).
+func (s *pimState) decideStage(kind pimKind, approvalID, stageID, caller string, approve bool, justification string, now time.Time) *apiError {
+	s.settle(now)
+	r := s.approvalFor(kind, approvalID)
+	if r == nil {
+		return approvalNotFound(approvalID)
+	}
+	st := stageOf(r, stageID)
+	if st == nil {
+		return &apiError{status: http.StatusNotFound, code: "ResourceNotFound", message: fmt.Sprintf("The approval stage '%s' was not found in approval '%s'.", stageID, approvalID)}
+	}
+	if strings.EqualFold(caller, r.UserID) {
+		return selfApproval()
+	}
+	if !s.approverOf(r, caller) {
+		return notApprover()
+	}
+	return s.decide(r, st, caller, approve, justification, now)
+}
+
+func selfApproval() *apiError {
+	return &apiError{status: http.StatusForbidden, code: "Forbidden", message: "Approvers cannot approve their own requests."}
+}
+
+// decide records a decision on a stage in progress. A stage already
+// decided (or a request canceled) is 409, as Graph documents for "already
+// decided by another approver" (AF §2.2, G1/G4; ARM UNVERIFIED, the same).
+// An expired one is 400: the request is no longer pending, the requester
+// must submit again (AF §2.2 Expired; wire error UNVERIFIED, §9.4). An
+// approved activation starts at its requested start, or now if that has
+// passed, and runs its full length (pimrules.go grant: Granted for a later
+// start, Provisioned now, listed after the provisioning delay and on ARM
+// usable after the propagation delay).
+func (s *pimState) decide(r *scheduleRequest, st *approvalStage, reviewer string, approve bool, justification string, now time.Time) *apiError {
+	switch {
+	case r.Status == StatusTimedOut:
+		return badRequest("BadRequest", fmt.Sprintf("The approval of request '%s' expired: approvers have 24 hours to decide. The requester must submit a new request.", r.ID))
+	case st.Result != reviewNotReviewed || r.Status != StatusPendingApproval:
+		return &apiError{status: http.StatusConflict, code: "Conflict", message: fmt.Sprintf("The approval stage is completed: the request is %s.", r.Status)}
+	}
+	if approve {
+		if s.existingFor(r.Eligibility, now) != nil {
+			return badRequest("RoleAssignmentExists", "The Role assignment already exists.")
+		}
+		if r.length <= 0 {
+			r.length = time.Hour
+		}
+		if !r.Start.After(now) {
+			r.Start = now
+		}
+		s.grant(r, now)
+		st.Result = reviewApprove
+	} else {
+		r.Status = StatusDenied // ARM may say AdminDenied (AF §2.3); UNVERIFIED, Denied on both
+		r.Completed = now
+		st.Result = reviewDeny
+	}
+	st.ReviewedBy, st.Justification, st.Reviewed = reviewer, justification, now
+	return nil
+}
+
+// decideByHook is Tenant.Approve/Deny: the decision of the request's first
+// listed approver who is not the requester, with no approver checks.
+func (s *pimState) decideByHook(requestID string, approve bool, now time.Time) *apiError {
+	s.settle(now)
+	r := s.requestNamed(requestID)
+	if r == nil || len(r.Stages) == 0 {
+		return &apiError{status: http.StatusNotFound, code: "ResourceNotFound", message: fmt.Sprintf("No request '%s' awaits approval.", requestID)}
+	}
+	reviewer := ""
+	for _, id := range s.approverIDs(s.policyFor(r.Eligibility)) {
+		if !strings.EqualFold(id, r.UserID) {
+			reviewer = id
+			break
+		}
+	}
+	return s.decide(r, r.Stages[0], reviewer, approve, "", now)
+}
