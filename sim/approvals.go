@@ -187,6 +187,16 @@ func (s *pimState) decideStage(kind pimKind, approvalID, stageID, caller string,
 	if !s.approverOf(r, caller) {
 		return notApprover()
 	}
+	if aerr := stageOpen(r, st); aerr != nil {
+		return aerr
+	}
+	// The policy's approval stage requires the approver's justification
+	// (isApproverJustificationRequired is true in the rules the sim
+	// serves); whether the API enforces it is UNVERIFIED, and a client
+	// that always sends one is right either way.
+	if strings.TrimSpace(justification) == "" {
+		return badRequest("BadRequest", "A justification is required: the approval stage requires the approver's justification.")
+	}
 	return s.decide(r, st, caller, approve, justification, now)
 }
 
@@ -194,21 +204,14 @@ func selfApproval() *apiError {
 	return &apiError{status: http.StatusForbidden, code: "Forbidden", message: "Approvers cannot approve their own requests."}
 }
 
-// decide records a decision on a stage in progress. A stage already
-// decided (or a request canceled) is 409, as Graph documents for "already
-// decided by another approver" (AF §2.2, G1/G4; ARM UNVERIFIED, the same).
-// An expired one is 400: the request is no longer pending, the requester
-// must submit again (AF §2.2 Expired; wire error UNVERIFIED, §9.4). An
+// decide records a decision on a stage in progress (stageOpen). An
 // approved activation starts at its requested start, or now if that has
 // passed, and runs its full length (pimrules.go grant: Granted for a later
 // start, Provisioned now, listed after the provisioning delay and on ARM
 // usable after the propagation delay).
 func (s *pimState) decide(r *scheduleRequest, st *approvalStage, reviewer string, approve bool, justification string, now time.Time) *apiError {
-	switch {
-	case r.Status == StatusTimedOut:
-		return badRequest("BadRequest", fmt.Sprintf("The approval of request '%s' expired: approvers have 24 hours to decide. The requester must submit a new request.", r.ID))
-	case st.Result != reviewNotReviewed || r.Status != StatusPendingApproval:
-		return &apiError{status: http.StatusConflict, code: "Conflict", message: fmt.Sprintf("The approval stage is completed: the request is %s.", r.Status)}
+	if aerr := stageOpen(r, st); aerr != nil {
+		return aerr
 	}
 	if approve {
 		if s.existingFor(r.Eligibility, now) != nil {
@@ -228,6 +231,22 @@ func (s *pimState) decide(r *scheduleRequest, st *approvalStage, reviewer string
 		st.Result = reviewDeny
 	}
 	st.ReviewedBy, st.Justification, st.Reviewed = reviewer, justification, now
+	return nil
+}
+
+// stageOpen refuses a decision on a stage that is not in progress. One
+// already decided (or whose request was canceled) is 409, as Graph
+// documents for "already decided by another approver" (AF §2.2, G1/G4;
+// ARM UNVERIFIED, the same). An expired one is 400: the request is no
+// longer pending and the requester must submit again (AF §2.2 Expired;
+// the wire error is UNVERIFIED, §9.4).
+func stageOpen(r *scheduleRequest, st *approvalStage) *apiError {
+	switch {
+	case r.Status == StatusTimedOut:
+		return badRequest("BadRequest", fmt.Sprintf("The approval of request '%s' expired: approvers have 24 hours to decide. The requester must submit a new request.", r.ID))
+	case st.Result != reviewNotReviewed || r.Status != StatusPendingApproval:
+		return &apiError{status: http.StatusConflict, code: "Conflict", message: fmt.Sprintf("The approval stage is completed: the request is %s.", r.Status)}
+	}
 	return nil
 }
 

@@ -41,6 +41,7 @@ func TestDecideStage(t *testing.T) {
 		approval, stage func(*scheduleRequest) string
 		who             string
 		approve         bool
+		justification   string // empty: "reviewed"
 		at              time.Time
 		wantStatus      int    // of the error; 0: decided
 		wantReq         string // the request's status after
@@ -60,6 +61,7 @@ func TestDecideStage(t *testing.T) {
 			who: DemoApproverUserID, approve: true, at: t0.Add(time.Minute), wantStatus: 409, wantReq: StatusCanceled},
 		{name: "a second before the window closes", who: DemoApproverUserID, approve: true, at: t0.Add(approvalWindow - time.Second), wantReq: StatusProvisioned},
 		{name: "expired after 24 hours", who: DemoApproverUserID, approve: true, at: t0.Add(approvalWindow), wantStatus: 400, wantReq: StatusTimedOut},
+		{name: "no justification", justification: " ", who: DemoApproverUserID, approve: true, at: t0, wantStatus: 400, wantReq: StatusPendingApproval},
 		{name: "approve a future start: scheduled", start: t0.Add(3 * time.Hour), who: DemoApproverUserID, approve: true, at: t0.Add(time.Hour), wantReq: StatusGranted},
 		{name: "approve while the role is active", prep: func(s *pimState, r *scheduleRequest) {
 			s.assignments = append(s.assignments, &assignment{ID: "a", Eligibility: pra, Start: t0, End: t0.Add(8 * time.Hour)})
@@ -87,7 +89,11 @@ func TestDecideStage(t *testing.T) {
 			if c.stage != nil {
 				stageID = c.stage
 			}
-			aerr = s.decideStage(c.kind, approval(req), stageID(req), c.who, c.approve, "reviewed", c.at)
+			why := c.justification
+			if why == "" {
+				why = "reviewed"
+			}
+			aerr = s.decideStage(c.kind, approval(req), stageID(req), c.who, c.approve, why, c.at)
 			if (aerr == nil) != (c.wantStatus == 0) || (aerr != nil && aerr.status != c.wantStatus) {
 				t.Fatalf("err = %v, want status %d", aerr, c.wantStatus)
 			}
