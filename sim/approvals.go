@@ -267,3 +267,68 @@ func (s *pimState) decideByHook(requestID string, approve bool, now time.Time) *
 	}
 	return s.decide(r, r.Stages[0], reviewer, approve, "", now)
 }
+
+// seedPending adds the scenario's pending requests at the tenant's start.
+func (s *pimState) seedPending(list []PendingRequest, now time.Time) error {
+	for i, p := range list {
+		if err := s.seed(p, now); err != nil {
+			return fmt.Errorf("scenario: pending request %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// seed stores one pending request as if its requester had sent it
+// CreatedAgo before now, with the checks activation would make.
+func (s *pimState) seed(p PendingRequest, now time.Time) error {
+	target := canonicalTarget(p.Eligibility)
+	kind := kindOf(target)
+	switch {
+	case p.CreatedAgo < 0 || p.StartIn < 0 || p.Duration < 0:
+		return fmt.Errorf("createdAgo, startIn and duration must not be negative")
+	case !s.isEligible(target):
+		return fmt.Errorf("user %q is not eligible for what it requests", target.UserID)
+	case s.pendingFor(target) != nil:
+		return fmt.Errorf("user %q has a pending request for the same target already", target.UserID)
+	case p.ApprovalID != "" && (kind != kindARM || !isGUID(p.ApprovalID)):
+		return fmt.Errorf("approvalId is for Azure roles only, and a GUID")
+	case kind == kindARM && p.ID != "" && !isGUID(p.ID):
+		return fmt.Errorf("the id of an Azure role request is its name, a GUID")
+	case p.ID != "" && s.requestNamed(p.ID) != nil:
+		return fmt.Errorf("the id %q is taken", p.ID)
+	}
+	pol := s.policyFor(target)
+	switch {
+	case !pol.Approval:
+		return fmt.Errorf("its policy needs no approval, so nothing would wait")
+	case strings.TrimSpace(p.Justification) == "":
+		return fmt.Errorf("a justification is required (JustificationRule)")
+	case pol.Ticket && (strings.TrimSpace(p.TicketNumber) == "" || strings.TrimSpace(p.TicketSystem) == ""):
+		return fmt.Errorf("a ticket is required (TicketingRule)")
+	}
+	length := p.Duration.D()
+	if length == 0 {
+		length = time.Hour
+	}
+	if length > pol.MaxDuration.D() {
+		return fmt.Errorf("duration %v is over the policy's maximum %v", length, pol.MaxDuration.D())
+	}
+	id := p.ID
+	if id == "" {
+		id = s.newID()
+	}
+	created := now.Add(-p.CreatedAgo.D())
+	start := created
+	if p.StartIn > 0 {
+		start = now.Add(p.StartIn.D())
+	}
+	req := &scheduleRequest{
+		ID: id, Eligibility: target, Action: actionSelfActivate, Status: StatusPendingApproval,
+		Justification: p.Justification, TicketNumber: p.TicketNumber, TicketSystem: p.TicketSystem,
+		Start: start, ExpirationType: "afterDuration", Duration: isoDuration(length), length: length,
+		Created: created, seeded: true,
+	}
+	openApproval(req, p.ApprovalID)
+	s.requests = append(s.requests, req)
+	return nil
+}
