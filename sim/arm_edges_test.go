@@ -36,6 +36,10 @@ func TestARMApproverInboxAndApprove(t *testing.T) {
 	if err := tn.Approve(name); err != nil {
 		t.Fatal(err)
 	}
+	// The hook decides as the first listed approver who is not the requester.
+	if r, _ := tn.Request(name); r.ReviewResult != "Approve" || r.ReviewedBy != DemoApproverUserID {
+		t.Fatalf("decision: %+v", r)
+	}
 	if st, _, m := a.do("GET", DemoSubscriptionScope+authz+"roleAssignmentScheduleRequests/"+name, pimVersion, nil); st != 200 || props(m)["status"] != StatusProvisioned {
 		t.Fatalf("after approval: %d %v", st, m)
 	}

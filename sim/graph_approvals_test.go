@@ -195,6 +195,10 @@ func TestGraphGroupApprovalStages(t *testing.T) {
 	if m["status"] != StatusDenied {
 		t.Fatalf("request after deny: %v", m)
 	}
+	// The beta twin decides too; this one is decided already.
+	if st, _, m := megan.do("PATCH", beta(tn, "/beta"+groupApprovalsPath+id+"/steps/"+stageID), map[string]any{"reviewResult": "Approve", "justification": "on second thought"}); st != 409 {
+		t.Fatalf("beta group step: %d %v", st, m)
+	}
 	if st, _, _ := megan.do("GET", groupApprovalsPath+"no-such-approval", nil); st != 404 {
 		t.Fatalf("unknown: %d", st)
 	}
