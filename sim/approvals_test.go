@@ -53,12 +53,18 @@ func TestDecideStage(t *testing.T) {
 		{name: "unknown approval", approval: func(*scheduleRequest) string { return "nope" }, who: DemoApproverUserID, approve: true, at: t0, wantStatus: 404, wantReq: StatusPendingApproval},
 		{name: "unknown stage", stage: func(r *scheduleRequest) string { return r.ApprovalID }, who: DemoApproverUserID, approve: true, at: t0, wantStatus: 404, wantReq: StatusPendingApproval},
 		{name: "another kind's approval", kind: kindGroup, who: DemoApproverUserID, approve: true, at: t0, wantStatus: 404, wantReq: StatusPendingApproval},
-		{name: "approved already", prep: func(s *pimState, r *scheduleRequest) { _ = s.decideByHook(r.ID, true, t0) },
-			who: DemoApproverUserID, at: t0.Add(time.Minute), wantStatus: 409, wantReq: StatusProvisioned},
-		{name: "denied already", prep: func(s *pimState, r *scheduleRequest) { _ = s.decideByHook(r.ID, false, t0) },
-			who: DemoApproverUserID, approve: true, at: t0.Add(time.Minute), wantStatus: 409, wantReq: StatusDenied},
-		{name: "canceled by the requester", prep: func(s *pimState, r *scheduleRequest) { _ = s.cancel(kindRole, r.ID, DemoAdminUserID, t0) },
-			who: DemoApproverUserID, approve: true, at: t0.Add(time.Minute), wantStatus: 409, wantReq: StatusCanceled},
+		{
+			name: "approved already", prep: func(s *pimState, r *scheduleRequest) { _ = s.decideByHook(r.ID, true, t0) },
+			who: DemoApproverUserID, at: t0.Add(time.Minute), wantStatus: 409, wantReq: StatusProvisioned,
+		},
+		{
+			name: "denied already", prep: func(s *pimState, r *scheduleRequest) { _ = s.decideByHook(r.ID, false, t0) },
+			who: DemoApproverUserID, approve: true, at: t0.Add(time.Minute), wantStatus: 409, wantReq: StatusDenied,
+		},
+		{
+			name: "canceled by the requester", prep: func(s *pimState, r *scheduleRequest) { _ = s.cancel(kindRole, r.ID, DemoAdminUserID, t0) },
+			who: DemoApproverUserID, approve: true, at: t0.Add(time.Minute), wantStatus: 409, wantReq: StatusCanceled,
+		},
 		{name: "a second before the window closes", who: DemoApproverUserID, approve: true, at: t0.Add(approvalWindow - time.Second), wantReq: StatusProvisioned},
 		{name: "expired after 24 hours", who: DemoApproverUserID, approve: true, at: t0.Add(approvalWindow), wantStatus: 400, wantReq: StatusTimedOut},
 		{name: "no justification", justification: " ", who: DemoApproverUserID, approve: true, at: t0, wantStatus: 400, wantReq: StatusPendingApproval},
@@ -206,7 +212,9 @@ func TestApproversResolve(t *testing.T) {
 	s := newApprovalState(t)
 	got := s.approvers(Policy{Approvers: []string{DemoApproverUserID, DemoAdminUPN, "megan bowen", "Nobody Here"}})
 	want := []approver{
-		{DemoApproverUserID, "Megan Bowen"}, {DemoAdminUserID, "Alex Wilber (Admin)"}, {DemoApproverUserID, "Megan Bowen"},
+		{DemoApproverUserID, "Megan Bowen"},
+		{DemoAdminUserID, "Alex Wilber (Admin)"},
+		{DemoApproverUserID, "Megan Bowen"},
 		{stableGUID("approver", "Nobody Here"), "Nobody Here"},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {

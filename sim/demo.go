@@ -192,20 +192,32 @@ func demoApprovals(sc *Scenario) {
 	payroll := megan(Eligibility{GroupID: DemoFinanceGroupID, AccessID: "member"})
 	access := megan(Eligibility{RoleDefinitionID: roleDefinitionID(DemoSubscriptionScope, AzureRoleUserAccessAdmin), Scope: DemoSubscriptionScope})
 	sc.Policies = append(sc.Policies,
-		Policy{RoleDefinitionID: RoleBillingAdministrator, MaxDuration: Duration(4 * time.Hour), Justification: true, MFA: true,
-			Approval: true, Approvers: []string{DemoAdminUserID}},
-		Policy{GroupID: DemoFinanceGroupID, AccessID: "member", MaxDuration: Duration(8 * time.Hour), Justification: true,
-			Approval: true, Approvers: []string{DemoAdminUPN}},
-		Policy{Scope: DemoSubscriptionScope, RoleDefinitionID: AzureRoleUserAccessAdmin, MaxDuration: Duration(2 * time.Hour), Justification: true, Ticket: true, MFA: true,
-			Approval: true, Approvers: []string{"Alex Wilber (Admin)"}},
+		Policy{
+			RoleDefinitionID: RoleBillingAdministrator, MaxDuration: Duration(4 * time.Hour), Justification: true, MFA: true,
+			Approval: true, Approvers: []string{DemoAdminUserID},
+		},
+		Policy{
+			GroupID: DemoFinanceGroupID, AccessID: "member", MaxDuration: Duration(8 * time.Hour), Justification: true,
+			Approval: true, Approvers: []string{DemoAdminUPN},
+		},
+		Policy{
+			Scope: DemoSubscriptionScope, RoleDefinitionID: AzureRoleUserAccessAdmin, MaxDuration: Duration(2 * time.Hour), Justification: true, Ticket: true, MFA: true,
+			Approval: true, Approvers: []string{"Alex Wilber (Admin)"},
+		},
 	)
 	sc.Eligibilities = append(sc.Eligibilities, billing, payroll, access)
 	sc.Pending = append(sc.Pending,
-		PendingRequest{ID: DemoPendingRoleRequestID, Eligibility: billing, CreatedAgo: ago(12), Duration: Duration(2 * time.Hour),
-			Justification: "Renew the E5 licences before the quarter closes"},
-		PendingRequest{ID: DemoPendingGroupRequestID, Eligibility: payroll, CreatedAgo: ago(35), Duration: Duration(4 * time.Hour), StartIn: Duration(3 * time.Hour),
-			Justification: "March payroll run in tonight's window"},
-		PendingRequest{ID: DemoPendingAzureRequestID, ApprovalID: DemoPendingAzureApprovalID, Eligibility: access, CreatedAgo: ago(4), Duration: Duration(time.Hour),
-			Justification: "Grant the backup operator access to kv-prod", TicketNumber: "INC-4711", TicketSystem: "ServiceNow"},
+		PendingRequest{
+			ID: DemoPendingRoleRequestID, Eligibility: billing, CreatedAgo: ago(12), Duration: Duration(2 * time.Hour),
+			Justification: "Renew the E5 licences before the quarter closes",
+		},
+		PendingRequest{
+			ID: DemoPendingGroupRequestID, Eligibility: payroll, CreatedAgo: ago(35), Duration: Duration(4 * time.Hour), StartIn: Duration(3 * time.Hour),
+			Justification: "March payroll run in tonight's window",
+		},
+		PendingRequest{
+			ID: DemoPendingAzureRequestID, ApprovalID: DemoPendingAzureApprovalID, Eligibility: access, CreatedAgo: ago(4), Duration: Duration(time.Hour),
+			Justification: "Grant the backup operator access to kv-prod", TicketNumber: "INC-4711", TicketSystem: "ServiceNow",
+		},
 	)
 }

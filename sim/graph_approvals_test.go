@@ -154,8 +154,10 @@ func TestGraphGroupApprovalStages(t *testing.T) {
 	})
 	alex := newGraphClient(t, tn, DemoAdminUPN)
 	megan := newGraphClient(t, tn, DemoApproverUPN)
-	body := map[string]any{"action": "selfActivate", "principalId": DemoAdminUserID, "groupId": DemoGroupID, "accessId": "member", "justification": "deploy",
-		"scheduleInfo": map[string]any{"expiration": map[string]any{"type": "afterDuration", "duration": "PT2H"}}}
+	body := map[string]any{
+		"action": "selfActivate", "principalId": DemoAdminUserID, "groupId": DemoGroupID, "accessId": "member", "justification": "deploy",
+		"scheduleInfo": map[string]any{"expiration": map[string]any{"type": "afterDuration", "duration": "PT2H"}},
+	}
 	st, _, m := alex.do("POST", groupBase+"/assignmentScheduleRequests", body)
 	if st != 201 || m["status"] != StatusPendingApproval {
 		t.Fatalf("request: %d %v", st, m)

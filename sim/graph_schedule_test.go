@@ -298,8 +298,10 @@ func TestCancelScheduledEveryKind(t *testing.T) {
 			func(start time.Time) map[string]any { return activationAt(RoleUserAdministrator, start, "PT1H") }),
 		graphKind("group", groupBase+"/assignmentScheduleRequests", groupSchedulesPath, groupBase+"/assignmentScheduleInstances/filterByCurrentUser(on='principal')",
 			func(start time.Time) map[string]any {
-				return map[string]any{"action": "selfActivate", "principalId": DemoAdminUserID, "groupId": DemoGroupID, "accessId": "member", "justification": "later",
-					"scheduleInfo": map[string]any{"startDateTime": start.Format(time.RFC3339), "expiration": map[string]any{"type": "afterDuration", "duration": "PT1H"}}}
+				return map[string]any{
+					"action": "selfActivate", "principalId": DemoAdminUserID, "groupId": DemoGroupID, "accessId": "member", "justification": "later",
+					"scheduleInfo": map[string]any{"startDateTime": start.Format(time.RFC3339), "expiration": map[string]any{"type": "afterDuration", "duration": "PT1H"}},
+				}
 			}),
 		{
 			name: "Azure role",
