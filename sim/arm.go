@@ -37,6 +37,7 @@ var armTypes = map[string]string{
 	"permissions":                      armRBACVersion,
 	"roleassignments":                  armRBACVersion,
 	"roledefinitions":                  armRBACVersion,
+	"roleassignmentapprovals":          armApprovalVersion, // arm_approvals.go
 }
 
 func isARMPath(p string) bool { return p == armPrefix || strings.HasPrefix(p, armPrefix+"/") }
@@ -50,7 +51,8 @@ type armCall struct {
 	scope  armScope
 	typ    string // lower-cased resource type
 	name   string // item name, if any
-	action string // cancel | validate, if any
+	action string // cancel | validate | stages, if any
+	sub    string // the stage of an approval (…/stages/{sub}), if any
 }
 
 // writeCloudError writes ARM's error body (AZ §2.3: CloudError).
@@ -96,7 +98,9 @@ func (t *Tenant) serveARM(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rawScope, rest, ok := splitARMPath(r.URL.Path)
-	if !ok || len(rest) == 0 || len(rest) > 3 {
+	// Four segments only for an approval's stage:
+	// roleAssignmentApprovals/{guid}/stages/{stageId}.
+	if !ok || len(rest) == 0 || len(rest) > 4 || (len(rest) == 4 && !strings.EqualFold(rest[0], "roleAssignmentApprovals")) {
 		writeCloudError(w, http.StatusNotFound, "InvalidResourceType", "The simulated tenant serves only Microsoft.Authorization types: {scope}/providers/Microsoft.Authorization/{type}[/{name}].")
 		return
 	}
@@ -107,6 +111,9 @@ func (t *Tenant) serveARM(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(rest) > 2 {
 		c.action = strings.ToLower(rest[2])
+	}
+	if len(rest) > 3 {
+		c.sub = rest[3]
 	}
 	want, known := armTypes[c.typ]
 	if !known {
@@ -163,6 +170,8 @@ func (t *Tenant) routeARM(c *armCall) {
 	m := c.r.Method
 	item := c.name != "" && c.action == ""
 	switch {
+	case c.typ == "roleassignmentapprovals":
+		t.armApprovals(c)
 	case c.typ == "roleassignmentschedulerequests" && c.name == "" && m == http.MethodGet:
 		t.armListRequests(c)
 	case c.typ == "roleassignmentschedulerequests" && item && m == http.MethodPut:

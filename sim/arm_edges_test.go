@@ -28,11 +28,17 @@ func TestARMApproverInboxAndApprove(t *testing.T) {
 	if st != 200 || len(values(m)) != 1 || values(m)[0]["name"] != name || props(values(m)[0])["principalId"] != DemoAdminUserID {
 		t.Fatalf("inbox: %d %v", st, m)
 	}
-	if st, _, m := a.do("GET", authz+"roleAssignmentScheduleRequests", pimVersion+"&$filter=asApprover%28%29", nil); st != 200 || len(values(m)) != 0 {
+	// Alex's inbox holds Megan's seeded request (the demo), never his own.
+	st, _, m = a.do("GET", authz+"roleAssignmentScheduleRequests", pimVersion+"&$filter=asApprover%28%29", nil)
+	if st != 200 || len(values(m)) != 1 || values(m)[0]["name"] != DemoPendingAzureRequestID {
 		t.Fatalf("own request in own inbox: %d %v", st, m)
 	}
 	if err := tn.Approve(name); err != nil {
 		t.Fatal(err)
+	}
+	// The hook decides as the first listed approver who is not the requester.
+	if r, _ := tn.Request(name); r.ReviewResult != "Approve" || r.ReviewedBy != DemoApproverUserID {
+		t.Fatalf("decision: %+v", r)
 	}
 	if st, _, m := a.do("GET", DemoSubscriptionScope+authz+"roleAssignmentScheduleRequests/"+name, pimVersion, nil); st != 200 || props(m)["status"] != StatusProvisioned {
 		t.Fatalf("after approval: %d %v", st, m)

@@ -317,7 +317,7 @@ func TestARMActivateGetListCancel(t *testing.T) {
 	// Approval: pending, the pending error for a second try, then cancel.
 	pending := newGUID()
 	st, _, m = a.do("PUT", reqs+pending, pimVersion, armActivation(AzureRoleOwner, DemoSubscriptionScope, "PT1H", "break glass"))
-	if p := props(m); st != 201 || p["status"] != "PendingApproval" || p["approvalId"] != "/providers/Microsoft.Authorization/roleAssignmentApprovals/"+pending {
+	if p := props(m); st != 201 || p["status"] != "PendingApproval" || p["approvalId"] != "/providers/Microsoft.Authorization/roleAssignmentApprovals/"+stableGUID("approval", pending) {
 		t.Fatalf("approval: %d %v", st, m)
 	}
 	st, _, m = a.do("PUT", reqs+newGUID(), pimVersion, armActivation(AzureRoleOwner, DemoSubscriptionScope, "PT1H", "again"))

@@ -182,7 +182,7 @@ func (t *Tenant) armRequestJSON(r *scheduleRequest) map[string]any {
 	p := t.targetProperties(r.Eligibility)
 	approval := any(nil)
 	if r.ApprovalID != "" {
-		approval = "/providers/Microsoft.Authorization/roleAssignmentApprovals/" + r.ApprovalID
+		approval = armApprovalPath(r.ApprovalID)
 	}
 	p["requestType"] = armRequestType(r.Action)
 	p["status"] = r.Status

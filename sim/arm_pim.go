@@ -97,7 +97,8 @@ func (t *Tenant) armListRequests(c *armCall) {
 	t.pim.settle(t.clock.Now())
 	reqs := t.pim.armRequests()
 	if f.asApprover {
-		// Others' requests waiting for the caller's decision (AF §0 row 4).
+		// Others' requests the caller approves, whatever their status:
+		// filtering on PendingApproval is the client's (AF §0 row 4, §9.5).
 		reqs = t.pim.requestsToApprove(c.userID, kindARM)
 	}
 	match := f

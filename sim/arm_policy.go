@@ -145,8 +145,8 @@ func (t *Tenant) armRules(pol Policy) []any {
 		enabled = append(enabled, "Ticketing")
 	}
 	approvers := []any{}
-	for i, id := range t.pim.approverIDs(pol) {
-		approvers = append(approvers, map[string]any{"id": id, "description": pol.Approvers[i], "isBackup": false, "userType": "User"})
+	for _, a := range t.pim.approvers(pol) {
+		approvers = append(approvers, map[string]any{"id": a.id, "description": a.description, "isBackup": false, "userType": "User"})
 	}
 	rule := func(id, typ, caller, level string, fields map[string]any) map[string]any {
 		fields["id"], fields["ruleType"], fields["target"] = id, typ, armRuleTarget(caller, level)

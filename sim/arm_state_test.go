@@ -89,7 +89,8 @@ func TestARMActivateRules(t *testing.T) {
 				t.Fatalf("request %+v", req)
 			}
 			if c.want == StatusPendingApproval {
-				if len(s.assignments) != 0 || req.ApprovalID != "r1" {
+				// The approval is a GUID of its own on ARM (AF §1.5).
+				if len(s.assignments) != 0 || req.ApprovalID != stableGUID("approval", "r1") {
 					t.Fatalf("pending made an assignment: %+v", req)
 				}
 				return

@@ -12,6 +12,7 @@ const (
 	DemoAUID           = "5d1e8a4b-2c7f-4a39-b6e0-d48f1c2a9e57" // Berlin Helpdesk
 	DemoAppObjectID    = "a2c4e6f8-0b1d-4f3a-8c5e-7d9f1b3a5c70" // Payroll Connector
 	DemoGroupID        = "e4b7c1d9-3f6a-4d2e-9b8c-1a5f7e3d0c26" // SG-Tier0-Break-Glass-Ops
+	DemoFinanceGroupID = "9a6c2e41-7d3b-4f85-b1e9-3c0d5a8f2b17" // SG-Finance-Payroll-Admins
 )
 
 // Built-in directory role template ids (also the role definition ids).
@@ -26,16 +27,20 @@ const (
 	RolePrivilegedRoleAdmin   = "e8611ab8-c189-46e8-94e1-60213ab1f814"
 	RoleIntuneAdministrator   = "3a2c62db-5318-420d-8d74-23affee5d9d5"
 	RoleSharePointAdmin       = "f28a1f50-f6e7-4571-818b-6a12f2af6b6c"
+	RoleBillingAdministrator  = "b0f54661-2d74-4c50-afa3-1ec803f12efe"
 )
 
 // DemoScenario is the Contoso tenant used by `pimento --demo` and tests:
 // one cloud-only admin with eligibilities that exercise every policy
 // feature (AU and app scopes, auth context, approval, ticketing, MFA),
-// a PIM group, Global Reader already active with 20 minutes left, and
-// Azure resource roles at each kind of ARM scope (demo_azure.go).
+// a PIM group, Global Reader already active with 20 minutes left, Azure
+// resource roles at each kind of ARM scope (demoAzure), and Megan Bowen's
+// requests waiting for the admin's approval, one of each kind
+// (demoApprovals).
 func DemoScenario() Scenario {
 	sc := demoDirectory()
 	demoAzure(&sc)
+	demoApprovals(&sc)
 	return sc
 }
 
@@ -161,4 +166,58 @@ func demoAzure(sc *Scenario) {
 		elig(AzureRoleOwner, DemoSubscriptionScope),
 	)
 	sc.ARMPropagationDelay = Duration(8 * time.Second)
+}
+
+// Ids of Megan Bowen's requests waiting for the demo admin's approval.
+// On Graph the approval id is the request id; on ARM it is its own GUID.
+const (
+	DemoPendingRoleRequestID   = "5f0b7e2c-9a14-4d6e-8c3b-1e7a2d9f4b60" // Billing Administrator
+	DemoPendingGroupRequestID  = "c2d8a6f1-3b5e-4a97-9d0c-7f1e4b2a8c35" // SG-Finance-Payroll-Admins member, starting in 3 hours
+	DemoPendingAzureRequestID  = "7e4a1c9d-2f6b-4b38-a5e0-9d3c8f1b6a24" // User Access Administrator on Contoso Prod
+	DemoPendingAzureApprovalID = "3a9f5d2e-8c1b-4e67-b4a0-6d2f7c9e1b58"
+)
+
+// demoApprovals makes the demo admin an approver of one directory role,
+// one group access and one Azure role that Megan Bowen is eligible for,
+// and seeds a request from her for each, made minutes before the tenant
+// started, so the 24-hour window has most of its time left. The approvers
+// are named each way a scenario may name them: user id, UPN, display
+// name. The admin's own eligibilities and policies are untouched.
+func demoApprovals(sc *Scenario) {
+	ago := func(m int) Duration { return Duration(time.Duration(m) * time.Minute) }
+	megan := func(e Eligibility) Eligibility { e.UserID = DemoApproverUserID; return e }
+	sc.Roles = append(sc.Roles, RoleDefinition{ID: RoleBillingAdministrator, DisplayName: "Billing Administrator", TemplateID: RoleBillingAdministrator})
+	sc.Groups = append(sc.Groups, Group{ID: DemoFinanceGroupID, DisplayName: "SG-Finance-Payroll-Admins"})
+	billing := megan(Eligibility{RoleDefinitionID: RoleBillingAdministrator, DirectoryScopeID: "/"})
+	payroll := megan(Eligibility{GroupID: DemoFinanceGroupID, AccessID: "member"})
+	access := megan(Eligibility{RoleDefinitionID: roleDefinitionID(DemoSubscriptionScope, AzureRoleUserAccessAdmin), Scope: DemoSubscriptionScope})
+	sc.Policies = append(sc.Policies,
+		Policy{
+			RoleDefinitionID: RoleBillingAdministrator, MaxDuration: Duration(4 * time.Hour), Justification: true, MFA: true,
+			Approval: true, Approvers: []string{DemoAdminUserID},
+		},
+		Policy{
+			GroupID: DemoFinanceGroupID, AccessID: "member", MaxDuration: Duration(8 * time.Hour), Justification: true,
+			Approval: true, Approvers: []string{DemoAdminUPN},
+		},
+		Policy{
+			Scope: DemoSubscriptionScope, RoleDefinitionID: AzureRoleUserAccessAdmin, MaxDuration: Duration(2 * time.Hour), Justification: true, Ticket: true, MFA: true,
+			Approval: true, Approvers: []string{"Alex Wilber (Admin)"},
+		},
+	)
+	sc.Eligibilities = append(sc.Eligibilities, billing, payroll, access)
+	sc.Pending = append(sc.Pending,
+		PendingRequest{
+			ID: DemoPendingRoleRequestID, Eligibility: billing, CreatedAgo: ago(12), Duration: Duration(2 * time.Hour),
+			Justification: "Renew the E5 licences before the quarter closes",
+		},
+		PendingRequest{
+			ID: DemoPendingGroupRequestID, Eligibility: payroll, CreatedAgo: ago(35), Duration: Duration(4 * time.Hour), StartIn: Duration(3 * time.Hour),
+			Justification: "March payroll run in tonight's window",
+		},
+		PendingRequest{
+			ID: DemoPendingAzureRequestID, ApprovalID: DemoPendingAzureApprovalID, Eligibility: access, CreatedAgo: ago(4), Duration: Duration(time.Hour),
+			Justification: "Grant the backup operator access to kv-prod", TicketNumber: "INC-4711", TicketSystem: "ServiceNow",
+		},
+	)
 }

@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// The simulated Microsoft Graph v1.0. Everything under /v1.0/ goes through
+// The simulated Microsoft Graph v1.0, and the few beta paths pimento needs
+// (graph_approvals.go). Everything under /v1.0/ (or /beta/) goes through
 // one handler that authenticates the bearer token and routes on the
 // unescaped path, so percent-encoded quotes and parentheses in
 // filterByCurrentUser(on='principal') match the same as literal ones.
@@ -15,20 +16,30 @@ import (
 
 // routeGraph registers the Graph handlers on t.mux.
 func (t *Tenant) routeGraph() {
-	t.mux.HandleFunc("/v1.0/", t.serveGraph)
-	t.mux.HandleFunc("/v1.0", func(w http.ResponseWriter, r *http.Request) {
+	root := func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Request_ResourceNotFound", "Resource not found.")
-	})
+	}
+	t.mux.HandleFunc("/v1.0/", func(w http.ResponseWriter, r *http.Request) { t.serveGraph(w, r, graphV1, t.routeGraphCall) })
+	t.mux.HandleFunc("/v1.0", root)
+	t.mux.HandleFunc("/beta/", func(w http.ResponseWriter, r *http.Request) { t.serveGraph(w, r, graphBeta, t.routeBetaCall) })
+	t.mux.HandleFunc("/beta", root)
 }
+
+// Graph versions: the first path segment.
+const (
+	graphV1   = "v1.0"
+	graphBeta = "beta"
+)
 
 // graphCall is one authenticated Graph request.
 type graphCall struct {
-	w      http.ResponseWriter
-	r      *http.Request
-	claims map[string]any
-	userID string
-	segs   []string // unescaped path segments after /v1.0
-	lower  []string // lower-cased segs for matching
+	w       http.ResponseWriter
+	r       *http.Request
+	claims  map[string]any
+	userID  string
+	version string   // graphV1 or graphBeta
+	segs    []string // unescaped path segments after /v1.0 (or /beta)
+	lower   []string // lower-cased segs for matching
 }
 
 func (c *graphCall) acrs() []string {
@@ -81,25 +92,26 @@ func onValue(seg string) string {
 	return m[1]
 }
 
-func (t *Tenant) serveGraph(w http.ResponseWriter, r *http.Request) {
+// serveGraph authenticates a call to one Graph version and routes it.
+func (t *Tenant) serveGraph(w http.ResponseWriter, r *http.Request, version string, route func(*graphCall) bool) {
 	w.Header().Set("request-id", newGUID())
 	w.Header().Set("client-request-id", r.Header.Get("client-request-id"))
 	claims, ok := t.authenticate(w, r)
 	if !ok {
 		return
 	}
-	rest := strings.TrimPrefix(r.URL.Path, "/v1.0")
+	rest := strings.TrimPrefix(r.URL.Path, "/"+version)
 	rest = strings.Trim(rest, "/")
 	var segs []string
 	if rest != "" {
 		segs = strings.Split(rest, "/")
 	}
-	c := &graphCall{w: w, r: r, claims: claims, segs: segs}
+	c := &graphCall{w: w, r: r, claims: claims, version: version, segs: segs}
 	c.userID, _ = claims["oid"].(string)
 	for _, s := range segs {
 		c.lower = append(c.lower, strings.ToLower(s))
 	}
-	if !t.routeGraphCall(c) {
+	if !route(c) {
 		seg := ""
 		if len(segs) > 0 {
 			seg = segs[len(segs)-1]
@@ -219,7 +231,7 @@ func (t *Tenant) routeGraphCall(c *graphCall) bool {
 			t.serveGroup(c, c.segs[1])
 		}
 	default:
-		return false
+		return t.routeApprovals(c) // graph_approvals.go
 	}
 	return true
 }

@@ -82,8 +82,9 @@ func (t *Tenant) serveAssignmentSchedules(c *graphCall, kind pimKind) {
 }
 
 // serveListRequests answers roleAssignmentScheduleRequests/filterByCurrentUser
-// and its group twin, for on='principal' (mine) or on='approver' (pending
-// requests whose policy names me).
+// and its group twin, for on='principal' (mine) or on='approver' (others'
+// requests whose policy names me, whatever their status: the documented
+// call adds $filter=status eq 'PendingApproval', AF §1.1, approvals.go).
 func (t *Tenant) serveListRequests(c *graphCall, kind pimKind, on string) {
 	if aerr := checkQueryOptions(c.r, true); aerr != nil {
 		writeAPIError(c.w, aerr)

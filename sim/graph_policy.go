@@ -131,12 +131,12 @@ func (t *Tenant) policyRules(pol Policy) []any {
 		enabled = append(enabled, "Ticketing")
 	}
 	approvers := []any{}
-	for i, id := range t.pim.approverIDs(pol) {
+	for _, a := range t.pim.approvers(pol) {
 		approvers = append(approvers, map[string]any{
 			"@odata.type": "#microsoft.graph.singleUser",
 			"isBackup":    false,
-			"userId":      id,
-			"description": pol.Approvers[i],
+			"userId":      a.id,
+			"description": a.description,
 		})
 	}
 	var claimValue any

@@ -604,7 +604,7 @@ func TestGraphPolicies(t *testing.T) {
 	}
 	// Without $expand there is no policy.
 	st, _, m = g.do("GET", "/policies/roleManagementPolicyAssignments?$filter="+url.QueryEscape("scopeId eq '/' and scopeType eq 'DirectoryRole'"), nil)
-	if st != 200 || len(values(m)) != 10 || values(m)[0]["policy"] != nil {
+	if st != 200 || len(values(m)) != 11 || values(m)[0]["policy"] != nil {
 		t.Fatalf("all directory policies: %d %d", st, len(values(m)))
 	}
 }

@@ -192,7 +192,7 @@ func (s *pimState) activate(in requestInput, now time.Time) (*scheduleRequest, *
 	switch {
 	case pol.Approval:
 		req.Status = StatusPendingApproval
-		req.ApprovalID = req.ID // the approval id is the request id (AF §1.1)
+		openApproval(req, "")
 		if !in.ValidationOnly {
 			s.requests = append(s.requests, req)
 		}
@@ -296,44 +296,4 @@ func (s *pimState) removeAssignmentOf(requestID string) {
 		}
 	}
 	s.assignments = kept
-}
-
-// decide approves or denies a request pending approval. approver is the
-// deciding user's id; empty means the test hook, which skips approver
-// checks. An approved activation starts at its requested start, or now if
-// that has passed, and runs its full length from there.
-func (s *pimState) decide(id, approver string, approve bool, now time.Time) *apiError {
-	s.settle(now)
-	var req *scheduleRequest
-	for _, r := range s.requests {
-		if strings.EqualFold(r.ID, id) {
-			req = r
-		}
-	}
-	if req == nil {
-		return &apiError{status: http.StatusNotFound, code: "ResourceNotFound", message: fmt.Sprintf("The request '%s' was not found.", id)}
-	}
-	if approver != "" && strings.EqualFold(approver, req.UserID) {
-		// AF §2.2: approvers cannot approve their own requests; the wire
-		// error is UNVERIFIED, so refuse plainly.
-		return &apiError{status: http.StatusForbidden, code: "Forbidden", message: "Approvers cannot approve their own requests."}
-	}
-	if req.Status != StatusPendingApproval {
-		return &apiError{status: http.StatusConflict, code: "Conflict", message: fmt.Sprintf("The request is %s, not %s.", req.Status, StatusPendingApproval)} // AF §2.2
-	}
-	if !approve {
-		req.Status = StatusDenied
-		return nil
-	}
-	if s.existingFor(req.Eligibility, now) != nil {
-		return badRequest("RoleAssignmentExists", "The Role assignment already exists.")
-	}
-	if req.length <= 0 {
-		req.length = time.Hour
-	}
-	if !req.Start.After(now) {
-		req.Start = now
-	}
-	s.grant(req, now)
-	return nil
 }

@@ -163,12 +163,16 @@ type scheduleRequest struct {
 	Completed      time.Time
 	TargetSchedule string
 	ApprovalID     string
-	Linked         string // linkedRoleEligibilityScheduleId as sent (ARM)
+	Stages         []*approvalStage // the approval's, when it needs one (approvals.go)
+	Linked         string           // linkedRoleEligibilityScheduleId as sent (ARM)
+	seeded         bool             // from Scenario.Pending, not made by a client
 }
 
 // settle moves requests along with time: a Granted activation whose start
-// has come is Provisioned. (Approval expiry after 24 hours belongs here.)
+// has come is Provisioned, and an approval left undecided for 24 hours
+// expires (approvals.go).
 func (s *pimState) settle(now time.Time) {
+	s.expire(now)
 	for _, r := range s.requests {
 		if r.Status != StatusGranted || r.Action != actionSelfActivate {
 			continue
@@ -283,21 +287,6 @@ func (s *pimState) requestsFor(principal string, kind pimKind) []*scheduleReques
 	return out
 }
 
-// requestsToApprove lists other principals' requests of a kind that wait
-// for approval and whose policy names approver: the approver's inbox.
-func (s *pimState) requestsToApprove(approver string, kind pimKind) []*scheduleRequest {
-	var out []*scheduleRequest
-	for _, r := range s.requests {
-		if r.UserID == approver || kindOf(r.Eligibility) != kind || r.Status != StatusPendingApproval {
-			continue
-		}
-		if hasString(s.approverIDs(s.policyFor(r.Eligibility)), approver) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // request finds a request of a kind by id.
 func (s *pimState) request(kind pimKind, id string) *scheduleRequest {
 	for _, r := range s.requests {
@@ -348,19 +337,33 @@ func withPolicyDefaults(p Policy) Policy {
 	return p
 }
 
-// approverIDs resolves a policy's approvers (display names or UPNs) to
-// user ids; a name with no user gets a stable made-up id.
+// approverIDs resolves a policy's approvers to user ids.
 func (s *pimState) approverIDs(p Policy) []string {
 	var out []string
+	for _, a := range s.approvers(p) {
+		out = append(out, a.id)
+	}
+	return out
+}
+
+// approver is a policy's approver as the policy rules show it: a user id
+// and a description (the user's display name when the user exists).
+type approver struct{ id, description string }
+
+// approvers resolves a policy's approvers, each a user id, a UPN or a
+// display name, to users; a name with no user keeps a stable made-up id
+// and its text as the description.
+func (s *pimState) approvers(p Policy) []approver {
+	var out []approver
 	for _, name := range p.Approvers {
-		id := stableGUID("approver", name)
+		a := approver{id: stableGUID("approver", name), description: name}
 		for _, u := range s.users {
-			if strings.EqualFold(u.DisplayName, name) || strings.EqualFold(u.UserPrincipalName, name) {
-				id = u.ID
+			if strings.EqualFold(u.ID, name) || strings.EqualFold(u.DisplayName, name) || strings.EqualFold(u.UserPrincipalName, name) {
+				a = approver{id: u.ID, description: u.DisplayName}
 				break
 			}
 		}
-		out = append(out, id)
+		out = append(out, a)
 	}
 	return out
 }

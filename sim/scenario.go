@@ -24,6 +24,9 @@ type Scenario struct {
 	Policies            []Policy             `json:"policies"`
 	Eligibilities       []Eligibility        `json:"eligibilities"`
 	Active              []Activation         `json:"active"`
+	// Pending are other users' requests waiting for approval at the
+	// start (PendingRequest).
+	Pending []PendingRequest `json:"pending,omitempty"`
 
 	// Azure resources for the ARM side (arm_scenario.go). Azure role
 	// eligibilities, policies and activations are in the lists above,
@@ -113,7 +116,7 @@ type Policy struct {
 	Ticket        bool     `json:"ticket,omitempty"`
 	MFA           bool     `json:"mfa,omitempty"`
 	Approval      bool     `json:"approval,omitempty"`
-	Approvers     []string `json:"approvers,omitempty"`   // display names
+	Approvers     []string `json:"approvers,omitempty"`   // user ids, UPNs or display names
 	AuthContext   string   `json:"authContext,omitempty"` // claim value, e.g. c1
 }
 
@@ -139,6 +142,33 @@ type Activation struct {
 	StartedAgo Duration `json:"startedAgo"`
 	Remaining  Duration `json:"remaining"`
 	Assigned   bool     `json:"assigned,omitempty"` // permanent assignment, not a PIM activation
+}
+
+// PendingRequest is a self-activation waiting for approval when the
+// scenario starts: another user's request an approver finds in their
+// inbox. CreatedAgo is relative to the tenant clock at start; after 24
+// hours the approval expires (approvals.go), so a few minutes ago leaves
+// the window almost whole.
+type PendingRequest struct {
+	// ID is the request's id (on ARM its name, a GUID); empty: a new GUID.
+	ID string `json:"id,omitempty"`
+	// Eligibility is the requester (UserID) and what they asked for; they
+	// must be eligible for it, and its policy must require approval.
+	Eligibility
+	CreatedAgo Duration `json:"createdAgo"`
+	// Duration is the activation's length (default 1h, at most the
+	// policy's maximum).
+	Duration Duration `json:"duration,omitempty"`
+	// StartIn puts the requested start this long after the tenant starts
+	// (a scheduled activation); zero: the start is the request's creation.
+	StartIn       Duration `json:"startIn,omitempty"`
+	Justification string   `json:"justification,omitempty"`
+	TicketNumber  string   `json:"ticketNumber,omitempty"`
+	TicketSystem  string   `json:"ticketSystem,omitempty"`
+	// ApprovalID is, for an Azure role, the roleAssignmentApprovals GUID;
+	// empty: derived from ID. Graph approvals take the request's id
+	// (AF §1.1), so it is refused for directory roles and groups.
+	ApprovalID string `json:"approvalId,omitempty"`
 }
 
 // Fault makes matching requests misbehave. A request matches when its method
@@ -276,7 +306,10 @@ func (sc *Scenario) Validate() error {
 			return err
 		}
 	}
-	return sc.validateAzure()
+	if err := sc.validateAzure(); err != nil {
+		return err
+	}
+	return sc.validatePending()
 }
 
 func (sc *Scenario) userByID(id string) (User, bool) {
@@ -295,4 +328,20 @@ func (sc *Scenario) userByUPN(upn string) (User, bool) {
 		}
 	}
 	return User{}, false
+}
+
+// validatePending checks the scenario's pending requests by seeding them
+// into a throwaway state: what New will do, and fail on, for real.
+func (sc *Scenario) validatePending() error {
+	if len(sc.Pending) == 0 {
+		return nil
+	}
+	s := newPIMState(*sc, newGUID)
+	now := time.Now().UTC()
+	for i, p := range sc.Pending {
+		if err := s.seed(p, now); err != nil {
+			return fmt.Errorf("scenario: pending request %d: %w", i, err)
+		}
+	}
+	return nil
 }

@@ -52,14 +52,16 @@ func (t *Tenant) ScheduledAssignments() []ActiveAssignment {
 	return out
 }
 
-// Approve grants a request that is pending approval, as an approver would:
+// Approve grants a request that is pending approval (of any kind, by its
+// request id), as its first listed approver would, with no justification:
 // the activation starts now (or at its requested start, if that is later)
 // and runs its full duration; it is listed after the provisioning delay.
+// A request decided already or expired is an error, as over the wire.
 func (t *Tenant) Approve(requestID string) error {
 	return t.decide(requestID, true)
 }
 
-// Deny rejects a request that is pending approval.
+// Deny rejects a request that is pending approval, as Approve approves.
 func (t *Tenant) Deny(requestID string) error {
 	return t.decide(requestID, false)
 }
@@ -67,7 +69,7 @@ func (t *Tenant) Deny(requestID string) error {
 func (t *Tenant) decide(requestID string, approve bool) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if aerr := t.pim.decide(requestID, "", approve, t.clock.Now()); aerr != nil {
+	if aerr := t.pim.decideByHook(requestID, approve, t.clock.Now()); aerr != nil {
 		return fmt.Errorf("sim: request %s: %s", requestID, aerr.message)
 	}
 	return nil
@@ -87,24 +89,59 @@ type ScheduleRequest struct {
 	// Start is scheduleInfo.startDateTime: as requested, or when the
 	// request was made (or approved) if none was given or it had passed.
 	Start time.Time
+
+	// ApprovalID is the approval's id when the request needed one (the
+	// request id on Graph, a GUID of its own on ARM).
+	ApprovalID string
+	// The decision, once made: ReviewResult Approve or Deny (NotReviewed
+	// before), by ReviewedBy (a user id) with ReviewJustification at
+	// Reviewed.
+	ReviewResult        string
+	ReviewedBy          string
+	ReviewJustification string
+	Reviewed            time.Time
 }
 
-// ScheduleRequests lists the schedule requests the tenant has stored
-// (role and group; validation-only requests are not stored), with their
-// status as of now.
+func scheduleRequestOf(r *scheduleRequest) ScheduleRequest {
+	out := ScheduleRequest{
+		ID: r.ID, Eligibility: r.Eligibility, Action: string(r.Action), Status: r.Status,
+		Justification: r.Justification, TicketNumber: r.TicketNumber, TicketSystem: r.TicketSystem,
+		Duration: r.Duration, Created: r.Created, Start: r.Start, ApprovalID: r.ApprovalID,
+	}
+	if len(r.Stages) > 0 {
+		st := r.Stages[0]
+		out.ReviewResult, out.ReviewedBy, out.ReviewJustification, out.Reviewed = st.Result, st.ReviewedBy, st.Justification, st.Reviewed
+	}
+	return out
+}
+
+// ScheduleRequests lists the schedule requests clients made (every kind;
+// validation-only requests are not stored), with their status as of now.
+// The scenario's seeded requests (Scenario.Pending) are not in it, so a
+// test counts what its client sent; Request finds any request by id.
 func (t *Tenant) ScheduleRequests() []ScheduleRequest {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.pim.settle(t.clock.Now())
 	out := make([]ScheduleRequest, 0, len(t.pim.requests))
 	for _, r := range t.pim.requests {
-		out = append(out, ScheduleRequest{
-			ID: r.ID, Eligibility: r.Eligibility, Action: string(r.Action), Status: r.Status,
-			Justification: r.Justification, TicketNumber: r.TicketNumber, TicketSystem: r.TicketSystem,
-			Duration: r.Duration, Created: r.Created, Start: r.Start,
-		})
+		if !r.seeded {
+			out = append(out, scheduleRequestOf(r))
+		}
 	}
 	return out
+}
+
+// Request finds a stored request of any kind by id, seeded ones included,
+// with its status as of now.
+func (t *Tenant) Request(id string) (ScheduleRequest, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.pim.settle(t.clock.Now())
+	if r := t.pim.requestNamed(id); r != nil {
+		return scheduleRequestOf(r), true
+	}
+	return ScheduleRequest{}, false
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -108,6 +108,9 @@ func New(sc Scenario, opts ...Option) (*Tenant, error) {
 			Created:     start,
 		})
 	}
+	if err := t.pim.seedPending(sc.Pending, now); err != nil {
+		return nil, err
+	}
 	t.mux = http.NewServeMux()
 	t.routeAuthority()
 	t.routeGraph()
