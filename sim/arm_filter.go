@@ -164,6 +164,8 @@ func (f armFilter) matchTarget(topo *armTopology, scope, caller string, e Eligib
 // has at the tenant root (AZ §1.4: 400 InsufficientPermissions; the status
 // comes from a peer note).
 func insufficientPermissions(caller string) *apiError {
-	return &apiError{status: http.StatusBadRequest, code: "InsufficientPermissions",
-		message: fmt.Sprintf("The requestor %s does not have permissions for this request. Please use $filter=asTarget to filter on the requestor's assignments.", caller)}
+	return &apiError{
+		status: http.StatusBadRequest, code: "InsufficientPermissions",
+		message: fmt.Sprintf("The requestor %s does not have permissions for this request. Please use $filter=asTarget to filter on the requestor's assignments.", caller),
+	}
 }

@@ -118,8 +118,10 @@ func (t *Tenant) armListRequests(c *armCall) {
 func (t *Tenant) armOwnRequest(c *armCall) (*scheduleRequest, *apiError) {
 	r := t.pim.request(kindARM, c.name)
 	if r == nil || !strings.EqualFold(r.UserID, c.userID) || !strings.EqualFold(r.Scope, c.scope.ID) {
-		return nil, &apiError{status: http.StatusNotFound, code: "RoleAssignmentScheduleRequestNotFound",
-			message: fmt.Sprintf("The role assignment schedule request '%s' was not found at scope '%s'.", c.name, c.scope.ID)}
+		return nil, &apiError{
+			status: http.StatusNotFound, code: "RoleAssignmentScheduleRequestNotFound",
+			message: fmt.Sprintf("The role assignment schedule request '%s' was not found at scope '%s'.", c.name, c.scope.ID),
+		}
 	}
 	return r, nil
 }

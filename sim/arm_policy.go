@@ -94,8 +94,10 @@ func (t *Tenant) armPolicyAssignmentJSON(scope string, r AzureRole, pol Policy) 
 			"policyAssignmentProperties": map[string]any{
 				"scope":          t.armScopeRef(scope),
 				"roleDefinition": map[string]any{"id": roleDefinitionID(scope, r.ID), "displayName": r.RoleName, "type": r.Type},
-				"policy": map[string]any{"id": policyID, "lastModifiedDateTime": nil,
-					"lastModifiedBy": map[string]any{"id": nil, "displayName": "Admin", "type": nil, "email": nil}},
+				"policy": map[string]any{
+					"id": policyID, "lastModifiedDateTime": nil,
+					"lastModifiedBy": map[string]any{"id": nil, "displayName": "Admin", "type": nil, "email": nil},
+				},
 			},
 		},
 		"name": name,
@@ -127,8 +129,10 @@ func (t *Tenant) armPolicyJSON(scope string, r AzureRole, pol Policy) map[string
 }
 
 func armRuleTarget(caller, level string) map[string]any {
-	return map[string]any{"caller": caller, "operations": []string{"All"}, "level": level,
-		"targetObjects": nil, "inheritableSettings": nil, "enforcedSettings": nil}
+	return map[string]any{
+		"caller": caller, "operations": []string{"All"}, "level": level,
+		"targetObjects": nil, "inheritableSettings": nil, "enforcedSettings": nil,
+	}
 }
 
 // armRules renders a policy as ARM rules: the end-user activation rules a
@@ -162,7 +166,8 @@ func (t *Tenant) armRules(pol Policy) []any {
 		rule("Expiration_Admin_Eligibility", "RoleManagementPolicyExpirationRule", "Admin", "Eligibility", map[string]any{"isExpirationRequired": false, "maximumDuration": "P365D"}),
 		rule("Enablement_Admin_Assignment", "RoleManagementPolicyEnablementRule", "Admin", "Assignment", map[string]any{"enabledRules": []string{"Justification"}}),
 		rule("Expiration_EndUser_Assignment", "RoleManagementPolicyExpirationRule", "EndUser", "Assignment", map[string]any{
-			"isExpirationRequired": true, "maximumDuration": isoDuration(pol.MaxDuration.D())}),
+			"isExpirationRequired": true, "maximumDuration": isoDuration(pol.MaxDuration.D()),
+		}),
 		rule("Enablement_EndUser_Assignment", "RoleManagementPolicyEnablementRule", "EndUser", "Assignment", map[string]any{"enabledRules": enabled}),
 		rule("Approval_EndUser_Assignment", "RoleManagementPolicyApprovalRule", "EndUser", "Assignment", map[string]any{
 			"setting": map[string]any{
@@ -172,9 +177,11 @@ func (t *Tenant) armRules(pol Policy) []any {
 					"approvalStageTimeOutInDays": 1, "isApproverJustificationRequired": true, "escalationTimeInMinutes": 0,
 					"isEscalationEnabled": false, "primaryApprovers": approvers, "escalationApprovers": nil,
 				}},
-			}}),
+			},
+		}),
 		rule("AuthenticationContext_EndUser_Assignment", "RoleManagementPolicyAuthenticationContextRule", "EndUser", "Assignment", map[string]any{
-			"isEnabled": pol.AuthContext != "", "claimValue": pol.AuthContext}),
+			"isEnabled": pol.AuthContext != "", "claimValue": pol.AuthContext,
+		}),
 		notify("Admin"), notify("Requestor"), notify("Approver"),
 	}
 }
@@ -208,8 +215,10 @@ func nonNil(s []string) []string {
 }
 
 func permissionJSON(r AzureRole) map[string]any {
-	return map[string]any{"actions": nonNil(r.Actions), "notActions": nonNil(r.NotActions),
-		"dataActions": nonNil(r.DataActions), "notDataActions": nonNil(r.NotDataActions)}
+	return map[string]any{
+		"actions": nonNil(r.Actions), "notActions": nonNil(r.NotActions),
+		"dataActions": nonNil(r.DataActions), "notDataActions": nonNil(r.NotDataActions),
+	}
 }
 
 // ARM RBAC reads a client uses to prove an activation (AZ §5): the

@@ -192,8 +192,10 @@ func TestARMDropAfterWriteThenGet(t *testing.T) {
 func TestAzureScenarioRoundTrip(t *testing.T) {
 	sc := DemoScenario()
 	sc.AzureRoles = []AzureRole{{ID: roleDefinitionPath + "11111111-2222-4333-8444-555555555555", RoleName: "Ops", Type: "CustomRole", Actions: []string{"Microsoft.Compute/*/read"}}}
-	sc.Active = append(sc.Active, Activation{Eligibility: Eligibility{UserID: DemoAdminUserID, RoleDefinitionID: "11111111-2222-4333-8444-555555555555", Scope: DemoResourceGroupScope},
-		StartedAgo: Duration(time.Hour), Assigned: true, Remaining: Duration(time.Hour)})
+	sc.Active = append(sc.Active, Activation{
+		Eligibility: Eligibility{UserID: DemoAdminUserID, RoleDefinitionID: "11111111-2222-4333-8444-555555555555", Scope: DemoResourceGroupScope},
+		StartedAgo:  Duration(time.Hour), Assigned: true, Remaining: Duration(time.Hour),
+	})
 	sc.ARMConsentMissing, sc.ARMWriteRequiresACRS, sc.SignInWithoutMFA = true, "p1", true
 	raw, err := json.MarshalIndent(sc, "", "  ")
 	if err != nil {

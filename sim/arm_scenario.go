@@ -68,17 +68,27 @@ const (
 func BuiltInAzureRoles() []AzureRole {
 	return []AzureRole{
 		{ID: AzureRoleOwner, RoleName: "Owner", Type: "BuiltInRole", Actions: []string{"*"}},
-		{ID: AzureRoleContributor, RoleName: "Contributor", Type: "BuiltInRole", Actions: []string{"*"},
-			NotActions: []string{"Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action",
-				"Microsoft.Blueprint/blueprintAssignments/write", "Microsoft.Blueprint/blueprintAssignments/delete", "Microsoft.Compute/galleries/share/action"}},
+		{
+			ID: AzureRoleContributor, RoleName: "Contributor", Type: "BuiltInRole", Actions: []string{"*"},
+			NotActions: []string{
+				"Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action",
+				"Microsoft.Blueprint/blueprintAssignments/write", "Microsoft.Blueprint/blueprintAssignments/delete", "Microsoft.Compute/galleries/share/action",
+			},
+		},
 		{ID: AzureRoleReader, RoleName: "Reader", Type: "BuiltInRole", Actions: []string{"*/read"}},
-		{ID: AzureRoleKeyVaultAdmin, RoleName: "Key Vault Administrator", Type: "BuiltInRole",
-			Actions: []string{"Microsoft.Authorization/*/read", "Microsoft.Insights/alertRules/*", "Microsoft.Resources/deployments/*",
+		{
+			ID: AzureRoleKeyVaultAdmin, RoleName: "Key Vault Administrator", Type: "BuiltInRole",
+			Actions: []string{
+				"Microsoft.Authorization/*/read", "Microsoft.Insights/alertRules/*", "Microsoft.Resources/deployments/*",
 				"Microsoft.Resources/subscriptions/resourceGroups/read", "Microsoft.Support/*", "Microsoft.KeyVault/checkNameAvailability/read",
-				"Microsoft.KeyVault/deletedVaults/read", "Microsoft.KeyVault/locations/*/read", "Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/operations/read"},
-			DataActions: []string{"Microsoft.KeyVault/vaults/*"}},
-		{ID: AzureRoleUserAccessAdmin, RoleName: "User Access Administrator", Type: "BuiltInRole",
-			Actions: []string{"*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"}},
+				"Microsoft.KeyVault/deletedVaults/read", "Microsoft.KeyVault/locations/*/read", "Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/operations/read",
+			},
+			DataActions: []string{"Microsoft.KeyVault/vaults/*"},
+		},
+		{
+			ID: AzureRoleUserAccessAdmin, RoleName: "User Access Administrator", Type: "BuiltInRole",
+			Actions: []string{"*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"},
+		},
 	}
 }
 

@@ -153,8 +153,10 @@ type armTopology struct {
 }
 
 func newARMTopology(sc Scenario) *armTopology {
-	t := &armTopology{mgParent: map[string]string{}, subMG: map[string]string{}, mgs: map[string]ManagementGroup{},
-		subs: map[string]Subscription{}, rgs: map[string]bool{}, res: map[string]Resource{}}
+	t := &armTopology{
+		mgParent: map[string]string{}, subMG: map[string]string{}, mgs: map[string]ManagementGroup{},
+		subs: map[string]Subscription{}, rgs: map[string]bool{}, res: map[string]Resource{},
+	}
 	for _, m := range sc.ManagementGroups {
 		k := strings.ToLower(m.ID)
 		t.mgs[k], t.mgParent[k] = m, strings.ToLower(m.Parent)

@@ -48,10 +48,14 @@ func TestARMActivateRules(t *testing.T) {
 		{name: "over the maximum", in: contrib("r1", t0, "PT9H"), status: 400, wantErr: `["ExpirationRule"]`},
 		{name: "no justification", in: with(contrib("r1", t0, "PT1H"), func(r *requestInput) { r.Justification = "" }), status: 400, wantErr: `["JustificationRule"]`},
 		{name: "ticket", in: azIn(AzureRoleKeyVaultAdmin, DemoResourceGroupScope, "r1", t0, "PT1H"), status: 400, wantErr: `["TicketingRule"]`},
-		{name: "token without MFA", in: with(contrib("r1", t0, "PT1H"), func(r *requestInput) { r.WithoutMFA = true }),
-			status: 400, wantErr: `RoleAssignmentRequestPolicyValidationFailed The following policy rules failed: ["MfaRule"]`},
-		{name: "no MFA where none is required", in: with(azIn(AzureRoleReader, DemoManagementGroupScope, "r1", t0, "PT1H"), func(r *requestInput) { r.WithoutMFA = true }),
-			want: StatusProvisioned, from: t0},
+		{
+			name: "token without MFA", in: with(contrib("r1", t0, "PT1H"), func(r *requestInput) { r.WithoutMFA = true }),
+			status: 400, wantErr: `RoleAssignmentRequestPolicyValidationFailed The following policy rules failed: ["MfaRule"]`,
+		},
+		{
+			name: "no MFA where none is required", in: with(azIn(AzureRoleReader, DemoManagementGroupScope, "r1", t0, "PT1H"), func(r *requestInput) { r.WithoutMFA = true }),
+			want: StatusProvisioned, from: t0,
+		},
 		{name: "not eligible", in: azIn(AzureRoleUserAccessAdmin, DemoSubscriptionScope, "r1", t0, "PT1H"), status: 400, wantErr: `["EligibilityRule"]`},
 		{name: "eligible below only", in: azIn(AzureRoleKeyVaultAdmin, DemoSubscriptionScope, "r1", t0, "PT1H"), status: 400, wantErr: `["EligibilityRule"]`},
 		{name: "child scope of an eligibility", in: azIn(AzureRoleContributor, DemoResourceGroupScope, "r1", t0, "PT1H"), want: StatusProvisioned, from: t0},
@@ -60,10 +64,14 @@ func TestARMActivateRules(t *testing.T) {
 			r.Target.RoleDefinitionID = roleDefinitionPath + AzureRoleContributor
 			return r
 		}(), want: StatusProvisioned, from: t0},
-		{name: "auth context missing", in: azIn(AzureRoleOwner, DemoKeyVaultScope, "r1", t0, "PT1H"), status: 400,
-			wantErr: "RoleAssignmentRequestAcrsValidationFailed &claims=%7B%22access_token%22%3A%7B%22acrs%22%3A%7B%22essential%22%3Atrue%2C%20%22value%22%3A%22c2%22%7D%7D%7D"},
-		{name: "auth context present", in: with(azIn(AzureRoleOwner, DemoKeyVaultScope, "r1", t0, "PT1H"), func(r *requestInput) { r.ACRS = []string{"c2"} }),
-			want: StatusProvisioned, from: t0},
+		{
+			name: "auth context missing", in: azIn(AzureRoleOwner, DemoKeyVaultScope, "r1", t0, "PT1H"), status: 400,
+			wantErr: "RoleAssignmentRequestAcrsValidationFailed &claims=%7B%22access_token%22%3A%7B%22acrs%22%3A%7B%22essential%22%3Atrue%2C%20%22value%22%3A%22c2%22%7D%7D%7D",
+		},
+		{
+			name: "auth context present", in: with(azIn(AzureRoleOwner, DemoKeyVaultScope, "r1", t0, "PT1H"), func(r *requestInput) { r.ACRS = []string{"c2"} }),
+			want: StatusProvisioned, from: t0,
+		},
 		{name: "approval", in: azIn(AzureRoleOwner, DemoSubscriptionScope, "r1", t0, "PT1H"), want: StatusPendingApproval},
 		{name: "approval inherited by a child scope", in: azIn(AzureRoleOwner, DemoResourceGroupScope, "r1", t0, "PT1H"), want: StatusPendingApproval},
 		{name: "name used before", in: contrib("used", t0, "PT1H"), status: 409, wantErr: "RoleAssignmentRequestExists A role assignment request with Id: used already exists"},

@@ -155,8 +155,10 @@ func demoAzure(sc *Scenario) {
 		Policy{Scope: DemoResourceGroupScope, RoleDefinitionID: AzureRoleKeyVaultAdmin, MaxDuration: hours(4), Justification: true, Ticket: true},
 		Policy{Scope: DemoManagementGroupScope, RoleDefinitionID: AzureRoleReader, MaxDuration: hours(8)},
 		Policy{Scope: DemoKeyVaultScope, RoleDefinitionID: AzureRoleOwner, MaxDuration: hours(1), Justification: true, MFA: true, AuthContext: "c2"},
-		Policy{Scope: DemoSubscriptionScope, RoleDefinitionID: AzureRoleOwner, MaxDuration: hours(2), Justification: true, MFA: true,
-			Approval: true, Approvers: []string{"Megan Bowen"}},
+		Policy{
+			Scope: DemoSubscriptionScope, RoleDefinitionID: AzureRoleOwner, MaxDuration: hours(2), Justification: true, MFA: true,
+			Approval: true, Approvers: []string{"Megan Bowen"},
+		},
 	)
 	sc.Eligibilities = append(sc.Eligibilities,
 		elig(AzureRoleContributor, DemoSubscriptionScope),
