@@ -122,7 +122,7 @@ func (e *env) newService(cacheDir string, poll pim.PollConfig) *pim.Service {
 	return pim.New(pim.Options{
 		Graph: e.graph, Tokens: e.session, ARM: e.arm, ARMTokens: armTokens, AzureOff: "Azure roles are off in this test",
 		Account: sim.DemoAdminUPN,
-		Cache: state.OpenCache(cacheDir, "policies.json", e.tn.Now), Journal: state.NewJournal(e.stateDir),
+		Cache:   state.OpenCache(cacheDir, "policies.json", e.tn.Now), Journal: state.NewJournal(e.stateDir),
 		Now: e.tn.Now, Poll: poll, Debug: e.debug,
 	})
 }
