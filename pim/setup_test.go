@@ -46,9 +46,14 @@ type envOption struct {
 }
 
 // withAzure gives the service Azure Resource Manager, through the
-// session's ARM credential and armauthorization against the sim's ARM.
+// session's ARM credential and armauthorization against the sim's ARM,
+// with permissions applied as soon as an activation is listed (a later
+// withScenario may delay them).
 func withAzure() func(*envOption) {
-	return func(o *envOption) { o.azure = true }
+	return func(o *envOption) {
+		o.azure = true
+		o.scenario = append(o.scenario, func(sc *sim.Scenario) { sc.ARMPropagationDelay = 0 })
+	}
 }
 
 // withScenario edits the demo scenario before the tenant starts.
@@ -82,10 +87,14 @@ func newEnv(tb testing.TB, opts ...func(*envOption)) *env {
 		tb.Fatal(err)
 	}
 	browser := tn.Browser()
+	// One client for everything, whose idle connections are closed before
+	// the tenant shuts down (which otherwise waits for them).
+	hc := tn.HTTPClient()
+	tb.Cleanup(hc.CloseIdleConnections)
 	e.session, err = auth.New(auth.Config{
 		Endpoints:     eps,
 		PinnedAccount: sim.DemoAdminUPN,
-		HTTPClient:    tn.HTTPClient(),
+		HTTPClient:    hc,
 		OpenURL: func(u string) error {
 			e.opened.Add(1)
 			return browser(u)
@@ -98,12 +107,12 @@ func newEnv(tb testing.TB, opts ...func(*envOption)) *env {
 	if _, err := e.session.Login(e.ctx(), false, ""); err != nil {
 		tb.Fatal(err)
 	}
-	e.graph, err = pim.NewGraphClient(e.session.GraphAuth(), tn.GraphURL(), tn.HTTPClient().Transport, 0)
+	e.graph, err = pim.NewGraphClient(e.session.GraphAuth(), tn.GraphURL(), hc.Transport, 0)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	if o.azure {
-		e.arm, err = pim.NewARMClient(e.session.ARM().Credential(), tn.ARMURL(), eps.ARMResource, tn.HTTPClient().Transport, 0)
+		e.arm, err = pim.NewARMClient(e.session.ARM().Credential(), tn.ARMURL(), eps.ARMResource, hc.Transport, 0)
 		if err != nil {
 			tb.Fatal(err)
 		}
