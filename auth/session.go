@@ -112,7 +112,7 @@ func New(cfg Config) (*Session, error) {
 	}
 	s := &Session{cfg: cfg, client: client, pinned: cfg.PinnedAccount}
 	s.graph = &Tokens{s: s, api: "Microsoft Graph", scopes: cfg.Endpoints.Scopes()}
-	s.arm = &Tokens{s: s, api: "Azure Resource Manager", scopes: cfg.Endpoints.ARMScopes(), consentFails: true}
+	s.arm = &Tokens{s: s, api: armAPI, scopes: cfg.Endpoints.ARMScopes(), consentFails: true}
 	return s, nil
 }
 

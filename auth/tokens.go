@@ -112,12 +112,19 @@ type ConsentError struct {
 }
 
 func (e *ConsentError) Error() string {
-	fix := "an administrator must grant consent for it to this app, or use your own app registration (see the README)"
-	if e.Code == "AADSTS65002" {
-		fix = "this Microsoft app cannot be granted it; register your own app with it (see the README)"
+	perm := "its delegated permission"
+	if e.API == armAPI {
+		perm = "the delegated permission Azure Service Management user_impersonation"
 	}
-	return fmt.Sprintf("the app %s has no permission for %s (%s): %s", e.ClientID, e.API, e.Code, fix)
+	fix := "an administrator must grant " + perm + " to this app (admin consent), or use your own app registration (see the README)"
+	if e.Code == "AADSTS65002" {
+		fix = "this Microsoft app cannot be given " + perm + "; register your own app with it (see the README)"
+	}
+	return fmt.Sprintf("the app %s may not call %s (%s): %s", e.ClientID, e.API, e.Code, fix)
 }
+
+// armAPI names Azure Resource Manager in messages.
+const armAPI = "Azure Resource Manager"
 
 var consentCodes = regexp.MustCompile(`AADSTS6500[12]\b`)
 

@@ -198,3 +198,16 @@ func (snap *Snapshot) addAzure(az azureLoad) {
 	snap.Warnings = append(snap.Warnings, az.warnings...)
 	snap.AzureMissing = az.missing
 }
+
+// AzureReady gets a token for Azure Resource Manager (from the cache or
+// the refresh token), so the next load has it, and says in one line why
+// Azure roles will be missing if it cannot ("" when they will not be).
+func (s *Service) AzureReady(ctx context.Context) string {
+	if s.arm == nil {
+		return s.azureOff
+	}
+	if _, err := s.armTokens.Token(ctx); err != nil {
+		return azureMissing(err)
+	}
+	return ""
+}

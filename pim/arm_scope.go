@@ -150,3 +150,16 @@ func azureRoleGUID(id string) string {
 	}
 	return strings.ToLower(id)
 }
+
+// azureScopeName is the scope's own name from its words: "Tier0" from
+// "mg: Tier0", "rg-secrets" from "rg: rg-secrets (Contoso Prod)",
+// "kv-prod" from "kv-prod (Key Vault) in rg-secrets".
+func azureScopeName(words string) string {
+	if _, rest, ok := strings.Cut(words, ": "); ok {
+		words = rest
+	}
+	if i := strings.Index(words, " ("); i > 0 {
+		words = words[:i]
+	}
+	return words
+}

@@ -167,6 +167,18 @@ func (e Eligibility) InTokenWIDs() bool {
 	return e.Kind == KindDirectoryRole && e.DirectoryScopeID == "/" && e.AppScopeID == ""
 }
 
+// Tag tells apart eligibilities of one name in a few characters (a shell
+// prompt): a group's access, an Azure role's scope name; "" otherwise.
+func (e Eligibility) Tag() string {
+	switch e.Kind {
+	case KindGroup:
+		return e.AccessID
+	case KindAzureRole:
+		return azureScopeName(e.Scope)
+	}
+	return ""
+}
+
 // InTokens reports whether other apps learn of the elevation from the
 // tokens they hold (directory roles, group membership), so a deactivation
 // reaches them only with their next token. Azure roles are in no token:
