@@ -154,18 +154,21 @@ func (s *Service) azurePolicies(ctx context.Context, elig []Eligibility, warning
 	return len(todo)
 }
 
-// azureMissing says in one line why Azure roles are not listed, and what
-// to do about it.
+// azureMissing says in one short line (a terminal's width, where it can)
+// why Azure roles are not listed, and what to do about it; the README's
+// "Azure roles" section has the rest.
 func azureMissing(err error) string {
 	var ce *auth.ConsentError
 	var sr *auth.SignInRequiredError
 	switch {
+	case errors.As(err, &ce) && ce.Code == "AADSTS65002":
+		return "Azure roles are missing: AADSTS65002, this Microsoft app may not call Azure: use your own app with user_impersonation (README)"
 	case errors.As(err, &ce):
-		return "Azure roles are missing: " + ce.Error() + "; or set azure = false in the profile"
+		return "Azure roles are missing: AADSTS65001, no consent for Azure Service Management user_impersonation: an admin grants it"
 	case errors.As(err, &sr):
-		return "Azure roles are missing: Azure Resource Manager needs a sign-in (" + sr.Reason + "): run `" + sr.Command + "`"
+		return "Azure roles are missing: Azure Resource Manager needs a new sign-in: run `" + sr.Command + "`"
 	}
-	return "Azure roles are missing: Azure Resource Manager could not be read (" + describeAuth(err) + "); `pimento roles` tries again"
+	return "Azure roles are missing: Azure Resource Manager could not be read (" + describeAuth(err) + "); reloading tries again"
 }
 
 // addAzure puts what the Azure side found after the directory roles and

@@ -145,7 +145,7 @@ func TestAzurePolicyAtAResourceGroup(t *testing.T) {
 func TestAzureWithoutConsentStillListsDirectoryRoles(t *testing.T) {
 	e := newEnv(t, withAzure(), withScenario(func(sc *sim.Scenario) { sc.ARMConsentMissing = true }))
 	snap := e.load()
-	if !strings.Contains(snap.AzureMissing, "AADSTS65001") || !strings.Contains(snap.AzureMissing, "Azure Resource Manager") || strings.Contains(snap.AzureMissing, "\n") {
+	if !strings.Contains(snap.AzureMissing, "AADSTS65001") || !strings.Contains(snap.AzureMissing, "user_impersonation") || strings.Contains(snap.AzureMissing, "\n") {
 		t.Errorf("missing line = %q", snap.AzureMissing)
 	}
 	elig(t, snap, "Exchange Administrator")

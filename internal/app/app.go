@@ -138,7 +138,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			return nil, &profile.UsageError{Msg: err.Error()}
 		}
 	} else {
-		azureOff = "Azure roles are off for profile " + p.Name + " (azure = false in " + p.ConfigPath + "): remove that line to list them"
+		azureOff = "Azure roles are off: azure = false in profile " + p.Name + " of " + p.ConfigPath + "; remove that line to list them"
 	}
 	a.pim = pim.New(pim.Options{
 		Graph: graph, Tokens: a.session, ARM: armClient, ARMTokens: armTokens, AzureOff: azureOff, Account: p.Account,
