@@ -116,7 +116,6 @@ func TestAzureProgressSaysPropagatingWithElapsedTime(t *testing.T) {
 	f.release = make(chan struct{})
 	f.activate = propagating
 	h := newHarness(t, f, Options{}, 100, 30)
-	defer h.release()
 	h.cursorTo("Key Vault Administrator (rg: rg-secrets (Contoso Prod))")
 	h.key("enter") // a form with a ticket
 	h.typeText("rotate")
@@ -132,4 +131,6 @@ func TestAzureProgressSaysPropagatingWithElapsedTime(t *testing.T) {
 	if s := h.screen(); strings.Contains(s, "token refreshed") {
 		t.Errorf("an Azure role has no token step:\n%s", s)
 	}
+	h.release() // the core proves it
+	h.mustShow("✓ propagated to Azure", "the permissions at the scope show the role", "✓ verified: Azure's permissions show the role after 41s")
 }

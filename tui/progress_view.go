@@ -70,6 +70,11 @@ func (m *Model) trackView(t *timeline, tr *track, w int) []string {
 	current, isRunning := tr.running(t)
 	for _, s := range tr.steps(t) {
 		ev, _ := tr.event(s.stage)
+		if s.stage == pim.StagePropagating && state == verified {
+			// Done when proven, whatever the last "still waiting" said.
+			ev, _ = tr.event(pim.StageVerified)
+			ev.Detail = "the permissions at the scope show the role"
+		}
 		switch {
 		case tr.reached(s.stage, state):
 			at := ""

@@ -41,16 +41,16 @@ func simProcess(t *testing.T, bin string, sc sim.Scenario) (env []string, ca str
 	t.Cleanup(func() { _ = serve.Process.Kill(); _ = serve.Wait() })
 	sc2 := bufio.NewScanner(stdout)
 	var lines []string
-	for len(lines) < 3 && sc2.Scan() {
+	for len(lines) < 4 && sc2.Scan() {
 		lines = append(lines, sc2.Text())
 	}
-	if len(lines) != 3 {
+	if len(lines) != 4 {
 		t.Fatalf("sim serve printed %q", lines)
 	}
 	home := filepath.Join(dir, "home")
 	env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CONFIG_HOME=" + home + "/config", "XDG_CACHE_HOME=" + home + "/cache",
-		"XDG_STATE_HOME=" + home + "/state", "PIMENTO_AUTHORITY=" + lines[0], "PIMENTO_GRAPH_URL=" + lines[1],
+		"XDG_STATE_HOME=" + home + "/state", "PIMENTO_AUTHORITY=" + lines[0], "PIMENTO_GRAPH_URL=" + lines[1], "PIMENTO_ARM_URL=" + lines[3],
 		"SSL_CERT_FILE=" + lines[2], "PIMENTO_TOKEN_CACHE=file", "BROWSER=curl -s --cacert " + lines[2],
 	}
 	return env, lines[2], serve

@@ -25,12 +25,14 @@ func NewCmdSim(f *Factory) *cobra.Command {
 	serve := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the simulated tenant over HTTPS on loopback",
-		Long: `Serve a simulated Entra ID authority and Microsoft Graph (PIM endpoints) over
-HTTPS on loopback, with a CA made at start. It prints three lines on stdout:
-the authority URL, the Graph URL and the path of the CA file (PEM).`,
+		Long: `Serve a simulated Entra ID authority, Microsoft Graph (PIM endpoints) and Azure
+Resource Manager (PIM for Azure resources) over HTTPS on loopback, with a CA
+made at start. It prints four lines on stdout: the authority URL, the Graph
+URL, the path of the CA file (PEM) and the Azure Resource Manager URL.`,
 		Example: `  pimento sim serve --addr 127.0.0.1:8443
   # in another shell, point pimento at it:
   export PIMENTO_AUTHORITY=https://127.0.0.1:8443/<tenant> PIMENTO_GRAPH_URL=https://127.0.0.1:8443/v1.0
+  export PIMENTO_ARM_URL=https://127.0.0.1:8443/arm
   export SSL_CERT_FILE=/tmp/pimento-sim-…/pimento-sim-ca.pem PIMENTO_TOKEN_CACHE=memory
   curl --cacert "$SSL_CERT_FILE" "$PIMENTO_GRAPH_URL/me"   # 401 without a token: it is up`,
 		Args: noArgs,
@@ -62,6 +64,7 @@ the authority URL, the Graph URL and the path of the CA file (PEM).`,
 			fmt.Fprintln(f.IO.Out, tn.AuthorityURL())
 			fmt.Fprintln(f.IO.Out, tn.GraphURL())
 			fmt.Fprintln(f.IO.Out, ca)
+			fmt.Fprintln(f.IO.Out, tn.ARMURL()) // last: readers of the first three lines keep working
 			fmt.Fprintln(f.IO.ErrOut, "Simulated tenant running; press Ctrl+C to stop.")
 			<-cmd.Context().Done()
 			return nil
