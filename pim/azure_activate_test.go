@@ -211,3 +211,27 @@ func subsequence(have, want []pim.Stage) bool {
 	}
 	return i == len(want)
 }
+
+// A throttled PUT was not processed: sent once more after Retry-After,
+// under a new name; a 503 may or may not have been: read back, not resent.
+func TestAzureThrottledAndFailedPUTs(t *testing.T) {
+	e := newEnv(t, withAzure())
+	r := reader(t, e)
+	e.tn.AddFault(sim.Fault{Method: "PUT", Path: armRequestsType, Kind: sim.FaultStatus, Status: 429, RetryAfter: 1, Times: 1})
+	out, _ := e.activate(r, false)
+	puts := e.azurePUTs()
+	if out.Err != nil || len(puts) != 2 || puts[0].Status != 429 || puts[1].Status != 201 || putName(puts[0]) == putName(puts[1]) {
+		t.Fatalf("throttled: %v, %d PUTs", out.Err, len(puts))
+	}
+	e.tn.ResetLog()
+	kv := azureElig(t, e.load(), "Key Vault Administrator", "rg: rg-secrets (Contoso Prod)")
+	e.tn.AddFault(sim.Fault{Method: "PUT", Path: armRequestsType, Kind: sim.FaultStatus, Status: 503, Times: 1})
+	out, _ = e.activate(pim.ActivateRequest{Target: kv, Duration: time.Hour, Justification: "x", TicketNumber: "1", TicketSystem: "J"}, false)
+	puts = e.azurePUTs()
+	if out.Err == nil || !strings.Contains(out.Err.Error(), "no record") || len(puts) != 1 {
+		t.Fatalf("503: %v, %d PUTs", out.Err, len(puts))
+	}
+	if n := len(e.armRequests("GET", armRequestsType+putName(puts[0]))); n != 1 {
+		t.Errorf("%d reads by name after a 503", n)
+	}
+}
