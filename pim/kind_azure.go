@@ -26,7 +26,7 @@ import (
 type azureKind struct{ s *Service }
 
 // errAzureOff: Azure resource roles are not available in this service.
-var errAzureOff = errors.New("Azure resource roles are switched off")
+var errAzureOff = errors.New("no Azure Resource Manager here: Azure roles are off")
 
 func (k azureKind) tokens() Tokens { return k.s.armTokens }
 

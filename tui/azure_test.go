@@ -54,8 +54,10 @@ func propagating(r pim.ActivateRequest, _ auth.Interaction, progress func(pim.Ev
 
 func init() {
 	scenarios = append(scenarios,
-		scenario{name: "azure_list", narrow: true, setup: func(f *fakeService) { busyFake(f); withAzure(f) },
-			drive: func(h *harness) { h.cursorTo("Key Vault Administrator (rg: rg-secrets (Contoso Prod))") }},
+		scenario{
+			name: "azure_list", narrow: true, setup: func(f *fakeService) { busyFake(f); withAzure(f) },
+			drive: func(h *harness) { h.cursorTo("Key Vault Administrator (rg: rg-secrets (Contoso Prod))") },
+		},
 		scenario{name: "azure_progress", setup: func(f *fakeService) {
 			withAzure(f)
 			f.release = make(chan struct{})
