@@ -327,6 +327,10 @@ func activationError(e Eligibility, err error) error {
 		}
 		return fmt.Errorf("%s: %s is throttling requests (HTTP 429): PIM did not process the request and nothing was activated; pimento resends a throttled activation only once, try again in %s", e.Label(), apiOf(g), wait)
 	}
+	if strings.Contains(strings.ToLower(g.Message), "existing pending role assignment request") {
+		// Whatever the code (ARM's is UNVERIFIED, AZ §11.2), the words say it.
+		return &AlreadyError{Name: e.Label(), Pending: true}
+	}
 	switch g.Code {
 	case codeExists:
 		return &AlreadyError{Name: e.Label(), Pending: false}

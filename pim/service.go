@@ -261,8 +261,9 @@ func (s *Service) scopeRequest(ctx context.Context, scopeID string) (batchReq, e
 
 // Load reads everything the first screen needs: one batch for /me and the
 // eligible, active and pending lists, then one for policies and scope names
-// not in the cache together with any further pages. With a warm cache and
-// lists that fit one page, it is one round trip.
+// not in the cache together with any further pages; beside it, at the same
+// time, the Azure lists and the Azure policies not in the cache. With a
+// warm cache and lists that fit one page, it is one round trip.
 func (s *Service) Load(ctx context.Context) (*Snapshot, error) {
 	return s.load(ctx, loadPlan{me: true, eligible: true})
 }

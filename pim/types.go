@@ -1,8 +1,10 @@
 // Package pim is the service layer for Privileged Identity Management: what
 // the signed-in admin may activate, what is active, and the activation
-// lifecycle from policy check to a token that proves the new privilege. Both
-// the TUI and the CLI call it; it talks to Graph only through msgraph-sdk-go
-// and gets tokens only from package auth.
+// lifecycle from policy check to the proof of the new privilege (a token
+// that carries it, or Azure's permissions that show it). Both the TUI and
+// the CLI call it; it talks to Graph only through msgraph-sdk-go, to Azure
+// Resource Manager only through armauthorization and azcore, and gets
+// tokens only from package auth.
 package pim
 
 import (
@@ -451,15 +453,21 @@ func (e *PolicyError) Error() string { return e.Name + ": " + e.Msg }
 func HumanDuration(d time.Duration) string { return duration.Human(d) }
 
 // IsPending reports whether a request status waits for a person (approval).
+// ARM's PendingApprovalProvisioning reads as pending too (AZ §9: a peer maps
+// it so; the first status of an approval on ARM is UNVERIFIED).
 func IsPending(status string) bool {
-	return strings.EqualFold(status, "PendingApproval") || strings.EqualFold(status, "PendingAdminDecision")
+	return strings.EqualFold(status, "PendingApproval") || strings.EqualFold(status, "PendingAdminDecision") ||
+		strings.EqualFold(status, "PendingApprovalProvisioning")
 }
 
 // IsAccepted reports whether PIM accepted an activation that will become
-// active without anyone's decision (provisioned, or on its way there).
+// active without anyone's decision (provisioned, or on its way there). ARM
+// adds its own "on the way" statuses (AZ §2.2, §11.15): none of them is
+// usable yet, none of them a failure.
 func IsAccepted(status string) bool {
 	switch status {
-	case "Provisioned", "Granted", "PendingProvisioning", "PendingScheduleCreation", "ScheduleCreated":
+	case "Provisioned", "Granted", "PendingProvisioning", "PendingScheduleCreation", "ScheduleCreated",
+		"Accepted", "AdminApproved", "PendingEvaluation", "ProvisioningStarted", "PendingExternalProvisioning":
 		return true
 	}
 	return false
