@@ -17,6 +17,7 @@ type Facts struct {
 	UPN       string
 	WIDs      []string // template ids of tenant-wide roles at issuance
 	ACRS      []string // authentication contexts satisfied
+	AMR       []string // how the sign-in authenticated, e.g. pwd, mfa
 	XmsCC     []string // client capabilities, e.g. cp1
 	Scopes    []string
 	IssuedAt  time.Time
@@ -34,6 +35,10 @@ func (f Facts) HasWID(templateID string) bool {
 
 // HasACRS reports whether the token satisfies the authentication context.
 func (f Facts) HasACRS(value string) bool { return slices.Contains(f.ACRS, value) }
+
+// HasMFA reports whether the sign-in behind the token did multi-factor
+// authentication (amr holds "mfa").
+func (f Facts) HasMFA() bool { return slices.Contains(f.AMR, "mfa") }
 
 // DecodeFacts reads the claims of a JWT access token. It never returns or
 // logs the token.
@@ -53,6 +58,7 @@ func DecodeFacts(token string) (Facts, error) {
 		PUN   string          `json:"preferred_username"`
 		WIDs  []string        `json:"wids"`
 		ACRS  json.RawMessage `json:"acrs"`
+		AMR   []string        `json:"amr"`
 		XmsCC json.RawMessage `json:"xms_cc"`
 		SCP   string          `json:"scp"`
 		IAT   float64         `json:"iat"`
@@ -63,7 +69,7 @@ func DecodeFacts(token string) (Facts, error) {
 	}
 	f := Facts{
 		ObjectID: c.OID, TenantID: c.TID, UPN: c.UPN, WIDs: c.WIDs,
-		ACRS: stringOrList(c.ACRS), XmsCC: stringOrList(c.XmsCC), Scopes: strings.Fields(c.SCP),
+		ACRS: stringOrList(c.ACRS), AMR: c.AMR, XmsCC: stringOrList(c.XmsCC), Scopes: strings.Fields(c.SCP),
 		IssuedAt: time.Unix(int64(c.IAT), 0), ExpiresAt: time.Unix(int64(c.EXP), 0), Decoded: true,
 	}
 	if f.UPN == "" {
@@ -92,6 +98,8 @@ func stringOrList(raw json.RawMessage) []string {
 type Token struct {
 	raw   string
 	Facts Facts
+	// expiresOn and refreshOn are MSAL's (zero for a token made by NewToken).
+	expiresOn, refreshOn time.Time
 	// FromCache is true when MSAL answered from its cache, without minting.
 	FromCache bool
 }

@@ -43,15 +43,16 @@ type Config struct {
 	InteractionTimeout time.Duration
 }
 
-// Session signs in one profile's pinned admin account and hands out tokens.
+// Session signs in one profile's pinned admin account and hands out tokens
+// for Graph and, from the same refresh token, for Azure Resource Manager.
 type Session struct {
 	cfg    Config
 	client public.Client
-	scopes []string
+	graph  *Tokens
+	arm    *Tokens
 
 	mu     sync.Mutex
 	pinned string // the pinned admin account; "" before the first sign-in
-	last   Token  // the last token handed out, for "valid until" reports
 }
 
 // SignInRequiredError means an interactive sign-in is needed and not allowed
@@ -109,8 +110,15 @@ func New(cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("set up sign-in: %w", err)
 	}
-	return &Session{cfg: cfg, client: client, scopes: cfg.Endpoints.Scopes(), pinned: cfg.PinnedAccount}, nil
+	s := &Session{cfg: cfg, client: client, pinned: cfg.PinnedAccount}
+	s.graph = &Tokens{s: s, api: "Microsoft Graph", scopes: cfg.Endpoints.Scopes()}
+	s.arm = &Tokens{s: s, api: armAPI, scopes: cfg.Endpoints.ARMScopes(), consentFails: true}
+	return s, nil
 }
+
+// ARM is the session's tokens for Azure Resource Manager: the same pinned
+// account and refresh token as Graph, another audience.
+func (s *Session) ARM() *Tokens { return s.arm }
 
 // interaction is who is told about a sign-in needed by a call made with ctx.
 func (s *Session) interaction(ctx context.Context) Interaction {
@@ -190,48 +198,41 @@ func toAccount(a public.Account) Account {
 
 // Token returns an access token for Graph: from the cache, refreshed
 // silently, or, when the admin must sign in again, interactively.
-func (s *Session) Token(ctx context.Context) (Token, error) {
-	return s.acquire(ctx, "")
+func (s *Session) Token(ctx context.Context) (Token, error) { return s.graph.Token(ctx) }
+
+// StepUp returns a Graph token that satisfies the claims request (see
+// Tokens.StepUp).
+func (s *Session) StepUp(ctx context.Context, claims string) (Token, error) {
+	return s.graph.StepUp(ctx, claims)
 }
 
-// StepUp returns a token that satisfies the claims request (decoded JSON,
-// e.g. {"access_token":{"acrs":{"essential":true,"value":"c1"}}}): silently
-// if the session already satisfies it, else by browser or device code with
-// the same claims and the pinned login hint.
-func (s *Session) StepUp(ctx context.Context, claims string) (Token, error) {
-	if claims == "" {
-		claims = "{}"
-	}
-	return s.acquire(ctx, claims)
-}
+// SignInAgain signs in interactively for Graph (see Tokens.SignInAgain).
+func (s *Session) SignInAgain(ctx context.Context) (Token, error) { return s.graph.SignInAgain(ctx) }
 
 // AuthContextClaims is the claims request for an authentication context.
 func AuthContextClaims(value string) string {
 	return fmt.Sprintf(`{"access_token":{"acrs":{"essential":true,"value":%q}}}`, value)
 }
 
-// ForceRefresh mints a new access token from the refresh token, skipping the
-// cached one (MSAL Go has no ForceRefresh; a silent call with claims is one).
-// The new token replaces the cached one, and carries the current wids.
-func (s *Session) ForceRefresh(ctx context.Context) (Token, error) {
-	return s.acquire(ctx, "{}")
+// ForceRefresh mints a new Graph token (see Tokens.ForceRefresh).
+func (s *Session) ForceRefresh(ctx context.Context) (Token, error) { return s.graph.ForceRefresh(ctx) }
+
+// LastToken is the last Graph token handed out (for "valid until" reports).
+func (s *Session) LastToken() (Token, bool) { return s.graph.LastToken() }
+
+// tokenRequest is one token wanted: for which scopes, with which claims
+// (decoded JSON; "" for none), in which tenant ("" for the session's).
+type tokenRequest struct {
+	scopes []string
+	api    string // the API in words, for messages
+	claims string
+	tenant string
+	// consentFails: missing consent is an error, never a prompt (ARM: a
+	// first-party client cannot consent to it at all, AADSTS65002).
+	consentFails bool
 }
 
-// LastToken is the last token handed out (for "valid until" reports).
-func (s *Session) LastToken() (Token, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.last, s.last.raw != ""
-}
-
-func (s *Session) remember(t Token) Token {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.last = t
-	return t
-}
-
-func (s *Session) acquire(ctx context.Context, claims string) (Token, error) {
+func (s *Session) acquire(ctx context.Context, r tokenRequest) (Token, error) {
 	acct, ok, err := s.account(ctx)
 	if err != nil {
 		return Token{}, err
@@ -244,12 +245,15 @@ func (s *Session) acquire(ctx context.Context, claims string) (Token, error) {
 		return Token{}, &SignInRequiredError{Reason: reason, Command: s.loginCommand()}
 	}
 	opts := []public.AcquireSilentOption{public.WithSilentAccount(acct)}
-	if claims != "" {
-		opts = append(opts, public.WithClaims(claims))
+	if r.claims != "" {
+		opts = append(opts, public.WithClaims(r.claims))
 	}
-	res, err := s.client.AcquireTokenSilent(ctx, s.scopes, opts...)
+	if r.tenant != "" {
+		opts = append(opts, public.WithTenantID(r.tenant))
+	}
+	res, err := s.client.AcquireTokenSilent(ctx, r.scopes, opts...)
 	if err == nil {
-		return s.remember(NewToken(res.AccessToken, res.Metadata.TokenSource == public.TokenSourceCache)), nil
+		return tokenOf(res, res.Metadata.TokenSource == public.TokenSourceCache), nil
 	}
 	if ctx.Err() != nil {
 		return Token{}, ctx.Err()
@@ -258,21 +262,39 @@ func (s *Session) acquire(ctx context.Context, claims string) (Token, error) {
 	if errors.As(err, &damaged) {
 		return Token{}, s.cacheError(err)
 	}
+	if code := consentCode(err); code != "" && r.consentFails {
+		return Token{}, &ConsentError{API: r.api, Code: code, ClientID: s.cfg.ClientID, Detail: describeMSALError(err)}
+	}
 	if !needsInteraction(err) {
-		return Token{}, fmt.Errorf("get a token: %s", describeMSALError(err))
+		return Token{}, fmt.Errorf("get a token for %s: %s", r.api, describeMSALError(err))
 	}
-	if s.cfg.NoPrompt || noPrompt(ctx) {
-		reason := "signing in again is needed"
-		if s.cfg.NoPrompt {
-			reason += " and --no-prompt was given"
-		}
-		return Token{}, &SignInRequiredError{Reason: reason, Command: s.loginCommand(), Err: err}
+	if err := s.promptAllowed(ctx, err); err != nil {
+		return Token{}, err
 	}
-	res, err = s.interactive(ctx, claims, s.cfg.DeviceCode, "")
+	res, err = s.interactive(ctx, r, s.cfg.DeviceCode, "")
 	if err != nil {
 		return Token{}, err
 	}
-	return s.remember(NewToken(res.AccessToken, false)), nil
+	return tokenOf(res, false), nil
+}
+
+// promptAllowed is nil when a sign-in may open a browser or show a device
+// code, else the SignInRequiredError (exit 4) that says so.
+func (s *Session) promptAllowed(ctx context.Context, cause error) error {
+	if !s.cfg.NoPrompt && !noPrompt(ctx) {
+		return nil
+	}
+	reason := "signing in again is needed"
+	if s.cfg.NoPrompt {
+		reason += " and --no-prompt was given"
+	}
+	return &SignInRequiredError{Reason: reason, Command: s.loginCommand(), Err: cause}
+}
+
+func tokenOf(res public.AuthResult, fromCache bool) Token {
+	t := NewToken(res.AccessToken, fromCache)
+	t.expiresOn, t.refreshOn = res.ExpiresOn, res.Metadata.RefreshOn
+	return t
 }
 
 // Login signs in interactively (browser, or device code when asked or when
@@ -288,11 +310,11 @@ func (s *Session) Login(ctx context.Context, deviceCode bool, expect string) (Ac
 			return Account{}, fmt.Errorf("replace the damaged token cache %s: %w", damaged.Path, err)
 		}
 	}
-	res, err := s.interactive(ctx, "", s.cfg.DeviceCode || deviceCode, expect)
+	res, err := s.interactive(ctx, s.graph.request(""), s.cfg.DeviceCode || deviceCode, expect)
 	if err != nil {
 		return Account{}, err
 	}
-	s.remember(NewToken(res.AccessToken, false))
+	s.graph.remember(tokenOf(res, false))
 	return toAccount(res.Account), nil
 }
 
@@ -306,7 +328,7 @@ func (s *Session) browserAvailable() bool {
 	return BrowserAvailable(getenv)
 }
 
-func (s *Session) interactive(ctx context.Context, claims string, deviceCode bool, expect string) (public.AuthResult, error) {
+func (s *Session) interactive(ctx context.Context, r tokenRequest, deviceCode bool, expect string) (public.AuthResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.InteractionTimeout)
 	defer cancel()
 	want := s.Pinned()
@@ -318,17 +340,20 @@ func (s *Session) interactive(ctx context.Context, claims string, deviceCode boo
 		err error
 	)
 	if !deviceCode && s.browserAvailable() {
-		res, err = s.viaBrowser(ctx, claims, want)
+		res, err = s.viaBrowser(ctx, r, want)
 		if errors.Is(err, ErrNoBrowser) {
-			res, err = s.viaDeviceCode(ctx, claims, want)
+			res, err = s.viaDeviceCode(ctx, r)
 		}
 	} else {
-		res, err = s.viaDeviceCode(ctx, claims, want)
+		res, err = s.viaDeviceCode(ctx, r)
 	}
 	if err != nil {
 		var mismatch *AccountMismatchError
 		if errors.As(err, &mismatch) {
 			return res, err
+		}
+		if code := consentCode(err); code != "" && r.consentFails {
+			return res, &ConsentError{API: r.api, Code: code, ClientID: s.cfg.ClientID, Detail: describeMSALError(err)}
 		}
 		reason := "sign-in did not complete"
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -344,7 +369,8 @@ func (s *Session) interactive(ctx context.Context, claims string, deviceCode boo
 	return res, nil
 }
 
-func (s *Session) viaBrowser(ctx context.Context, claims, want string) (public.AuthResult, error) {
+func (s *Session) viaBrowser(ctx context.Context, r tokenRequest, want string) (public.AuthResult, error) {
+	claims := r.claims
 	open := s.cfg.OpenURL
 	if open == nil {
 		open = OpenBrowser
@@ -367,15 +393,22 @@ func (s *Session) viaBrowser(ctx context.Context, claims, want string) (public.A
 	if claims != "" {
 		opts = append(opts, public.WithClaims(claims))
 	}
-	return s.client.AcquireTokenInteractive(ctx, s.scopes, opts...)
+	if r.tenant != "" {
+		opts = append(opts, public.WithTenantID(r.tenant))
+	}
+	return s.client.AcquireTokenInteractive(ctx, r.scopes, opts...)
 }
 
-func (s *Session) viaDeviceCode(ctx context.Context, claims, _ string) (public.AuthResult, error) {
+func (s *Session) viaDeviceCode(ctx context.Context, r tokenRequest) (public.AuthResult, error) {
+	claims := r.claims
 	var opts []public.AcquireByDeviceCodeOption
 	if claims != "" {
 		opts = append(opts, public.WithClaims(claims))
 	}
-	dc, err := s.client.AcquireTokenByDeviceCode(ctx, s.scopes, opts...)
+	if r.tenant != "" {
+		opts = append(opts, public.WithTenantID(r.tenant))
+	}
+	dc, err := s.client.AcquireTokenByDeviceCode(ctx, r.scopes, opts...)
 	if err != nil {
 		return public.AuthResult{}, err
 	}
@@ -399,9 +432,8 @@ func (s *Session) Logout(ctx context.Context) error {
 			_ = s.client.RemoveAccount(ctx, a)
 		}
 	}
-	s.mu.Lock()
-	s.last = Token{}
-	s.mu.Unlock()
+	s.graph.forget()
+	s.arm.forget()
 	if s.cfg.Cache != nil {
 		if err := s.cfg.Cache.Wipe(ctx); err != nil {
 			return fmt.Errorf("delete the token cache %s: %w", s.cfg.Cache.Path, err)

@@ -96,12 +96,10 @@ func (s *Service) Activate(ctx context.Context, reqs []ActivateRequest, opt Acti
 			outs[i].Err = errors.New("not sent: interrupted")
 			continue
 		}
-		if c := r.Target.Policy.AuthContext; c != "" {
-			if err := s.stepUpFor(ctx, r.Target, c, emit); err != nil {
-				outs[i].Err = fmt.Errorf("step-up for authentication context %s: %w", c, err)
-				emit(r.Target, StageFailed, outs[i].Err.Error())
-				continue
-			}
+		if err := s.stepUpFor(ctx, r.Target, emit); err != nil {
+			outs[i].Err = err
+			emit(r.Target, StageFailed, outs[i].Err.Error())
+			continue
 		}
 		started[i] = s.now()
 		outs[i], records[i] = s.submit(ctx, r, principal, emit)
@@ -119,20 +117,38 @@ func (s *Service) Activate(ctx context.Context, reqs []ActivateRequest, opt Acti
 	return outs
 }
 
-// stepUpFor gets a token carrying authentication context c before the
-// POST, unless the current one already does. MSAL keeps the stepped-up
-// token as the cached one, so the POST then carries it.
-func (s *Service) stepUpFor(ctx context.Context, e Eligibility, c string, emit emitter) error {
-	if t, err := s.tokens.Token(ctx); err == nil && t.Facts.HasACRS(c) {
+// stepUpFor gets, before the request, the token the policy asks for in the
+// API the kind talks to (Graph's or ARM's): one from a multi-factor
+// sign-in when the policy wants MFA and the current token shows none, and
+// one carrying the authentication context when the policy names one. MSAL
+// keeps the new token as the cached one, so the request then carries it.
+func (s *Service) stepUpFor(ctx context.Context, e Eligibility, emit emitter) error {
+	tokens := s.kind(e.Kind).tokens()
+	if e.Policy.MFA {
+		// A token pimento cannot read proves nothing either way: PIM
+		// answers MfaRule if it must, and that steps up then.
+		if t, err := tokens.Token(ctx); err == nil && t.Facts.Decoded && !t.Facts.HasMFA() {
+			emit(e, StageStepUp, "signing in again with multi-factor authentication (the policy requires it)")
+			s.debugf("step-up: %s requires MFA; the current token shows none", e.Key())
+			if _, err := tokens.SignInAgain(ctx); err != nil {
+				return fmt.Errorf("the policy requires a multi-factor sign-in, which did not complete: %w", err)
+			}
+		}
+	}
+	c := e.Policy.AuthContext
+	if c == "" {
+		return nil
+	}
+	if t, err := tokens.Token(ctx); err == nil && t.Facts.HasACRS(c) {
 		return nil
 	}
 	emit(e, StageStepUp, "signing in with authentication context "+c)
 	s.debugf("step-up: %s needs authentication context %s; the current token lacks it", e.Key(), c)
-	_, err := s.tokens.StepUp(ctx, auth.AuthContextClaims(c))
-	if err != nil {
+	if _, err := tokens.StepUp(ctx, auth.AuthContextClaims(c)); err != nil {
 		s.debugf("step-up for %s failed: %s", c, describeAuth(err))
+		return fmt.Errorf("step-up for authentication context %s: %w", c, err)
 	}
-	return err
+	return nil
 }
 
 func (s *Service) principalID(ctx context.Context) (string, error) {
@@ -168,14 +184,16 @@ func (s *Service) sentFor(r ActivateRequest) Sent {
 		start = start.Add(-unconfirmedLead)
 	}
 	return Sent{
-		Target: r.Target, Action: ActionActivate, Start: start, Duration: r.Duration,
+		Target: r.Target, Action: ActionActivate, Name: s.kind(r.Target.Kind).newName(), Start: start, Duration: r.Duration,
 		Justification: r.Justification, TicketNumber: r.TicketNumber, TicketSystem: r.TicketSystem,
 	}
 }
 
-// submit sends one activation, steps up once on an ACRS 400, resends once
-// after a 429 (which Graph did not process), and reconciles after an
-// uncertain outcome. It returns the outcome and the journal record.
+// submit sends one activation, steps up once when PIM refuses the token
+// (an authentication context, or MFA), resends once after a 429 (which PIM
+// did not process), and reconciles after an uncertain outcome. A resend is
+// a new request: under a new name where pimento names them. It returns the
+// outcome and the journal record.
 func (s *Service) submit(ctx context.Context, r ActivateRequest, principal string, emit emitter) (Outcome, string) {
 	out := Outcome{Target: r.Target}
 	sent := s.sentFor(r)
@@ -201,7 +219,7 @@ func (s *Service) submit(ctx context.Context, r ActivateRequest, principal strin
 		if wait <= 0 {
 			wait = 2 * time.Second
 		}
-		emit(r.Target, StageSubmitted, fmt.Sprintf("Graph is throttling (HTTP 429): PIM did not process the request; sending it once more in %s", duration.Human(wait)))
+		emit(r.Target, StageSubmitted, fmt.Sprintf("%s is throttling (HTTP 429): PIM did not process the request; sending it once more in %s", apiOf(g), duration.Human(wait)))
 		select {
 		case <-ctx.Done():
 			out.Err = errors.New("interrupted while waiting to resend a throttled request: PIM did not process it, nothing was activated")
@@ -212,14 +230,28 @@ func (s *Service) submit(ctx context.Context, r ActivateRequest, principal strin
 		resend("request sent again after the throttle")
 		rec, err = s.post(ctx, sent, principal)
 	}
-	if g, ok := asGraphError(err); ok && g.Code == codeAcrs {
-		claims, found := auth.ClaimsFromMessage(g.Message)
-		if !found {
-			claims = auth.AuthContextClaims(r.Target.Policy.AuthContext)
+	if g, ok := asGraphError(err); ok && (g.Code == codeAcrs || g.Code == codePolicyFailed && mfaRuleOnly(g.Message)) {
+		tokens := s.kind(r.Target.Kind).tokens()
+		var serr error
+		if g.Code == codeAcrs {
+			claims, found := auth.ClaimsFromMessage(g.Message)
+			if !found {
+				claims = auth.AuthContextClaims(r.Target.Policy.AuthContext)
+			}
+			emit(r.Target, StageStepUp, "PIM asked for a stronger sign-in (authentication context)")
+			if _, serr = tokens.StepUp(ctx, claims); serr != nil {
+				serr = fmt.Errorf("PIM requires an authentication context sign-in, which did not complete: %w", serr)
+			}
+		} else {
+			// MfaRule carries no claims to ask for (AZ §4 case A): only a
+			// new sign-in, with MFA, gives a token PIM takes.
+			emit(r.Target, StageStepUp, "PIM asked for multi-factor authentication: signing in again")
+			if _, serr = tokens.SignInAgain(ctx); serr != nil {
+				serr = fmt.Errorf("PIM requires a multi-factor sign-in, which did not complete: %w", serr)
+			}
 		}
-		emit(r.Target, StageStepUp, "PIM asked for a stronger sign-in (authentication context)")
-		if _, serr := s.tokens.StepUp(ctx, claims); serr != nil {
-			out.Err = fmt.Errorf("PIM requires an authentication context sign-in, which did not complete: %w", serr)
+		if serr != nil {
+			out.Err = serr
 			emit(r.Target, StageFailed, out.Err.Error())
 			return out, record
 		}
@@ -293,12 +325,18 @@ func activationError(e Eligibility, err error) error {
 		if g.RetryAfter > 0 {
 			wait = duration.Human(g.RetryAfter)
 		}
-		return fmt.Errorf("%s: Graph is throttling requests (HTTP 429): PIM did not process the request and nothing was activated; pimento resends a throttled activation only once, try again in %s", e.Label(), wait)
+		return fmt.Errorf("%s: %s is throttling requests (HTTP 429): PIM did not process the request and nothing was activated; pimento resends a throttled activation only once, try again in %s", e.Label(), apiOf(g), wait)
+	}
+	if strings.Contains(strings.ToLower(g.Message), "existing pending role assignment request") {
+		// Whatever the code (ARM's is UNVERIFIED, AZ §11.2), the words say it.
+		return &AlreadyError{Name: e.Label(), Pending: true}
 	}
 	switch g.Code {
 	case codeExists:
 		return &AlreadyError{Name: e.Label(), Pending: false}
-	case codePendingExisting:
+	case codePendingExisting, codeRequestExists:
+		// On ARM, RoleAssignmentRequestExists naming another request is
+		// the pending one (our own name was read back in post).
 		return &AlreadyError{Name: e.Label(), Pending: true}
 	case codePolicyFailed:
 		return &RefusedError{Name: e.Label(), Reason: explainPolicyFailure(g.Message)}
@@ -306,4 +344,27 @@ func activationError(e Eligibility, err error) error {
 		return fmt.Errorf("%s: PIM still wants a stronger sign-in (authentication context) after step-up; check the Conditional Access policy for this context", e.Label())
 	}
 	return wrapf(err, "%s", e.Label())
+}
+
+// apiOf names the API that answered.
+func apiOf(g *GraphError) string {
+	if g.API == "" {
+		return "Graph"
+	}
+	return g.API
+}
+
+// mfaRuleOnly reports whether a policy refusal is for MFA alone: the one
+// rule a new sign-in can fix (any other must be fixed by the admin first).
+func mfaRuleOnly(msg string) bool {
+	rules := failedRules.FindAllStringSubmatch(msg, -1)
+	if len(rules) == 0 {
+		return false
+	}
+	for _, m := range rules {
+		if m[1] != "Mfa" {
+			return false
+		}
+	}
+	return true
 }

@@ -16,7 +16,7 @@ const benchLatency = 50 * time.Millisecond
 //	go test ./pim/ -run '^$' -bench . -benchtime=3x
 
 func BenchmarkFirstScreenCold(b *testing.B) {
-	e := newEnv(b, withScenario(func(sc *sim.Scenario) { sc.Latency = sim.Duration(benchLatency) }))
+	e := newEnv(b, withAzure(), withScenario(func(sc *sim.Scenario) { sc.Latency = sim.Duration(benchLatency) }))
 	var snap *pim.Snapshot
 	for b.Loop() {
 		svc := e.newService(b.TempDir(), fastPoll) // empty policy cache
@@ -30,7 +30,7 @@ func BenchmarkFirstScreenCold(b *testing.B) {
 }
 
 func BenchmarkFirstScreenWarm(b *testing.B) {
-	e := newEnv(b, withScenario(func(sc *sim.Scenario) { sc.Latency = sim.Duration(benchLatency) }))
+	e := newEnv(b, withAzure(), withScenario(func(sc *sim.Scenario) { sc.Latency = sim.Duration(benchLatency) }))
 	if _, err := e.svc.Load(e.ctx()); err != nil { // fills the cache
 		b.Fatal(err)
 	}

@@ -58,8 +58,9 @@ func (s *Service) DeactivateWith(ctx context.Context, a Active, opt DeactivateOp
 	if err != nil {
 		return fail(err)
 	}
-	prev, hadPrev := s.tokens.LastToken()
-	sent := Sent{Target: a.Eligibility, Action: ActionDeactivate, After: a.Start}
+	tokens := s.kind(a.Kind).tokens()
+	prev, hadPrev := tokens.LastToken()
+	sent := Sent{Target: a.Eligibility, Action: ActionDeactivate, Name: s.kind(a.Kind).newName(), After: a.Start}
 	emit(StageSubmitted, "deactivation sent to PIM")
 	rec, err := s.post(ctx, sent, principal)
 	if err != nil && (uncertain(err) || ctx.Err() != nil) {
@@ -88,6 +89,10 @@ func (s *Service) DeactivateWith(ctx context.Context, a Active, opt DeactivateOp
 				at = s.now().Add(MinActiveDuration)
 			}
 			return fail(&TooShortError{Name: a.Label(), PossibleAt: at, Now: s.now(), FromService: true})
+		case g != nil && g.Code == codeDoesNotExist && !a.Start.IsZero() && s.now().Sub(a.Start) < provisioningGrace:
+			// Just activated: ARM does not show the assignment yet (AZ
+			// §2.3). That is "still provisioning", never "not active".
+			return fail(&TooShortError{Name: a.Label(), PossibleAt: a.DeactivatableAt(), Now: s.now(), FromService: true, Provisioning: true})
 		case g != nil && g.Code == codeDoesNotExist:
 			return fail(fmt.Errorf("%s is not active (it may have expired or been deactivated elsewhere)", a.Label()))
 		default:
@@ -99,13 +104,13 @@ func (s *Service) DeactivateWith(ctx context.Context, a Active, opt DeactivateOp
 	if jerr := s.journal.event(a.Eligibility, "deactivate", rec.ID, rec.Status, s.now()); jerr != nil {
 		out.Warnings = append(out.Warnings, jerr.Error())
 	}
-	if hadPrev {
+	if hadPrev && a.InTokens() {
 		out.PreviousTokenExpiry = prev.Facts.ExpiresAt
 	}
 	if !opt.RefreshToken {
 		return out
 	}
-	if _, err := s.tokens.ForceRefresh(ctx); err != nil {
+	if _, err := tokens.ForceRefresh(ctx); err != nil {
 		emit(StageFailed, "deactivated, but pimento's token could not be refreshed: "+describeAuth(err))
 	} else {
 		emit(StageRefreshed, "pimento's own token refreshed without the role")
@@ -136,7 +141,7 @@ func describeAuth(err error) string {
 
 // Cancel withdraws a request that waits for approval (or a scheduled one).
 func (s *Service) Cancel(ctx context.Context, p Pending) error {
-	if err := s.kind(p.Kind).cancel(ctx, p.RequestID); err != nil {
+	if err := s.kind(p.Kind).cancel(ctx, p); err != nil {
 		return wrapf(err, "cancel the request for %s", p.Label())
 	}
 	_ = s.journal.event(p.Eligibility, "cancel", p.RequestID, "Canceled", s.now())

@@ -16,7 +16,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 )
 
-// Graph error codes pimento acts on.
+// PIM error codes pimento acts on (Graph and ARM share them).
 const (
 	codeAcrs            = "RoleAssignmentRequestAcrsValidationFailed"
 	codeExists          = "RoleAssignmentExists"
@@ -24,11 +24,18 @@ const (
 	codePolicyFailed    = "RoleAssignmentRequestPolicyValidationFailed"
 	codeDoesNotExist    = "RoleAssignmentDoesNotExist"
 	codePendingExisting = "PendingRoleAssignmentRequest"
+	// codeRequestExists is ARM's answer both to a request name used twice
+	// and, as far as is known, to a pending request for the same role
+	// (AZ §2.3, UNVERIFIED): the message tells them apart.
+	codeRequestExists = "RoleAssignmentRequestExists"
 )
 
-// GraphError is a Graph error with code and message read safely (the SDK's
-// own Error() panics on a body without a message).
+// GraphError is an error answer of a PIM API (Graph, or Azure Resource
+// Manager) with code and message read safely (the Graph SDK's own Error()
+// panics on a body without a message).
 type GraphError struct {
+	// API is who answered, in words; "" is Graph.
+	API     string
 	Status  int
 	Code    string
 	Message string
@@ -37,13 +44,17 @@ type GraphError struct {
 }
 
 func (e *GraphError) Error() string {
+	api := e.API
+	if api == "" {
+		api = "Graph"
+	}
 	switch {
 	case e.Code != "" && e.Message != "":
 		return fmt.Sprintf("%s: %s", e.Code, e.Message)
 	case e.Code != "":
-		return fmt.Sprintf("Graph answered HTTP %d (%s) without a message", e.Status, e.Code)
+		return fmt.Sprintf("%s answered HTTP %d (%s) without a message", api, e.Status, e.Code)
 	default:
-		return fmt.Sprintf("Graph answered HTTP %d without an error body pimento could read", e.Status)
+		return fmt.Sprintf("%s answered HTTP %d without an error body pimento could read", api, e.Status)
 	}
 }
 

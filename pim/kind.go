@@ -8,26 +8,39 @@ import (
 	"time"
 
 	"github.com/microsoft/kiota-abstractions-go/serialization"
-	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
 )
 
-// kindAPI is what differs between the kinds of PIM: the requests and lists
-// of directory roles and of groups have their own Graph endpoints and
-// models, but one lifecycle. Everything above this file is kind-blind.
+// kindAPI is what differs between the kinds of PIM: directory roles and
+// groups have their own Graph endpoints and models, Azure resource roles
+// live in Azure Resource Manager with tokens of their own, but all share
+// one lifecycle. Everything above the kind*.go files is kind-blind.
 type kindAPI interface {
 	// post sends one schedule request, with the SDK's retries off.
 	post(ctx context.Context, sent Sent, principal string) (requestRecord, error)
-	// requestsFor reads the admin's own requests for e (filtered by Graph
-	// on the target, every page up to maxPages), handing each to each. It
-	// returns errCapped when the cap was reached.
-	requestsFor(ctx context.Context, e Eligibility, each func(requestRecord)) error
+	// find reads back the request pimento sent, after its answer was
+	// lost: by its name where pimento chose one, else by what was sent.
+	// It never resends. Not found is (_, false, nil).
+	find(ctx context.Context, sent Sent) (requestRecord, bool, error)
 	// listActive lists the admin's active instances by key (all pages).
 	listActive(ctx context.Context) (map[string]Active, error)
-	// cancel withdraws a request, with the SDK's retries off.
-	cancel(ctx context.Context, requestID string) error
+	// cancel withdraws a pending request, with the SDK's retries off.
+	cancel(ctx context.Context, p Pending) error
+	// tokens are the tokens the kind's API takes: a step-up must satisfy
+	// the policy in them.
+	tokens() Tokens
+	// newName is a fresh request name where pimento names requests (an ARM
+	// PUT's GUID), "" where PIM does.
+	newName() string
+	// effective reports whether an activation listed as active has taken
+	// effect where it applies; errListingIsProof for kinds whose listing
+	// is all there is to see.
+	effective(ctx context.Context, e Eligibility) (bool, error)
 }
+
+// errListingIsProof: the kind has nothing to check beyond the listing.
+var errListingIsProof = errors.New("the listing is the proof")
 
 // requestRecord is a schedule request as Graph returns it.
 type requestRecord struct {
@@ -52,10 +65,24 @@ func (s *Service) post(ctx context.Context, sent Sent, principal string) (reques
 }
 
 func (s *Service) kind(k Kind) kindAPI {
-	if k == KindGroup {
-		return groupKind{s}
+	switch k {
+	case KindGroup:
+		return groupKind{graphKind{s}}
+	case KindAzureRole:
+		return azureKind{s}
 	}
-	return roleKind{s}
+	return roleKind{graphKind{s}}
+}
+
+// graphKind is what the Graph kinds share: Graph's tokens, names chosen
+// by PIM, and the listing as the only proof.
+type graphKind struct{ s *Service }
+
+func (k graphKind) tokens() Tokens  { return k.s.tokens }
+func (k graphKind) newName() string { return "" }
+
+func (k graphKind) effective(context.Context, Eligibility) (bool, error) {
+	return false, errListingIsProof
 }
 
 // odataString quotes v for a $filter clause.
@@ -120,7 +147,11 @@ func actionOf(a fmt.Stringer) Action {
 
 // ---- directory roles ----
 
-type roleKind struct{ s *Service }
+type roleKind struct{ graphKind }
+
+func (k roleKind) find(ctx context.Context, sent Sent) (requestRecord, bool, error) {
+	return k.s.findSent(ctx, sent, k.requestsFor)
+}
 
 func (k roleKind) post(ctx context.Context, sent Sent, principal string) (requestRecord, error) {
 	e := sent.Target
@@ -211,107 +242,9 @@ func (k roleKind) listActive(ctx context.Context) (map[string]Active, error) {
 	return out, err
 }
 
-func (k roleKind) cancel(ctx context.Context, id string) error {
-	return k.s.graph.roleManagement().Directory().RoleAssignmentScheduleRequests().ByUnifiedRoleAssignmentScheduleRequestId(id).Cancel().Post(ctx,
+func (k roleKind) cancel(ctx context.Context, p Pending) error {
+	return k.s.graph.roleManagement().Directory().RoleAssignmentScheduleRequests().ByUnifiedRoleAssignmentScheduleRequestId(p.RequestID).Cancel().Post(ctx,
 		&rolemanagement.DirectoryRoleAssignmentScheduleRequestsItemCancelRequestBuilderPostRequestConfiguration{Options: noRetry()})
-}
-
-// ---- PIM for Groups ----
-
-type groupKind struct{ s *Service }
-
-func accessOf(a *models.PrivilegedAccessGroupRelationships) string {
-	if a == nil {
-		return ""
-	}
-	return a.String()
-}
-
-func (k groupKind) post(ctx context.Context, sent Sent, principal string) (requestRecord, error) {
-	e := sent.Target
-	body := models.NewPrivilegedAccessGroupAssignmentScheduleRequest()
-	act := models.SELFACTIVATE_SCHEDULEREQUESTACTIONS
-	if sent.Action == ActionDeactivate {
-		act = models.SELFDEACTIVATE_SCHEDULEREQUESTACTIONS
-	}
-	body.SetAction(&act)
-	body.SetPrincipalId(&principal)
-	body.SetGroupId(&e.GroupID)
-	access := models.MEMBER_PRIVILEGEDACCESSGROUPRELATIONSHIPS
-	if e.AccessID == "owner" {
-		access = models.OWNER_PRIVILEGEDACCESSGROUPRELATIONSHIPS
-	}
-	body.SetAccessId(&access)
-	if sent.Justification != "" {
-		j := sent.Justification
-		body.SetJustification(&j)
-	}
-	if sched := schedule(sent); sched != nil {
-		body.SetScheduleInfo(sched)
-	}
-	if t := ticket(sent); t != nil {
-		body.SetTicketInfo(t)
-	}
-	res, err := k.s.graph.identityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().Post(ctx, body,
-		&identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsRequestBuilderPostRequestConfiguration{Options: noRetry()})
-	if err != nil {
-		return requestRecord{}, err
-	}
-	return groupRequestRecord(res), nil
-}
-
-func groupRequestRecord(r models.PrivilegedAccessGroupAssignmentScheduleRequestable) requestRecord {
-	start, end := scheduleTimes(r.GetScheduleInfo())
-	return requestRecord{
-		ID: deref(r.GetId()), Status: deref(r.GetStatus()), Action: actionOf(r.GetAction()),
-		Target:  Eligibility{Kind: KindGroup, GroupID: deref(r.GetGroupId()), AccessID: accessOf(r.GetAccessId())},
-		Created: deref(r.GetCreatedDateTime()), Start: start, End: end, Justification: deref(r.GetJustification()),
-	}
-}
-
-func (k groupKind) requestsFor(ctx context.Context, e Eligibility, each func(requestRecord)) error {
-	// groupId is the filter Graph documents for group requests; the
-	// access (member or owner) is compared here.
-	filter := "groupId eq " + odataString(e.GroupID)
-	o := on
-	b := k.s.graph.identityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().FilterByCurrentUserWithOn(&o)
-	cfg := &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetRequestConfiguration{
-		QueryParameters: &identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnRequestBuilderGetQueryParameters{Filter: &filter},
-	}
-	return allPages(func(next string) (identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnGetResponseable, error) {
-		if next != "" {
-			return b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
-		}
-		return b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, cfg)
-	}, func(res identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsFilterByCurrentUserWithOnGetResponseable) {
-		for _, r := range res.GetValue() {
-			each(groupRequestRecord(r))
-		}
-	})
-}
-
-func (k groupKind) listActive(ctx context.Context) (map[string]Active, error) {
-	out := map[string]Active{}
-	o := on
-	b := k.s.graph.identityGovernance().PrivilegedAccess().Group().AssignmentScheduleInstances().FilterByCurrentUserWithOn(&o)
-	err := allPages(func(next string) (identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesFilterByCurrentUserWithOnGetResponseable, error) {
-		if next != "" {
-			return b.WithUrl(next).GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
-		}
-		return b.GetAsFilterByCurrentUserWithOnGetResponse(ctx, nil)
-	}, func(res identitygovernance.PrivilegedAccessGroupAssignmentScheduleInstancesFilterByCurrentUserWithOnGetResponseable) {
-		for _, a := range res.GetValue() {
-			e := Eligibility{Kind: KindGroup, GroupID: deref(a.GetGroupId()), AccessID: accessOf(a.GetAccessId())}
-			assigned := a.GetAssignmentType() != nil && a.GetAssignmentType().String() != "activated"
-			out[e.Key()] = Active{Eligibility: e, Start: deref(a.GetStartDateTime()), End: deref(a.GetEndDateTime()), Assigned: assigned}
-		}
-	})
-	return out, err
-}
-
-func (k groupKind) cancel(ctx context.Context, id string) error {
-	return k.s.graph.identityGovernance().PrivilegedAccess().Group().AssignmentScheduleRequests().ByPrivilegedAccessGroupAssignmentScheduleRequestId(id).Cancel().Post(ctx,
-		&identitygovernance.PrivilegedAccessGroupAssignmentScheduleRequestsItemCancelRequestBuilderPostRequestConfiguration{Options: noRetry()})
 }
 
 // maxPages bounds how many pages a poll or re-read follows.

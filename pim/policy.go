@@ -156,8 +156,12 @@ func (s *Service) putScope(id, words string) { s.meta.Put("scope|"+id, words) }
 // policyKey is the cache key of a role's or group access's policy. Role
 // policies are per role (always looked up at scope "/"), not per scope.
 func policyKey(e Eligibility) string {
-	if e.Kind == KindGroup {
+	switch e.Kind {
+	case KindGroup:
 		return "group:" + e.GroupID + ":" + e.AccessID
+	case KindAzureRole:
+		// Azure policies are per role and scope.
+		return azurePolicyKey(e)
 	}
 	return "role:" + e.RoleDefinitionID
 }

@@ -19,9 +19,13 @@ var errNotConfirmed = errors.New("could not confirm what PIM did: run `pimento s
 // activation, the start to the second and the justification. No clock is
 // compared with another: a PC minutes off finds its request all the same.
 // The newest match wins.
-func (s *Service) findSent(ctx context.Context, sent Sent) (requestRecord, bool, error) {
+//
+// requestsFor reads the admin's own requests for a target (filtered by
+// Graph on the target, every page up to maxPages), handing each to each;
+// errCapped when the cap was reached.
+func (s *Service) findSent(ctx context.Context, sent Sent, requestsFor func(context.Context, Eligibility, func(requestRecord)) error) (requestRecord, bool, error) {
 	var matches []requestRecord
-	err := s.kind(sent.Target.Kind).requestsFor(ctx, sent.Target, func(r requestRecord) {
+	err := requestsFor(ctx, sent.Target, func(r requestRecord) {
 		if r.Action != sent.Action || r.Target.Key() != sent.Target.Key() {
 			return
 		}
@@ -59,7 +63,7 @@ func (s *Service) findSent(ctx context.Context, sent Sent) (requestRecord, bool,
 func (s *Service) reconcile(ctx context.Context, sent Sent) (requestRecord, bool, error) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reconcileTimeout)
 	defer cancel()
-	r, found, err := s.findSent(rctx, sent)
+	r, found, err := s.kind(sent.Target.Kind).find(rctx, sent)
 	if err != nil && !errors.Is(err, errNotConfirmed) {
 		return r, false, fmt.Errorf("%w (%s)", errNotConfirmed, describe(err))
 	}

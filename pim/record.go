@@ -29,7 +29,7 @@ func (r recorder) base(e Eligibility, action string, at time.Time) state.Entry {
 	return state.Entry{
 		Time: at, Account: r.account, Action: action, Role: e.Name, Kind: string(e.Kind), Scope: e.Scope,
 		RoleDefinitionID: e.RoleDefinitionID, DirectoryScopeID: e.DirectoryScopeID, AppScopeID: e.AppScopeID,
-		GroupID: e.GroupID, AccessID: e.AccessID,
+		GroupID: e.GroupID, AccessID: e.AccessID, AzureScope: e.AzureScope,
 	}
 }
 
@@ -40,14 +40,18 @@ func (r recorder) submitted(sent Sent, at time.Time) (string, error) {
 	start := sent.Start
 	e.ID, e.StartDateTime, e.Duration, e.Result = id, &start, duration.ISO(sent.Duration), state.Submitted
 	e.Justification, e.TicketNumber, e.TicketSystem = sent.Justification, sent.TicketNumber, sent.TicketSystem
+	// A name pimento chose is known before sending: after a crash the
+	// request is found by it.
+	e.RequestID = sent.Name
 	return id, r.j.Append(e)
 }
 
-// resent updates the start of a record whose request was sent again.
+// resent updates the start (and name) of a record whose request was sent
+// again.
 func (r recorder) resent(id string, sent Sent) error {
 	e := r.base(sent.Target, "activate", sent.Start)
 	start := sent.Start
-	e.ID, e.StartDateTime = id, &start
+	e.ID, e.StartDateTime, e.RequestID = id, &start, sent.Name
 	return r.j.Append(e)
 }
 

@@ -21,11 +21,15 @@ import (
 	"github.com/pimento-cli/pimento/internal/state"
 )
 
-// Tokens is what the service needs from package auth (a *auth.Session).
+// Tokens is what the service needs from package auth for one API (a
+// *auth.Session for Graph, its *auth.Tokens for ARM).
 type Tokens interface {
 	Token(ctx context.Context) (auth.Token, error)
 	StepUp(ctx context.Context, claims string) (auth.Token, error)
 	ForceRefresh(ctx context.Context) (auth.Token, error)
+	// SignInAgain signs in interactively whatever the cache holds: the way
+	// to a fresh multi-factor sign-in.
+	SignInAgain(ctx context.Context) (auth.Token, error)
 	LastToken() (auth.Token, bool)
 }
 
@@ -33,6 +37,11 @@ type Tokens interface {
 type Options struct {
 	Graph  *Graph
 	Tokens Tokens
+	// ARM and ARMTokens reach Azure Resource Manager for Azure resource
+	// roles; nil leaves them out, and AzureOff says why in one line.
+	ARM       *ARM
+	ARMTokens Tokens
+	AzureOff  string
 	// Account is the pinned admin UPN, recorded in the journal.
 	Account string
 	// Cache keeps policies and scope names (nil: in memory only).
@@ -55,6 +64,10 @@ type PollConfig struct {
 	Initial time.Duration // first interval (default 250ms)
 	Max     time.Duration // interval cap (default 2s)
 	Timeout time.Duration // give up after (default 3m)
+	// Propagation bounds the wait, after an Azure role is listed, until
+	// ARM applies its permissions (default 10m: ARM caches role
+	// assignments for up to 10 minutes, D10).
+	Propagation time.Duration
 }
 
 // Service is the PIM service layer. It keeps no state between calls but
@@ -63,6 +76,9 @@ type Service struct {
 	graph     *Graph
 	adapter   abstractions.RequestAdapter
 	tokens    Tokens
+	arm       *ARM
+	armTokens Tokens
+	azureOff  string
 	now       func() time.Time
 	confirmed func() bool
 	poll      PollConfig
@@ -88,6 +104,9 @@ func New(o Options) *Service {
 	if o.Poll.Timeout == 0 {
 		o.Poll.Timeout = 3 * time.Minute
 	}
+	if o.Poll.Propagation == 0 {
+		o.Poll.Propagation = 10 * time.Minute
+	}
 	if o.Debug == nil {
 		o.Debug = io.Discard
 	}
@@ -98,7 +117,7 @@ func New(o Options) *Service {
 		o.ClockConfirmed = func() bool { return true }
 	}
 	return &Service{
-		graph: o.Graph, adapter: o.Graph.GetAdapter(), tokens: o.Tokens, now: o.Now, confirmed: o.ClockConfirmed, poll: o.Poll,
+		graph: o.Graph, adapter: o.Graph.GetAdapter(), tokens: o.Tokens, arm: o.ARM, armTokens: o.ARMTokens, azureOff: o.AzureOff, now: o.Now, confirmed: o.ClockConfirmed, poll: o.Poll,
 		meta: o.Cache, journal: recorder{j: o.Journal, account: o.Account}, debug: o.Debug,
 	}
 }
@@ -242,8 +261,9 @@ func (s *Service) scopeRequest(ctx context.Context, scopeID string) (batchReq, e
 
 // Load reads everything the first screen needs: one batch for /me and the
 // eligible, active and pending lists, then one for policies and scope names
-// not in the cache together with any further pages. With a warm cache and
-// lists that fit one page, it is one round trip.
+// not in the cache together with any further pages; beside it, at the same
+// time, the Azure lists and the Azure policies not in the cache. With a
+// warm cache and lists that fit one page, it is one round trip.
 func (s *Service) Load(ctx context.Context) (*Snapshot, error) {
 	return s.load(ctx, loadPlan{me: true, eligible: true})
 }
@@ -260,6 +280,12 @@ func (s *Service) load(ctx context.Context, plan loadPlan) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Azure Resource Manager is read at the same time as Graph: the first
+	// screen waits for the slower of the two, not for both in turn.
+	azure := make(chan azureLoad, 1)
+	actx, stopAzure := context.WithCancel(ctx)
+	defer stopAzure()
+	go func() { azure <- s.loadAzure(actx, plan) }()
 	res, trips, err := s.runBatch(ctx, first)
 	if err != nil {
 		return nil, wrapf(err, "load from Graph")
@@ -286,11 +312,13 @@ func (s *Service) load(ctx context.Context, plan loadPlan) (*Snapshot, error) {
 			return nil, err
 		}
 	}
+	az := <-azure
 	if err := s.meta.Save(); err != nil {
 		s.debugf("policy cache not saved: %v", err)
 	}
 	snap := l.snapshot()
-	snap.RoundTrips = trips
+	snap.addAzure(az)
+	snap.RoundTrips = max(trips, az.trips)
 	snap.LoadedAt = s.now()
 	s.mu.Lock()
 	s.me = snap.Me

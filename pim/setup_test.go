@@ -21,7 +21,7 @@ import (
 )
 
 // fastPoll keeps waits short: the sim provisions in a few hundred ms.
-var fastPoll = pim.PollConfig{Initial: 20 * time.Millisecond, Max: 100 * time.Millisecond, Timeout: 10 * time.Second}
+var fastPoll = pim.PollConfig{Initial: 20 * time.Millisecond, Max: 100 * time.Millisecond, Timeout: 10 * time.Second, Propagation: 10 * time.Second}
 
 // env is the real stack against a simulated tenant: MSAL signed in through
 // the sim's authority, msgraph-sdk-go talking to the sim's Graph, and the
@@ -31,6 +31,7 @@ type env struct {
 	tn       *sim.Tenant
 	session  *auth.Session
 	graph    *pim.Graph
+	arm      *pim.ARM // nil: Azure resource roles off (withAzure turns them on)
 	svc      *pim.Service
 	cacheDir string
 	stateDir string
@@ -41,6 +42,18 @@ type env struct {
 type envOption struct {
 	poll     pim.PollConfig
 	scenario []func(*sim.Scenario)
+	azure    bool
+}
+
+// withAzure gives the service Azure Resource Manager, through the
+// session's ARM credential and armauthorization against the sim's ARM,
+// with permissions applied as soon as an activation is listed (a later
+// withScenario may delay them).
+func withAzure() func(*envOption) {
+	return func(o *envOption) {
+		o.azure = true
+		o.scenario = append(o.scenario, func(sc *sim.Scenario) { sc.ARMPropagationDelay = 0 })
+	}
 }
 
 // withScenario edits the demo scenario before the tenant starts.
@@ -74,10 +87,14 @@ func newEnv(tb testing.TB, opts ...func(*envOption)) *env {
 		tb.Fatal(err)
 	}
 	browser := tn.Browser()
+	// One client for everything, whose idle connections are closed before
+	// the tenant shuts down (which otherwise waits for them).
+	hc := tn.HTTPClient()
+	tb.Cleanup(hc.CloseIdleConnections)
 	e.session, err = auth.New(auth.Config{
 		Endpoints:     eps,
 		PinnedAccount: sim.DemoAdminUPN,
-		HTTPClient:    tn.HTTPClient(),
+		HTTPClient:    hc,
 		OpenURL: func(u string) error {
 			e.opened.Add(1)
 			return browser(u)
@@ -90,9 +107,15 @@ func newEnv(tb testing.TB, opts ...func(*envOption)) *env {
 	if _, err := e.session.Login(e.ctx(), false, ""); err != nil {
 		tb.Fatal(err)
 	}
-	e.graph, err = pim.NewGraphClient(e.session.GraphAuth(), tn.GraphURL(), tn.HTTPClient().Transport, 0)
+	e.graph, err = pim.NewGraphClient(e.session.GraphAuth(), tn.GraphURL(), hc.Transport, 0)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if o.azure {
+		e.arm, err = pim.NewARMClient(e.session.ARM().Credential(), tn.ARMURL(), eps.ARMResource, hc.Transport, 0)
+		if err != nil {
+			tb.Fatal(err)
+		}
 	}
 	e.svc = e.newService(e.cacheDir, o.poll)
 	return e
@@ -101,9 +124,14 @@ func newEnv(tb testing.TB, opts ...func(*envOption)) *env {
 // newService builds another service over the same session and Graph client
 // (a second run of pimento, e.g. with a warm policy cache).
 func (e *env) newService(cacheDir string, poll pim.PollConfig) *pim.Service {
+	var armTokens pim.Tokens
+	if e.arm != nil {
+		armTokens = e.session.ARM()
+	}
 	return pim.New(pim.Options{
-		Graph: e.graph, Tokens: e.session, Account: sim.DemoAdminUPN,
-		Cache: state.OpenCache(cacheDir, "policies.json", e.tn.Now), Journal: state.NewJournal(e.stateDir),
+		Graph: e.graph, Tokens: e.session, ARM: e.arm, ARMTokens: armTokens, AzureOff: "Azure roles are off in this test",
+		Account: sim.DemoAdminUPN,
+		Cache:   state.OpenCache(cacheDir, "policies.json", e.tn.Now), Journal: state.NewJournal(e.stateDir),
 		Now: e.tn.Now, Poll: poll, Debug: e.debug,
 	})
 }

@@ -1,8 +1,10 @@
 // Package pim is the service layer for Privileged Identity Management: what
 // the signed-in admin may activate, what is active, and the activation
-// lifecycle from policy check to a token that proves the new privilege. Both
-// the TUI and the CLI call it; it talks to Graph only through msgraph-sdk-go
-// and gets tokens only from package auth.
+// lifecycle from policy check to the proof of the new privilege (a token
+// that carries it, or Azure's permissions that show it). Both the TUI and
+// the CLI call it; it talks to Graph only through msgraph-sdk-go, to Azure
+// Resource Manager only through armauthorization and azcore, and gets
+// tokens only from package auth.
 package pim
 
 import (
@@ -14,13 +16,15 @@ import (
 	"github.com/pimento-cli/pimento/internal/show"
 )
 
-// Kind says whether an eligibility is a directory role or a PIM group.
+// Kind says whether an eligibility is a directory role, a PIM group or an
+// Azure resource role.
 type Kind string
 
 // Kinds, as they appear in the CLI's JSON.
 const (
 	KindDirectoryRole Kind = "directoryRole"
 	KindGroup         Kind = "group"
+	KindAzureRole     Kind = "azureRole"
 )
 
 // Requirement is one thing a policy demands of an activation.
@@ -98,28 +102,46 @@ func (p Policy) Describe() string {
 }
 
 // Eligibility is one thing the admin may activate: a directory role at a
-// scope, or member/owner access to a group.
+// scope, member/owner access to a group, or an Azure role at an Azure scope.
 type Eligibility struct {
 	Kind Kind
-	Name string // display name exactly as Graph returns it
-	// Scope is the scope in words: "tenant", "AU: Berlin Helpdesk", "app: Payroll".
+	Name string // display name exactly as Graph (or ARM) returns it
+	// Scope is the scope in words: "tenant", "AU: Berlin Helpdesk", "app:
+	// Payroll", "sub: Contoso Prod", "rg: rg-secrets (Contoso Prod)".
 	Scope string
 
-	RoleDefinitionID string // roles
-	TemplateID       string // roles: what appears in the token's wids
-	DirectoryScopeID string // roles: exactly as the eligibility says
-	AppScopeID       string // roles scoped to an app's own scope: sent as appScopeId
+	RoleDefinitionID string // roles: for Azure roles the full ARM id
+	TemplateID       string // directory roles: what appears in the token's wids
+	DirectoryScopeID string // directory roles: exactly as the eligibility says
+	AppScopeID       string // directory roles scoped to an app's own scope: sent as appScopeId
 
 	GroupID  string // groups
 	AccessID string // groups: member | owner
+
+	// AzureScope is an Azure role's ARM scope id, exactly as ARM gives it
+	// ("/subscriptions/…", "/providers/Microsoft.Management/managementGroups/…").
+	AzureScope string `json:",omitempty"`
+	// EligibilityScheduleID is the Azure eligibility's schedule, sent as
+	// linkedRoleEligibilityScheduleId so PIM activates this one.
+	EligibilityScheduleID string `json:",omitempty"`
+	// Condition and ConditionVersion are an Azure eligibility's ABAC
+	// condition, echoed in the activation (AZ §11.14).
+	Condition        string `json:",omitempty"`
+	ConditionVersion string `json:",omitempty"`
 
 	Policy Policy
 }
 
 // Key identifies the eligibility uniquely (a role at one scope, a group access).
 func (e Eligibility) Key() string {
-	if e.Kind == KindGroup {
+	switch e.Kind {
+	case KindGroup:
 		return "group:" + e.GroupID + ":" + e.AccessID
+	case KindAzureRole:
+		// ARM spells one role's id per scope and one scope's keywords in
+		// more than one case: the role GUID and the lower-cased scope are
+		// what identify it.
+		return "azure:" + azureRoleGUID(e.RoleDefinitionID) + ":" + strings.ToLower(strings.TrimRight(e.AzureScope, "/"))
 	}
 	if e.AppScopeID != "" {
 		return "role:" + e.RoleDefinitionID + ":app:" + e.AppScopeID
@@ -132,6 +154,9 @@ func (e Eligibility) Label() string {
 	if e.Kind == KindGroup {
 		return e.Name + " (" + e.AccessID + ")"
 	}
+	if e.Kind == KindAzureRole {
+		return e.Name + " (" + e.Scope + ")"
+	}
 	if e.Scope != "" && e.Scope != "tenant" {
 		return e.Name + " (" + e.Scope + ")"
 	}
@@ -143,6 +168,27 @@ func (e Eligibility) Label() string {
 func (e Eligibility) InTokenWIDs() bool {
 	return e.Kind == KindDirectoryRole && e.DirectoryScopeID == "/" && e.AppScopeID == ""
 }
+
+// Tag tells apart eligibilities of one name in a few characters (a shell
+// prompt): a group's access, an Azure role's scope name; "" otherwise.
+func (e Eligibility) Tag() string {
+	switch e.Kind {
+	case KindGroup:
+		return e.AccessID
+	case KindAzureRole:
+		return azureScopeName(e.Scope)
+	}
+	return ""
+}
+
+// InTokens reports whether other apps learn of the elevation from the
+// tokens they hold (directory roles, group membership), so a deactivation
+// reaches them only with their next token. Azure roles are in no token:
+// ARM looks them up per request, from a cache of up to 10 minutes (D10).
+func (e Eligibility) InTokens() bool { return e.Kind != KindAzureRole }
+
+// AzureCacheNote is the truth about an Azure role after deactivation.
+const AzureCacheNote = "Azure Resource Manager may honour the role for up to 10 minutes more (it caches role assignments; longer at management groups): no token carries Azure roles, so nothing else needs refreshing."
 
 // Active is an active elevation (or a permanent assignment).
 type Active struct {
@@ -197,6 +243,10 @@ type Snapshot struct {
 	// Warnings are local troubles beside the load (the prompt state could
 	// not be written, say).
 	Warnings []string
+	// AzureMissing says in one line why Azure resource roles are not in
+	// the lists (switched off, no consent for Azure Resource Manager, ARM
+	// unreachable) and how to fix it; "" when they were read.
+	AzureMissing string `json:",omitempty"`
 }
 
 // ActiveFor finds the active elevation for an eligibility.
@@ -238,6 +288,7 @@ const (
 	StageSubmitted   Stage = "submitted"   // request sent
 	StageProvisioned Stage = "provisioned" // PIM answered Provisioned
 	StageListed      Stage = "listed"      // the active instance is listed
+	StagePropagating Stage = "propagating" // Azure: listed, permissions not applied yet
 	StageRefreshed   Stage = "refreshed"   // token refreshed
 	StageVerified    Stage = "verified"    // effective: seen in token or listing
 	StagePending     Stage = "pending"     // waiting for approval
@@ -282,8 +333,12 @@ const (
 	// ProofToken: the role's template id is in a freshly minted token.
 	ProofToken Proof = "token"
 	// ProofListing: PIM lists the active assignment (scoped roles, groups,
-	// or a token pimento could not read).
+	// or a token pimento could not read; for an Azure role, when its
+	// permissions could not be read).
 	ProofListing Proof = "listing"
+	// ProofPermissions: Azure Resource Manager's permissions at the scope
+	// show the Azure role's actions to the admin.
+	ProofPermissions Proof = "permissions"
 )
 
 // Action is what a schedule request asks of PIM.
@@ -300,6 +355,9 @@ const (
 type Sent struct {
 	Target Eligibility
 	Action Action
+	// Name is the request's name where pimento chooses it (an ARM PUT's
+	// GUID): the request is read back by it. "" where PIM names requests.
+	Name string
 	// Start is the requested start in the server's time, to the second
 	// (zero for a deactivation).
 	Start         time.Time
@@ -369,9 +427,16 @@ type TooShortError struct {
 	PossibleAt  time.Time
 	Now         time.Time // server time when refused
 	FromService bool
+	// Provisioning: PIM does not show the assignment yet (ARM's
+	// RoleAssignmentDoesNotExist just after activating), which is not
+	// "not active".
+	Provisioning bool
 }
 
 func (e *TooShortError) Error() string {
+	if e.Provisioning {
+		return fmt.Sprintf("PIM is still provisioning %s, activated moments ago: it can be deactivated at %s (5 minutes after activation)", e.Name, show.ClockSeconds(e.PossibleAt, e.Now))
+	}
 	return fmt.Sprintf("PIM refuses deactivation for 5 minutes after activation: %s can be deactivated at %s", e.Name, show.ClockSeconds(e.PossibleAt, e.Now))
 }
 
@@ -388,15 +453,21 @@ func (e *PolicyError) Error() string { return e.Name + ": " + e.Msg }
 func HumanDuration(d time.Duration) string { return duration.Human(d) }
 
 // IsPending reports whether a request status waits for a person (approval).
+// ARM's PendingApprovalProvisioning reads as pending too (AZ §9: a peer maps
+// it so; the first status of an approval on ARM is UNVERIFIED).
 func IsPending(status string) bool {
-	return strings.EqualFold(status, "PendingApproval") || strings.EqualFold(status, "PendingAdminDecision")
+	return strings.EqualFold(status, "PendingApproval") || strings.EqualFold(status, "PendingAdminDecision") ||
+		strings.EqualFold(status, "PendingApprovalProvisioning")
 }
 
 // IsAccepted reports whether PIM accepted an activation that will become
-// active without anyone's decision (provisioned, or on its way there).
+// active without anyone's decision (provisioned, or on its way there). ARM
+// adds its own "on the way" statuses (AZ §2.2, §11.15): none of them is
+// usable yet, none of them a failure.
 func IsAccepted(status string) bool {
 	switch status {
-	case "Provisioned", "Granted", "PendingProvisioning", "PendingScheduleCreation", "ScheduleCreated":
+	case "Provisioned", "Granted", "PendingProvisioning", "PendingScheduleCreation", "ScheduleCreated",
+		"Accepted", "AdminApproved", "PendingEvaluation", "ProvisioningStarted", "PendingExternalProvisioning":
 		return true
 	}
 	return false

@@ -119,20 +119,40 @@ func (s *Service) waitEffective(parent context.Context, reqs []ActivateRequest, 
 		interval = min(time.Duration(float64(interval)*1.5), s.poll.Max)
 	}
 
-	needWID := map[int]bool{}
+	needWID, propagating := map[int]bool{}, map[int]bool{}
 	for i := range listedAt {
-		if reqs[i].Target.InTokenWIDs() {
+		e := reqs[i].Target
+		if e.InTokenWIDs() {
 			needWID[i] = true
 			continue
 		}
-		note := "scoped roles never appear in the token's wids: the listed assignment is the proof"
-		if reqs[i].Target.Kind == KindGroup {
-			note = "group membership reaches other apps only in the tokens they get from now on"
+		ok, err := s.kind(e.Kind).effective(ctx, e)
+		switch {
+		case parent.Err() != nil:
+			outs[i].Err = &InterruptedError{Name: e.Label(), Accepted: true, Status: outs[i].Status}
+			emit(e, StageFailed, outs[i].Err.Error())
+		case errors.Is(err, errListingIsProof):
+			note := "scoped roles never appear in the token's wids: the listed assignment is the proof"
+			if e.Kind == KindGroup {
+				note = "group membership reaches other apps only in the tokens they get from now on"
+			}
+			s.proven(&outs[i], e, ProofListing, started[i], note, emit)
+		case err != nil && transient(err):
+			propagating[i] = true
+		case err != nil:
+			s.debugf("proof %s: permissions not readable: %s", e.Key(), describeAuth(err))
+			s.proven(&outs[i], e, ProofListing, started[i], "the permissions at the scope could not be read ("+describeAuth(err)+"), so the listed active instance is the proof", emit)
+		case ok:
+			s.proven(&outs[i], e, ProofPermissions, started[i], "", emit)
+		default:
+			propagating[i] = true
 		}
-		s.proven(&outs[i], reqs[i].Target, ProofListing, started[i], note, emit)
 	}
 	if len(needWID) > 0 {
 		s.proveInToken(ctx, parent, reqs, outs, started, needWID, emit)
+	}
+	if len(propagating) > 0 {
+		s.provePropagation(parent, reqs, outs, propagating, started, emit)
 	}
 }
 
@@ -140,8 +160,11 @@ func (s *Service) proven(o *Outcome, e Eligibility, proof Proof, started time.Ti
 	o.Effective, o.Proof, o.EffectiveAfter = true, proof, s.now().Sub(started)
 	s.debugf("proof %s: %s after %s %s", e.Key(), proof, o.EffectiveAfter.Round(time.Millisecond), note)
 	detail := fmt.Sprintf("active after %.1fs", o.EffectiveAfter.Seconds())
-	if proof == ProofToken {
+	switch proof {
+	case ProofToken:
 		detail = fmt.Sprintf("verified in token after %.1fs", o.EffectiveAfter.Seconds())
+	case ProofPermissions:
+		detail = fmt.Sprintf("usable after %.1fs: the permissions at its scope show the role's actions", o.EffectiveAfter.Seconds())
 	}
 	if note != "" {
 		detail += " (" + note + ")"

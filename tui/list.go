@@ -62,12 +62,28 @@ func buildRows(s *pim.Snapshot) []row {
 	return rows
 }
 
+// haystack is what the filter searches: name, scope and kind in words
+// ("azure" finds Azure roles, "rg-secrets" or "sub:" their scopes).
 func haystack(e pim.Eligibility) string {
-	kind := "role"
-	if e.Kind == pim.KindGroup {
+	kind := "role directory"
+	switch e.Kind {
+	case pim.KindGroup:
 		kind = "group " + e.AccessID
+	case pim.KindAzureRole:
+		kind = "azure role"
 	}
 	return strings.ToLower(e.Name + " " + e.Scope + " " + kind)
+}
+
+// hasAzure reports whether any row is an Azure role: then the list marks
+// each row's kind.
+func hasAzure(rows []row) bool {
+	for i := range rows {
+		if rows[i].elig.Kind == pim.KindAzureRole {
+			return true
+		}
+	}
+	return false
 }
 
 // setRows replaces the rows, keeping the cursor on the same key if it is

@@ -16,21 +16,33 @@ import (
 type columns struct {
 	name, scope, max, needs, state int
 	words                          bool // badges spelled out
+	kinds                          bool // the kind marker ("az") before NAME
 }
 
 const (
 	prefixWidth = 4 // cursor, space, mark, space
+	kindWidth   = 3 // "az" and a space, when the list holds Azure roles
 	stateWidth  = 16
 	maxWidth    = 5
 	nameWidth   = 22 // NAME keeps this much before it gives way
 	scopeMin    = 6  // "member", "owner", "tenant"
 )
 
-// columnsFor lays the list out at width w. NAME has priority: NEEDS gives
-// way first, then MAX (the detail pane spells the policy out), then SCOPE
+// columnsFor lays a list without Azure roles out at width w.
+func columnsFor(w int) columns { return layout(w, false) }
+
+// columns lays the list out for its rows: with the kind marker when they
+// mix Azure roles in.
+func (m *Model) columns(w int) columns { return layout(w, hasAzure(m.list.rows)) }
+
+// layout lays the list out at width w. NAME has priority: NEEDS gives way
+// first, then MAX (the detail pane spells the policy out), then SCOPE
 // shrinks; only then does NAME go under nameWidth.
-func columnsFor(w int) columns {
-	c := columns{max: maxWidth, needs: 9, state: stateWidth} // "J T M A C"
+func layout(w int, kinds bool) columns {
+	if kinds {
+		w -= kindWidth
+	}
+	c := columns{max: maxWidth, needs: 9, state: stateWidth, kinds: kinds} // "J T M A C"
 	if w >= wideWidth {
 		c.needs, c.words = 26, true
 	}
@@ -48,8 +60,14 @@ func columnsFor(w int) columns {
 				rest -= n + 1
 			}
 		}
-		if rest*3/5 >= nameWidth {
-			c.name = rest * 3 / 5
+		// Azure scopes in words are long ("rg: rg-secrets (Contoso
+		// Prod)"): with them, NAME and SCOPE share alike.
+		share := rest * 3 / 5
+		if kinds {
+			share = rest / 2
+		}
+		if share >= nameWidth {
+			c.name = share
 			c.scope = rest - 1 - c.name
 			return c
 		}
@@ -82,7 +100,7 @@ func (m *Model) mainView(w, h int) string {
 	}
 	l := m.list
 	l.clamp(lh) // a copy: View never moves the real cursor
-	c := columnsFor(w)
+	c := m.columns(w)
 	for i := l.offset; i < len(l.visible) && i < l.offset+lh; i++ {
 		b = append(b, m.rowView(&l.rows[l.visible[i]], i == l.cursor, c, w))
 	}
@@ -94,8 +112,12 @@ func (m *Model) mainView(w, h int) string {
 }
 
 func (m *Model) columnHeader(w int) string {
+	c := m.columns(w)
 	h := strings.Repeat(" ", prefixWidth)
-	for i, n := range columnsFor(w).widths() {
+	if c.kinds {
+		h += strings.Repeat(" ", kindWidth)
+	}
+	for i, n := range c.widths() {
 		if n > 0 {
 			h += pad([5]string{"NAME", "SCOPE", "MAX", "NEEDS", "STATUS"}[i], n) + " "
 		}
@@ -143,6 +165,9 @@ func (m *Model) rowView(r *row, isCursor bool, c columns, w int) string {
 	texts := [5]string{e.Name, scope, maxd, badges(e.Policy, c.words), state}
 	styles := [5]lipgloss.Style{st.List.Name, st.List.Scope, st.List.Max, st.List.Badge, stStyle}
 	line := cell(st.List.Cursor, cur, 1) + gap + cell(st.List.Mark, mark, 1)
+	if c.kinds {
+		line += gap + cell(st.List.Muted, kindMarker(e), kindWidth-1)
+	}
 	for i, n := range c.widths() {
 		if n > 0 {
 			line += gap + cell(styles[i], texts[i], n)
@@ -152,6 +177,15 @@ func (m *Model) rowView(r *row, isCursor bool, c columns, w int) string {
 		line += bg.Render(strings.Repeat(" ", rest))
 	}
 	return line
+}
+
+// kindMarker marks Azure roles in a list that mixes them with directory
+// roles and groups (a group's SCOPE already says "group").
+func kindMarker(e pim.Eligibility) string {
+	if e.Kind == pim.KindAzureRole {
+		return "az"
+	}
+	return ""
 }
 
 // scopeText is the SCOPE cell: a group's access ("member", "owner") always
@@ -210,11 +244,17 @@ func (m *Model) detailView(w int) []string {
 	} else {
 		e := r.elig
 		kind := "directory role"
-		if e.Kind == pim.KindGroup {
+		switch e.Kind {
+		case pim.KindGroup:
 			kind = "group " + e.AccessID + " access"
+		case pim.KindAzureRole:
+			kind = "Azure role"
 		}
 		b = append(b, st.Detail.Title.Render(e.Label())+st.Detail.Label.Render(" · "+kind))
 		label := func(k string) string { return st.Detail.Label.Render(pad(k, 8)) }
+		if e.Kind == pim.KindAzureRole && m.height >= tallHeight {
+			b = append(b, label("Scope")+st.Detail.Value.Render(show.Text(e.AzureScope)))
+		}
 		if r.eligible {
 			for i, l := range wrapWords(e.Policy.Describe(), max(20, w-8)) {
 				k := ""
@@ -270,6 +310,8 @@ func proofWords(e pim.Eligibility) string {
 	switch {
 	case e.InTokenWIDs():
 		return "checked in a fresh token (the role's id appears in wids)"
+	case e.Kind == pim.KindAzureRole:
+		return "checked in Azure's permissions at the scope (Azure applies a role within minutes)"
 	case e.Kind == pim.KindGroup:
 		return "checked by listing the active membership (groups are not in wids)"
 	}

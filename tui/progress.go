@@ -125,6 +125,16 @@ func (t *timeline) finishDeactivate(out pim.DeactivateOutcome) {
 	t.deact = &out
 }
 
+// firstEvent is the first report of stage s.
+func (tr *track) firstEvent(s pim.Stage) (pim.Event, bool) {
+	for _, ev := range tr.events {
+		if ev.Stage == s {
+			return ev, true
+		}
+	}
+	return pim.Event{}, false
+}
+
 func (tr *track) event(s pim.Stage) (pim.Event, bool) {
 	for i := len(tr.events) - 1; i >= 0; i-- {
 		if tr.events[i].Stage == s {
@@ -161,6 +171,10 @@ func (tr *track) steps(t *timeline) []step {
 		step{pim.StageSubmitted, "request submitted"},
 		step{pim.StageProvisioned, "provisioned by PIM"},
 		step{pim.StageListed, "listed as active"})
+	if tr.target.Kind == pim.KindAzureRole {
+		// ARM applies an activation to its permissions minutes later.
+		return append(out, step{pim.StagePropagating, "propagated to Azure"})
+	}
 	if seen(pim.StageRefreshed) || tr.target.InTokenWIDs() {
 		out = append(out, step{pim.StageRefreshed, "token refreshed"})
 	}
@@ -178,6 +192,10 @@ func (tr *track) reached(s pim.Stage, state terminal) bool {
 		if state == deactivatedOK {
 			return true
 		}
+	case pim.StagePropagating:
+		// Reported while it waits: done only once proven (it may never
+		// be reported when the permissions were there at once).
+		return state == verified
 	}
 	return hasStage(tr, s)
 }
@@ -194,7 +212,7 @@ func (tr *track) pastStepUp() bool {
 	}
 	for _, ev := range tr.events[from:] {
 		switch ev.Stage {
-		case pim.StageSubmitted, pim.StageProvisioned, pim.StageListed, pim.StageRefreshed, pim.StageVerified, pim.StagePending:
+		case pim.StageSubmitted, pim.StageProvisioned, pim.StageListed, pim.StagePropagating, pim.StageRefreshed, pim.StageVerified, pim.StagePending:
 			return true
 		}
 	}

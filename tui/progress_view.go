@@ -70,6 +70,11 @@ func (m *Model) trackView(t *timeline, tr *track, w int) []string {
 	current, isRunning := tr.running(t)
 	for _, s := range tr.steps(t) {
 		ev, _ := tr.event(s.stage)
+		if s.stage == pim.StagePropagating && state == verified {
+			// Done when proven, whatever the last "still waiting" said.
+			ev, _ = tr.event(pim.StageVerified)
+			ev.Detail = "the permissions at the scope show the role"
+		}
 		switch {
 		case tr.reached(s.stage, state):
 			at := ""
@@ -81,6 +86,14 @@ func (m *Model) trackView(t *timeline, tr *track, w int) []string {
 				detail = st.Progress.Detail.Render(" · " + ev.Detail)
 			}
 			lines = append(lines, "  "+st.Progress.Done.Render("✓ "+s.label)+at+detail)
+		case isRunning && s == current && s.stage == pim.StagePropagating:
+			// Listed, not usable yet: how long Azure has kept us waiting.
+			text := "› propagating…"
+			if first, ok := tr.firstEvent(pim.StagePropagating); ok {
+				text += " " + secs(m.now.Sub(first.At))
+			}
+			lines = append(lines, "  "+st.Progress.Current.Render(text)+
+				st.Progress.Detail.Render(" · Azure applies role assignments within minutes"))
 		case isRunning && s == current:
 			lines = append(lines, "  "+st.Progress.Current.Render("› "+s.label+"…"))
 		case isRunning:
@@ -114,6 +127,8 @@ func (m *Model) verdict(t *timeline, tr *track, state terminal) []line {
 		case t.kind != opActivate:
 		case tr.target.InTokenWIDs():
 			return []line{{st.Progress.Todo, "· verified in token"}}
+		case tr.target.Kind == pim.KindAzureRole:
+			return []line{{st.Progress.Todo, "· verified in Azure's permissions"}}
 		default:
 			return []line{{st.Progress.Todo, "· verified by the listing"}}
 		}
@@ -132,7 +147,12 @@ func (m *Model) verdict(t *timeline, tr *track, state terminal) []line {
 			end = o.End
 		}
 		s := "✓ verified in token after " + secs(after)
-		if proof == "listing" {
+		switch {
+		case proof == string(pim.ProofPermissions):
+			s = "✓ verified: Azure's permissions show the role after " + secs(after)
+		case proof == string(pim.ProofListing) && tr.target.Kind == pim.KindAzureRole:
+			s = "✓ listed as active after " + secs(after) + " (Azure's permissions could not be read: it may take minutes to be usable)"
+		case proof == string(pim.ProofListing):
 			s = "✓ verified: listed as active after " + secs(after)
 		}
 		if !end.IsZero() {

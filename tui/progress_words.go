@@ -135,6 +135,9 @@ func secs(d time.Duration) string {
 // truthAfterDeactivation says what happens to tokens, without inventing a
 // precise time for other apps.
 func truthAfterDeactivation(t *timeline, tr *track, now time.Time) []string {
+	if !tr.target.InTokens() {
+		return []string{pim.AzureCacheNote}
+	}
 	what := "the role"
 	if tr.target.Kind == pim.KindGroup {
 		what = "the group access"

@@ -99,6 +99,10 @@ func (m *Model) bannerLines() []string {
 	if m.ident.Simulated {
 		out = append(out, m.styles.App.SimBanner.Width(w).Render(" SIMULATION: a demo tenant; nothing here touches Entra"))
 	}
+	if m.snap != nil && m.snap.AzureMissing != "" {
+		// One line, whatever the width: the detail is in `pimento roles`.
+		out = append(out, m.styles.List.Muted.Render(ansi.Truncate(" "+oneLine(show.Text(m.snap.AzureMissing)), w, "…")))
+	}
 	if exp := m.expiring(); len(exp) > 0 {
 		a := exp[0]
 		name := a.Name
@@ -224,8 +228,13 @@ func (m *Model) helpView() string {
 	st := m.styles
 	hm := m.help
 	hm.ShowAll = true
+	c := m.columns(m.width)
 	legend := []string{"", st.Detail.Title.Render("Requirement badges (NEEDS)")}
-	for _, l := range wrapItems(badgeLegend(columnsFor(m.width)), m.width) {
+	items := badgeLegend(c)
+	if c.kinds {
+		items = append(items, "az = an Azure resource role (SCOPE: mg, sub, rg or a resource)")
+	}
+	for _, l := range wrapItems(items, m.width) {
 		legend = append(legend, st.Detail.Hint.Render(l))
 	}
 	legend = append(legend,
@@ -234,6 +243,9 @@ func (m *Model) helpView() string {
 		st.Detail.Hint.Render("pimento's token drops the role at once; other apps keep it until their tokens"),
 		st.Detail.Hint.Render("expire (typically 60–90 min, up to ~28 h with continuous access evaluation)."),
 	)
+	if c.kinds {
+		legend = append(legend, st.Detail.Hint.Render("Azure roles are in no token: Azure may honour one for up to 10 minutes (its cache)."))
+	}
 	return st.Detail.Title.Render("Keys") + "\n" + hm.FullHelpView(m.bindings().FullHelp()) + "\n" + strings.Join(legend, "\n")
 }
 

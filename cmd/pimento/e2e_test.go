@@ -176,7 +176,7 @@ func TestDemoInARealTerminal(t *testing.T) {
 	// Activate Intune Administrator through the form.
 	s.text("/intune")
 	s.keys("Enter")
-	s.waitFor("1 of 11", 5*time.Second)
+	s.waitFor("1 of 16", 5*time.Second) // 11 directory roles and groups, 5 Azure roles
 	s.keys("Enter")
 	s.waitFor("Activate Intune Administrator", 5*time.Second)
 	s.text("e2e: checking device compliance")
@@ -188,7 +188,7 @@ func TestDemoInARealTerminal(t *testing.T) {
 	// A lone Escape followed at once by a letter reads as alt+letter in a
 	// terminal: wait for each screen before the next key.
 	s.keys("Escape")
-	s.waitFor("1 of 11", 5*time.Second)
+	s.waitFor("1 of 16", 5*time.Second)
 	// The row shows the live countdown once the reload after the action lands.
 	s.waitFor("active 59m", 10*time.Second)
 
@@ -203,7 +203,7 @@ func TestDemoInARealTerminal(t *testing.T) {
 	s.waitFor("Application Administrator", 5*time.Second)
 	s.text("/global reader")
 	s.keys("Enter")
-	s.waitFor("1 of 11", 5*time.Second)
+	s.waitFor("1 of 16", 5*time.Second)
 	s.text("d")
 	s.waitFor("Deactivate Global Reader now?", 5*time.Second)
 	s.text("y")

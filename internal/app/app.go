@@ -126,8 +126,22 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Azure Resource Manager through the same transport (the server clock
+	// learns from its Date headers too), with tokens for ARM's audience
+	// from the same session.
+	var armClient *pim.ARM
+	var armTokens pim.Tokens
+	azureOff := ""
+	if p.Config.AzureEnabled() {
+		armTokens = a.session.ARM()
+		if armClient, err = pim.NewARMClient(a.session.ARM().Credential(), eps.ARMURL, eps.ARMResource, transport, 2*cfg.NetworkTimeout); err != nil {
+			return nil, &profile.UsageError{Msg: err.Error()}
+		}
+	} else {
+		azureOff = "Azure roles are off: azure = false in profile " + p.Name + " of " + p.ConfigPath + "; remove that line to list them"
+	}
 	a.pim = pim.New(pim.Options{
-		Graph: graph, Tokens: a.session, Account: p.Account,
+		Graph: graph, Tokens: a.session, ARM: armClient, ARMTokens: armTokens, AzureOff: azureOff, Account: p.Account,
 		Cache:   state.OpenCache(p.CacheDir, "policies.json", a.clock.Now),
 		Journal: a.journal, Now: a.clock.Now, ClockConfirmed: a.clock.Known, Poll: cfg.Poll, Debug: a.debug.w,
 	})

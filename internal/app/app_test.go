@@ -162,3 +162,37 @@ func TestPlanOwnsDurations(t *testing.T) {
 		t.Errorf("501 characters: %v", err)
 	}
 }
+
+// Azure Resource Manager's answers tell the server's time like Graph's: a
+// process whose first answer comes from ARM learns the clock from it.
+func TestARMAnswersTellTheServerClock(t *testing.T) {
+	isolate(t)
+	tn := simtest.Start(t, func(sc *sim.Scenario) { sc.ARMPropagationDelay = 0 })
+	first := core(t, tn)
+	if _, err := first.SignIn(ctx(t), false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if line := first.AzureReady(ctx(t)); line != "" {
+		t.Fatalf("no ARM token: %s", line)
+	}
+	const skew = 4 * time.Minute
+	next := core(t, tn, func(c *app.Config) { c.LocalNow = func() time.Time { return time.Now().Add(skew) } })
+	reader := pim.Eligibility{
+		Kind: pim.KindAzureRole, Name: "Reader", Scope: "mg: Tier0", AzureScope: sim.DemoManagementGroupScope,
+		RoleDefinitionID: "/providers/Microsoft.Authorization/roleDefinitions/" + sim.AzureRoleReader,
+		Policy:           pim.Policy{MaxDuration: 8 * time.Hour},
+	}
+	tn.ResetLog()
+	outs := next.Activate(ctx(t), []pim.ActivateRequest{{Target: reader, Duration: time.Hour}}, false, nil)
+	if outs[0].Err != nil {
+		t.Fatal(outs[0].Err)
+	}
+	for _, r := range tn.Requests() {
+		if !strings.HasPrefix(r.Path, "/arm/") {
+			t.Fatalf("a request to %s: the clock could have learned from it", r.Path)
+		}
+	}
+	if off := next.ServerOffset(); off > -skew+2*time.Second || off < -skew-2*time.Second {
+		t.Errorf("server offset %v after an ARM answer, want about %v", off, -skew)
+	}
+}

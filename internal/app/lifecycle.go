@@ -225,7 +225,7 @@ func (a *App) savePrompt(snap *pim.Snapshot) error {
 		if x.Assigned {
 			continue
 		}
-		active = append(active, state.PromptEntry{Name: x.Name, Kind: string(x.Kind), Access: x.AccessID, End: x.End})
+		active = append(active, state.PromptEntry{Name: x.Name, Kind: string(x.Kind), Access: x.Tag(), End: x.End})
 	}
 	var names []string
 	seen := map[string]bool{}
@@ -314,6 +314,6 @@ func (a *App) JustAccepted(e pim.Eligibility) (start time.Time, ok bool) {
 func entryKey(en state.Entry) string {
 	return pim.Eligibility{
 		Kind: pim.Kind(en.Kind), RoleDefinitionID: en.RoleDefinitionID, DirectoryScopeID: en.DirectoryScopeID,
-		AppScopeID: en.AppScopeID, GroupID: en.GroupID, AccessID: en.AccessID,
+		AppScopeID: en.AppScopeID, GroupID: en.GroupID, AccessID: en.AccessID, AzureScope: en.AzureScope,
 	}.Key()
 }

@@ -80,6 +80,13 @@ func (a *App) SignIn(ctx context.Context, deviceCode bool, in auth.Interaction) 
 	return acct, nil
 }
 
+// AzureReady gets a token for Azure Resource Manager silently, so the next
+// command has it cached, and says in one line why Azure roles will be
+// missing if it cannot ("" when they will not be).
+func (a *App) AzureReady(ctx context.Context) string {
+	return a.pim.AzureReady(auth.WithNoPrompt(ctx))
+}
+
 // Logout forgets the pinned account and wipes the profile's cached tokens,
 // damaged or not, and the prompt state.
 func (a *App) Logout(ctx context.Context) error {

@@ -68,6 +68,11 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if a.TokenCache().Mode == "memory" {
 		fmt.Fprintln(opts.IO.ErrOut, "Note: PIMENTO_TOKEN_CACHE=memory keeps tokens only while this process runs: this sign-in ends with it, and the next command signs in again.")
 	}
+	// The ARM token now, from the same refresh token: the next command
+	// finds it cached, and a missing consent is said once, here.
+	if line := a.AzureReady(ctx); line != "" {
+		fmt.Fprintf(opts.IO.ErrOut, "note: %s\n", show.Text(line))
+	}
 	// Hygiene once after login: cheap, and the moment it matters.
 	if me, err := a.Me(ctx); err == nil {
 		for _, fd := range pim.Hygiene(me) {

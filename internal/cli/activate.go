@@ -33,7 +33,7 @@ func NewCmdActivate(f *Factory, runF func(context.Context, *ActivateOptions) err
 	opts := &ActivateOptions{IO: f.IO, App: f.App}
 	cmd := &cobra.Command{
 		Use:   "activate ROLE...",
-		Short: "Activate eligible roles or groups, and wait until they are effective",
+		Short: "Activate eligible roles, groups or Azure roles, and wait until they are effective",
 		Long: `Activate one or more eligible roles or groups. ROLE is a display name
 (case-insensitive) or a role definition id; groups by display name.
 
@@ -79,7 +79,7 @@ Exit codes: 0 effective (or accepted with --no-wait), 1 failed, 2 bad input,
 	fl.StringVar(&opts.Plan.Justification, "justification", "", fmt.Sprintf("why you need it (required by most policies; at most %d characters)", pim.MaxJustification))
 	fl.StringVar(&opts.Plan.TicketNumber, "ticket-number", "", "ticket number, when the policy requires one")
 	fl.StringVar(&opts.Plan.TicketSystem, "ticket-system", "", "ticket system, when the policy requires one")
-	fl.StringVar(&opts.Selector.scope, "scope", "", "choose among eligibilities of the same role: a directoryScopeId or the scope in words")
+	fl.StringVar(&opts.Selector.scope, "scope", "", "choose among eligibilities of the same role: a directoryScopeId, an Azure scope id or the scope in words")
 	fl.StringVar(&opts.Selector.access, "access", "", "for groups: member or owner")
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "return when PIM accepts the request, without waiting until it is effective")
 	fl.BoolVar(&opts.JSON, "json", false, "print JSON")
@@ -124,6 +124,7 @@ func activateRun(ctx context.Context, opts *ActivateOptions) error {
 			return err
 		}
 		warn(opts.IO.ErrOut, snap.Warnings)
+		azureNote(opts.IO.ErrOut, snap)
 		if targets, err = opts.Selector.resolve(snap.Eligible, opts.Roles, missing); err != nil {
 			return err
 		}
@@ -265,6 +266,10 @@ func proofWords(o pim.Outcome) string {
 	switch {
 	case o.Proof == pim.ProofToken:
 		return "verified in a fresh token"
+	case o.Proof == pim.ProofPermissions:
+		return "Azure's permissions at its scope show the role's actions"
+	case o.Target.Kind == pim.KindAzureRole:
+		return "listed as active; Azure's permissions could not be read, so it may take a few minutes to be usable"
 	case o.Target.Kind == pim.KindGroup:
 		return "listed as active; other apps see the membership in their next token"
 	case o.Target.InTokenWIDs():

@@ -39,7 +39,7 @@ func NewCmdCancel(f *Factory, runF func(context.Context, *CancelOptions) error) 
 			return cancelRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Selector.scope, "scope", "", "choose among requests for the same role: a directoryScopeId or the scope in words")
+	cmd.Flags().StringVar(&opts.Selector.scope, "scope", "", "choose among requests for the same role: a directoryScopeId, an Azure scope id or the scope in words")
 	cmd.Flags().StringVar(&opts.Selector.access, "access", "", "for groups: member or owner")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	return cmd

@@ -47,7 +47,7 @@ continuous access evaluation): deactivation does not revoke them.`,
 			return deactivateRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Selector.scope, "scope", "", "choose among active assignments of the same role: a directoryScopeId or the scope in words")
+	cmd.Flags().StringVar(&opts.Selector.scope, "scope", "", "choose among active assignments of the same role: a directoryScopeId, an Azure scope id or the scope in words")
 	cmd.Flags().StringVar(&opts.Selector.access, "access", "", "for groups: member or owner")
 	cmd.Flags().BoolVar(&opts.NoWait, "no-wait", false, "return when PIM answers, without refreshing pimento's own token (it keeps the role until it expires)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
@@ -95,6 +95,7 @@ func deactivateRun(ctx context.Context, opts *DeactivateOptions) error {
 			return err
 		}
 		warn(opts.IO.ErrOut, snap.Warnings)
+		azureNote(opts.IO.ErrOut, snap)
 		targets, err = opts.Selector.resolve(activeOf(snap), opts.Roles, func(names string) error {
 			return notActive(a, snap, opts, names)
 		})
@@ -138,7 +139,11 @@ func deactivateRun(ctx context.Context, opts *DeactivateOptions) error {
 		} else if !res.PreviousTokenExpiry.IsZero() {
 			fmt.Fprintf(opts.IO.Out, "  pimento's own token was refreshed; its previous token was valid until %s.\n", pim.TokenValidUntil(res.PreviousTokenExpiry, now))
 		}
-		fmt.Fprintf(opts.IO.Out, "  Note: %s\n", pim.OtherAppsNote)
+		if x.InTokens() {
+			fmt.Fprintf(opts.IO.Out, "  Note: %s\n", pim.OtherAppsNote)
+		} else {
+			fmt.Fprintf(opts.IO.Out, "  Note: %s\n", pim.AzureCacheNote)
+		}
 	}
 	if opts.JSON {
 		if err := writeJSON(opts.IO.Out, out); err != nil {

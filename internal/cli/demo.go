@@ -68,7 +68,7 @@ func StartDemo(ctx context.Context, offset time.Duration, debug io.Writer) (*app
 		Account: sim.DemoAdminUPN, Requested: sim.DemoAdminUPN, Tenant: "contoso.onmicrosoft.com", Cloud: "global",
 		ExpiryWarning: 10 * time.Minute,
 	}
-	env := map[string]string{"PIMENTO_AUTHORITY": tn.AuthorityURL(), "PIMENTO_GRAPH_URL": tn.GraphURL()}
+	env := map[string]string{"PIMENTO_AUTHORITY": tn.AuthorityURL(), "PIMENTO_GRAPH_URL": tn.GraphURL(), "PIMENTO_ARM_URL": tn.ARMURL()}
 	a, err := app.New(ctx, app.Config{
 		Profile: p, Getenv: func(k string) string { return env[k] }, Transport: tn.HTTPClient().Transport,
 		OpenURL: tn.Browser(), Debug: debug, Simulated: true, Cloud: "simulated",

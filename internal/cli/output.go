@@ -114,3 +114,11 @@ type quietObserver struct{}
 func (quietObserver) BrowserOpened(string, string)            {}
 func (quietObserver) DeviceCodeShown(auth.DeviceCode, string) {}
 func (quietObserver) Progress(pim.Event)                      {}
+
+// azureNote says in one line on stderr why Azure roles are missing from
+// what was listed (nothing when they are there).
+func azureNote(w io.Writer, snap *pim.Snapshot) {
+	if snap != nil && snap.AzureMissing != "" {
+		fmt.Fprintf(w, "note: %s\n", show.Text(snap.AzureMissing))
+	}
+}

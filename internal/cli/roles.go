@@ -27,7 +27,7 @@ func NewCmdRoles(f *Factory, runF func(context.Context, *RolesOptions) error) *c
 	opts := &RolesOptions{IO: f.IO, App: f.App}
 	cmd := &cobra.Command{
 		Use:   "roles",
-		Short: "List the roles and groups you may activate, with their policies",
+		Short: "List the roles, groups and Azure roles you may activate, with their policies",
 		Example: `  pimento roles
   pimento roles --json | jq -r '.[] | select(.requirements | index("ticket")) | .name'`,
 		Args: noArgs,
@@ -49,6 +49,7 @@ type roleJSON struct {
 	RoleDefinitionID string   `json:"roleDefinitionId,omitempty"`
 	DirectoryScopeID string   `json:"directoryScopeId,omitempty"`
 	AppScopeID       string   `json:"appScopeId,omitempty"`
+	AzureScope       string   `json:"azureScope,omitempty"`
 	GroupID          string   `json:"groupId,omitempty"`
 	AccessID         string   `json:"accessId,omitempty"`
 	MaxDuration      string   `json:"maxDuration"`
@@ -58,9 +59,12 @@ type roleJSON struct {
 
 func toRoleJSON(e pim.Eligibility) roleJSON {
 	r := roleJSON{Name: e.Name, Scope: e.Scope, Kind: e.Kind, MaxDuration: duration.ISO(e.Policy.MaxDuration), Requirements: []string{}}
-	if e.Kind == pim.KindGroup {
+	switch e.Kind {
+	case pim.KindGroup:
 		r.GroupID, r.AccessID = e.GroupID, e.AccessID
-	} else {
+	case pim.KindAzureRole:
+		r.RoleDefinitionID, r.AzureScope = e.RoleDefinitionID, e.AzureScope
+	default:
 		r.RoleDefinitionID, r.DirectoryScopeID, r.AppScopeID = e.RoleDefinitionID, e.DirectoryScopeID, e.AppScopeID
 	}
 	for _, q := range e.Policy.Requirements() {
@@ -83,6 +87,7 @@ func rolesRun(ctx context.Context, opts *RolesOptions) error {
 		return err
 	}
 	warn(opts.IO.ErrOut, snap.Warnings)
+	azureNote(opts.IO.ErrOut, snap)
 	if opts.JSON {
 		out := []roleJSON{}
 		for _, e := range snap.Eligible {
@@ -91,7 +96,7 @@ func rolesRun(ctx context.Context, opts *RolesOptions) error {
 		return writeJSON(opts.IO.Out, out)
 	}
 	if len(snap.Eligible) == 0 {
-		fmt.Fprintln(opts.IO.ErrOut, "You have no eligible roles or groups.")
+		fmt.Fprintln(opts.IO.ErrOut, "You have no eligible roles, groups or Azure roles.")
 		return nil
 	}
 	now := a.Now()

@@ -30,7 +30,7 @@ func (sel selector) resolve(candidates []pim.Eligibility, args []string, missing
 			if !strings.EqualFold(e.Name, arg) && !strings.EqualFold(e.RoleDefinitionID, arg) && !strings.EqualFold(e.GroupID, arg) {
 				continue
 			}
-			if sel.scope != "" && !strings.EqualFold(e.DirectoryScopeID, sel.scope) && !strings.EqualFold(e.AppScopeID, sel.scope) && !strings.EqualFold(e.Scope, sel.scope) {
+			if sel.scope != "" && !sel.atScope(e) {
 				continue
 			}
 			if sel.access != "" && e.Kind == pim.KindGroup && e.AccessID != sel.access {
@@ -65,8 +65,25 @@ func (sel selector) resolve(candidates []pim.Eligibility, args []string, missing
 	return out, nil
 }
 
+// atScope reports whether --scope names e's scope: the id (a
+// directoryScopeId, an appScopeId, an ARM scope id) or the words shown.
+func (sel selector) atScope(e pim.Eligibility) bool {
+	want := strings.TrimSpace(sel.scope)
+	for _, have := range []string{e.DirectoryScopeID, e.AppScopeID, e.Scope} {
+		if have != "" && strings.EqualFold(have, want) {
+			return true
+		}
+	}
+	// ARM spells scope ids with or without a trailing slash, and its
+	// keywords in any case.
+	return e.AzureScope != "" && strings.EqualFold(strings.TrimRight(e.AzureScope, "/"), strings.TrimRight(want, "/"))
+}
+
 func scopeID(e pim.Eligibility) string {
-	if e.AppScopeID != "" {
+	switch {
+	case e.AzureScope != "":
+		return e.AzureScope
+	case e.AppScopeID != "":
 		return e.AppScopeID
 	}
 	return e.DirectoryScopeID

@@ -46,7 +46,8 @@ type statusJSON struct {
 	Name             string   `json:"name"`
 	Kind             pim.Kind `json:"kind"`
 	Scope            string   `json:"scope"`
-	State            string   `json:"state"` // active | assigned | pendingApproval
+	AzureScope       string   `json:"azureScope,omitempty"` // Azure roles: the ARM scope id
+	State            string   `json:"state"`                // active | assigned | pendingApproval
 	EndDateTime      *string  `json:"endDateTime"`
 	RemainingSeconds *int64   `json:"remainingSeconds"`
 }
@@ -61,10 +62,11 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		return err
 	}
 	warn(opts.IO.ErrOut, snap.Warnings)
+	azureNote(opts.IO.ErrOut, snap)
 	now := a.Now()
 	out := []statusJSON{}
 	for _, x := range snap.Active {
-		st := statusJSON{Name: x.Name, Kind: x.Kind, Scope: x.Scope, State: "active"}
+		st := statusJSON{Name: x.Name, Kind: x.Kind, Scope: x.Scope, AzureScope: x.AzureScope, State: "active"}
 		if x.Assigned {
 			st.State = "assigned"
 		}
@@ -75,7 +77,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		out = append(out, st)
 	}
 	for _, p := range snap.Pending {
-		out = append(out, statusJSON{Name: p.Name, Kind: p.Kind, Scope: p.Scope, State: "pendingApproval"})
+		out = append(out, statusJSON{Name: p.Name, Kind: p.Kind, Scope: p.Scope, AzureScope: p.AzureScope, State: "pendingApproval"})
 	}
 	if opts.JSON {
 		return writeJSON(opts.IO.Out, out)

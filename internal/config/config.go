@@ -34,7 +34,13 @@ type Profile struct {
 	FavouriteRoles         []string            `toml:"favourite_roles"`
 	JustificationTemplates []string            `toml:"justification_templates"`
 	ExpiryWarning          duration.Duration   `toml:"expiry_warning"`
+	// Azure lists Azure resource roles beside directory roles and groups;
+	// unset means yes. false skips Azure Resource Manager entirely.
+	Azure *bool `toml:"azure,omitempty"`
 }
+
+// AzureEnabled reports whether the profile lists Azure resource roles.
+func (p Profile) AzureEnabled() bool { return p.Azure == nil || *p.Azure }
 
 // MaxActivation is the longest activation PIM grants for any role.
 const MaxActivation = 24 * time.Hour
@@ -215,4 +221,5 @@ default_profile = "default"
 # favourite_roles = ["Exchange Administrator"]
 # justification_templates = ["Change {ticket}: "]
 # expiry_warning = "10m"
+# azure = true                                  # false: no Azure resource roles (no Azure Resource Manager calls)
 `

@@ -425,3 +425,16 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestAzureKey(t *testing.T) {
+	f, err := Parse("c.toml", []byte("[profiles.work]\nazure = false\n[profiles.home]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Profiles["work"].AzureEnabled() || !f.Profiles["home"].AzureEnabled() {
+		t.Errorf("azure = false must switch Azure off, unset must leave it on: %+v", f.Profiles)
+	}
+	if _, err := Parse("c.toml", []byte("[profiles.work]\nazure = \"no\"\n")); err == nil || !strings.Contains(err.Error(), "azure") {
+		t.Errorf("a bad value must name the key: %v", err)
+	}
+}

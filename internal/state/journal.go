@@ -31,6 +31,7 @@ type Entry struct {
 	AppScopeID       string `json:"appScopeId,omitempty"`
 	GroupID          string `json:"groupId,omitempty"`
 	AccessID         string `json:"accessId,omitempty"`
+	AzureScope       string `json:"azureScope,omitempty"` // an Azure role's ARM scope
 
 	// What was sent.
 	StartDateTime *time.Time `json:"startDateTime,omitempty"`
@@ -43,7 +44,7 @@ type Entry struct {
 	RequestID          string     `json:"requestId,omitempty"`
 	Result             string     `json:"result"` // submitted | a PIM status | failed: … | accepted, not verified (…)
 	SecondsToEffective *float64   `json:"secondsToEffective,omitempty"`
-	Proof              string     `json:"proof,omitempty"` // token | listing
+	Proof              string     `json:"proof,omitempty"` // token | listing | permissions
 	DeactivatedAt      *time.Time `json:"deactivatedAt,omitempty"`
 }
 
