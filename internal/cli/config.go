@@ -80,12 +80,12 @@ func NewCmdConfig(f *Factory) *cobra.Command {
 // cannot read. An invalid draft is kept beside it to edit again.
 func editConfig(ctx context.Context, f *Factory, path string) error {
 	draft := path + ".draft"
-	body, err := os.ReadFile(draft)
+	_, err := os.Stat(draft)
 	switch {
 	case err == nil:
 		fmt.Fprintf(f.IO.ErrOut, "Continuing your unfinished edit in %s.\n", draft)
 	case errors.Is(err, os.ErrNotExist):
-		body, err = os.ReadFile(path)
+		body, err := os.ReadFile(path)
 		if errors.Is(err, os.ErrNotExist) {
 			body, err = []byte(config.Example), nil
 		}

@@ -29,7 +29,10 @@ func (r *tripRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := r.next.RoundTrip(req)
 	r.mu.Lock()
 	r.log = append(r.log, trip{
-		graph: strings.HasPrefix(req.URL.Path, "/v1.0"), arm: strings.HasPrefix(req.URL.Path, "/arm/"),
+		graph: strings.HasPrefix(req.URL.Path, "/v1.0") || strings.HasPrefix(req.URL.Path, "/beta/"),
+		// ARM under the simulator's /arm, or as management.azure.com on the
+		// public-cloud path.
+		arm:  strings.HasPrefix(req.URL.Path, "/arm/") || req.URL.Hostname() == sim.PublicARMHost,
 		path: req.Method + " " + req.URL.Path, start: start, end: time.Now(),
 	})
 	r.mu.Unlock()
