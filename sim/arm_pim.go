@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 )
 
 // ARM handlers for PIM: the lists, and the schedule requests (PUT with a
@@ -206,23 +205,13 @@ type armRequestBody struct {
 }
 
 type armRequestProperties struct {
-	PrincipalID      string  `json:"principalId"`
-	RoleDefinitionID string  `json:"roleDefinitionId"`
-	RequestType      string  `json:"requestType"`
-	Justification    *string `json:"justification"`
-	Linked           *string `json:"linkedRoleEligibilityScheduleId"`
-	ScheduleInfo     *struct {
-		StartDateTime *string `json:"startDateTime"`
-		Expiration    *struct {
-			Type        *string `json:"type"`
-			Duration    *string `json:"duration"`
-			EndDateTime *string `json:"endDateTime"`
-		} `json:"expiration"`
-	} `json:"scheduleInfo"`
-	TicketInfo *struct {
-		TicketNumber *string `json:"ticketNumber"`
-		TicketSystem *string `json:"ticketSystem"`
-	} `json:"ticketInfo"`
+	PrincipalID      string            `json:"principalId"`
+	RoleDefinitionID string            `json:"roleDefinitionId"`
+	RequestType      string            `json:"requestType"`
+	Justification    *string           `json:"justification"`
+	Linked           *string           `json:"linkedRoleEligibilityScheduleId"`
+	ScheduleInfo     *scheduleInfoBody `json:"scheduleInfo"`
+	TicketInfo       *ticketInfoBody   `json:"ticketInfo"`
 }
 
 // input checks the body and turns it into the state's input, keyed by
@@ -263,24 +252,12 @@ func (p *armRequestProperties) input(c *armCall) (requestAction, requestInput, *
 	if p.TicketInfo != nil {
 		in.TicketNumber, in.TicketSystem = deref(p.TicketInfo.TicketNumber), deref(p.TicketInfo.TicketSystem)
 	}
-	if si := p.ScheduleInfo; si != nil {
-		if s := deref(si.StartDateTime); s != "" {
-			st, err := time.Parse(time.RFC3339, s)
-			if err != nil {
-				return "", in, badRequest("InvalidRequest", fmt.Sprintf("The startDateTime '%s' is not an RFC 3339 time.", s))
-			}
-			in.Start = st.UTC()
-		}
-		if e := si.Expiration; e != nil {
-			in.Expiration = expirationInput{Type: deref(e.Type), Duration: deref(e.Duration), EndText: deref(e.EndDateTime)}
-			if in.Expiration.EndText != "" {
-				end, err := time.Parse(time.RFC3339, in.Expiration.EndText)
-				if err != nil {
-					return "", in, badRequest("InvalidRequest", fmt.Sprintf("The endDateTime '%s' is not an RFC 3339 time.", in.Expiration.EndText))
-				}
-				in.Expiration.End = end.UTC()
-			}
-		}
+	var err *apiError
+	in.Start, in.Expiration, err = p.ScheduleInfo.parse(func(field, value string) *apiError {
+		return badRequest("InvalidRequest", fmt.Sprintf("The %s '%s' is not an RFC 3339 time.", field, value))
+	})
+	if err != nil {
+		return "", in, err
 	}
 	return action, in, nil
 }

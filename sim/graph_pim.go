@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 )
 
 // Graph handlers for PIM for directory roles and for groups: they parse
@@ -175,27 +174,17 @@ func writeAPIError(w http.ResponseWriter, e *apiError) {
 // requestBody is a unifiedRoleAssignmentScheduleRequest or a
 // privilegedAccessGroupAssignmentScheduleRequest as POSTed.
 type requestBody struct {
-	Action           string  `json:"action"`
-	PrincipalID      string  `json:"principalId"`
-	RoleDefinitionID string  `json:"roleDefinitionId"`
-	DirectoryScopeID *string `json:"directoryScopeId"`
-	AppScopeID       *string `json:"appScopeId"`
-	GroupID          string  `json:"groupId"`
-	AccessID         string  `json:"accessId"`
-	Justification    *string `json:"justification"`
-	ScheduleInfo     *struct {
-		StartDateTime *string `json:"startDateTime"`
-		Expiration    *struct {
-			Type        *string `json:"type"`
-			Duration    *string `json:"duration"`
-			EndDateTime *string `json:"endDateTime"`
-		} `json:"expiration"`
-	} `json:"scheduleInfo"`
-	TicketInfo *struct {
-		TicketNumber *string `json:"ticketNumber"`
-		TicketSystem *string `json:"ticketSystem"`
-	} `json:"ticketInfo"`
-	IsValidationOnly *bool `json:"isValidationOnly"`
+	Action           string            `json:"action"`
+	PrincipalID      string            `json:"principalId"`
+	RoleDefinitionID string            `json:"roleDefinitionId"`
+	DirectoryScopeID *string           `json:"directoryScopeId"`
+	AppScopeID       *string           `json:"appScopeId"`
+	GroupID          string            `json:"groupId"`
+	AccessID         string            `json:"accessId"`
+	Justification    *string           `json:"justification"`
+	ScheduleInfo     *scheduleInfoBody `json:"scheduleInfo"`
+	TicketInfo       *ticketInfoBody   `json:"ticketInfo"`
+	IsValidationOnly *bool             `json:"isValidationOnly"`
 }
 
 func deref(s *string) string {
@@ -255,24 +244,12 @@ func (b *requestBody) input(kind pimKind, caller string) (requestAction, request
 		in.TicketNumber = deref(b.TicketInfo.TicketNumber)
 		in.TicketSystem = deref(b.TicketInfo.TicketSystem)
 	}
-	if si := b.ScheduleInfo; si != nil {
-		if s := deref(si.StartDateTime); s != "" {
-			st, err := time.Parse(time.RFC3339, s)
-			if err != nil {
-				return "", in, badRequest("BadRequest", fmt.Sprintf("The startDateTime '%s' is not a valid DateTimeOffset (RFC 3339 with a time zone).", s))
-			}
-			in.Start = st.UTC()
-		}
-		if e := si.Expiration; e != nil {
-			in.Expiration = expirationInput{Type: deref(e.Type), Duration: deref(e.Duration), EndText: deref(e.EndDateTime)}
-			if in.Expiration.EndText != "" {
-				end, err := time.Parse(time.RFC3339, in.Expiration.EndText)
-				if err != nil {
-					return "", in, badRequest("BadRequest", fmt.Sprintf("The endDateTime '%s' is not a valid DateTimeOffset (RFC 3339 with a time zone).", in.Expiration.EndText))
-				}
-				in.Expiration.End = end.UTC()
-			}
-		}
+	var err *apiError
+	in.Start, in.Expiration, err = b.ScheduleInfo.parse(func(field, value string) *apiError {
+		return badRequest("BadRequest", fmt.Sprintf("The %s '%s' is not a valid DateTimeOffset (RFC 3339 with a time zone).", field, value))
+	})
+	if err != nil {
+		return "", in, err
 	}
 	return action, in, nil
 }

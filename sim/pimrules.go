@@ -297,3 +297,47 @@ func (s *pimState) removeAssignmentOf(requestID string) {
 	}
 	s.assignments = kept
 }
+
+// scheduleInfoBody and ticketInfoBody are the request body's scheduleInfo
+// and ticketInfo, the same shape in Graph and ARM.
+type scheduleInfoBody struct {
+	StartDateTime *string `json:"startDateTime"`
+	Expiration    *struct {
+		Type        *string `json:"type"`
+		Duration    *string `json:"duration"`
+		EndDateTime *string `json:"endDateTime"`
+	} `json:"expiration"`
+}
+
+type ticketInfoBody struct {
+	TicketNumber *string `json:"ticketNumber"`
+	TicketSystem *string `json:"ticketSystem"`
+}
+
+// parse reads the start and expiration; bad words the service's refusal
+// of a time that is not RFC 3339 (each service says it its own way).
+func (si *scheduleInfoBody) parse(bad func(field, value string) *apiError) (time.Time, expirationInput, *apiError) {
+	var start time.Time
+	var exp expirationInput
+	if si == nil {
+		return start, exp, nil
+	}
+	if s := deref(si.StartDateTime); s != "" {
+		st, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return start, exp, bad("startDateTime", s)
+		}
+		start = st.UTC()
+	}
+	if e := si.Expiration; e != nil {
+		exp = expirationInput{Type: deref(e.Type), Duration: deref(e.Duration), EndText: deref(e.EndDateTime)}
+		if exp.EndText != "" {
+			end, err := time.Parse(time.RFC3339, exp.EndText)
+			if err != nil {
+				return start, exp, bad("endDateTime", exp.EndText)
+			}
+			exp.End = end.UTC()
+		}
+	}
+	return start, exp, nil
+}
