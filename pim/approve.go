@@ -241,6 +241,14 @@ func (s *Service) explain(a Approval, stages []ApprovalStage, me string) string 
 			return line
 		}
 	}
+	switch {
+	case strings.EqualFold(a.Status, "Canceled"):
+		return "withdrawn by the requester"
+	case strings.EqualFold(a.Status, "TimedOut"):
+		return "expired: the 24-hour approval window closed at " + show.Clock(a.Expires(), now) + "; the requester must ask again"
+	case a.Status != "" && !IsPending(a.Status):
+		return "no longer waiting for a decision (PIM shows the request " + a.Status + ")"
+	}
 	for _, st := range stages {
 		if strings.EqualFold(st.Status, "Expired") {
 			return "expired: the 24-hour approval window closed at " + show.Clock(a.Expires(), now) + "; the requester must ask again"
@@ -255,6 +263,13 @@ func (s *Service) explain(a Approval, stages []ApprovalStage, me string) string 
 		}
 	}
 	return "PIM assigns no stage of this approval to you: you are not one of its approvers"
+}
+
+// Closed says in one line why a, read with FindApproval, waits for no
+// decision of the admin's.
+func (s *Service) Closed(ctx context.Context, a Approval) string {
+	me, _ := s.principalID(ctx)
+	return s.explain(a, a.Stages, me)
 }
 
 // stagesError says why an approval could not be read.

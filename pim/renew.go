@@ -20,7 +20,7 @@ import (
 // while the old activation is gone, AF §5.1, §10).
 
 // GapNote says the truth about a renewal, before it runs.
-const GapNote = "renewing deactivates the role and activates it again: for a few seconds between the two you do not have it"
+const GapNote = "it is deactivated and activated again, and for a few seconds between the two you do not have it"
 
 // RenewRefusedError says why an activation cannot be renewed now.
 type RenewRefusedError struct {

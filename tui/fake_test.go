@@ -142,7 +142,7 @@ func (f *fakeService) Load(ctx context.Context) (*pim.Snapshot, error) {
 }
 
 func (f *fakeService) Plan(targets []pim.Eligibility, in app.PlanInput) (app.Plan, error) {
-	return app.MakePlan(targets, in, f.profileDefault)
+	return app.MakePlan(targets, in, f.profileDefault, f.Now())
 }
 
 func (f *fakeService) DefaultDuration(targets []pim.Eligibility) time.Duration {
