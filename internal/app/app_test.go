@@ -163,6 +163,31 @@ func TestPlanOwnsDurations(t *testing.T) {
 	}
 }
 
+// Plan owns the start too: read against the server's time, sent in it,
+// shown back in the admin's time with the date, and a warning where
+// approvers' 24 hours may run out before the start.
+func TestPlanOwnsTheStart(t *testing.T) {
+	server := time.Date(2026, 11, 30, 16, 30, 0, 0, time.UTC)
+	approval := pim.Eligibility{Kind: pim.KindDirectoryRole, Name: "Privileged Role Administrator", RoleDefinitionID: "p", DirectoryScopeID: "/",
+		Policy: pim.Policy{MaxDuration: 2 * time.Hour, Justification: true, Approval: true}}
+	plan, err := app.MakePlan([]pim.Eligibility{approval}, app.PlanInput{Justification: "x", Start: "+2h"}, 0, server)
+	if err != nil || !plan.Requests[0].Start.Equal(server.Add(2*time.Hour)) || len(plan.Notes) != 1 ||
+		!strings.Contains(plan.Notes[0], "scheduled: starts ") || !strings.Contains(plan.Notes[0], "sent as 2026-11-30T18:30:00Z") {
+		t.Fatalf("+2h: %+v %v", plan, err)
+	}
+	plan, err = app.MakePlan([]pim.Eligibility{approval}, app.PlanInput{Justification: "x", Start: "+25h"}, 0, server)
+	if err != nil || len(plan.Notes) != 2 || !strings.Contains(plan.Notes[1], "may expire before it is approved") {
+		t.Errorf("+25h on an approval role: %+v %v", plan.Notes, err)
+	}
+	if plan, _ := app.MakePlan([]pim.Eligibility{approval}, app.PlanInput{Justification: "x", Start: "now"}, 0, server); !plan.Requests[0].Start.IsZero() || len(plan.Notes) != 0 {
+		t.Errorf("now: %+v", plan)
+	}
+	var plErr *app.PlanError
+	if _, err := app.MakePlan([]pim.Eligibility{approval}, app.PlanInput{Justification: "x", Start: "2026-11-30T10:00"}, 0, server); !errors.As(err, &plErr) {
+		t.Errorf("a start in the past: %v", err)
+	}
+}
+
 // Azure Resource Manager's answers tell the server's time like Graph's: a
 // process whose first answer comes from ARM learns the clock from it.
 func TestARMAnswersTellTheServerClock(t *testing.T) {
