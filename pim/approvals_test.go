@@ -271,3 +271,32 @@ func TestLostDecisionAnswerIsReconciledFromTheStage(t *testing.T) {
 		})
 	}
 }
+
+// A request the admin is not an approver of: PIM refuses to show its
+// stages (403), and the line says so; nothing is sent.
+func TestNotAnApproverSaysSoAndSendsNothing(t *testing.T) {
+	e := newEnv(t, withScenario(func(sc *sim.Scenario) {
+		for i, p := range sc.Policies {
+			if p.RoleDefinitionID == sim.RoleBillingAdministrator {
+				sc.Policies[i].Approvers = []string{sim.DemoApproverUserID} // only Megan, who may not decide her own
+			}
+		}
+	}))
+	for _, a := range e.inbox() {
+		if a.RequestID == sim.DemoPendingRoleRequestID {
+			t.Fatal("a request the admin does not approve is in the inbox")
+		}
+	}
+	billing := pim.Approval{
+		Eligibility: pim.Eligibility{Kind: pim.KindDirectoryRole, Name: "Billing Administrator", RoleDefinitionID: sim.RoleBillingAdministrator, DirectoryScopeID: "/"},
+		RequestID:   sim.DemoPendingRoleRequestID, ApprovalID: sim.DemoPendingRoleRequestID, RequesterID: sim.DemoApproverUserID, Status: "PendingApproval",
+	}
+	e.tn.ResetLog()
+	out := e.svc.Decide(e.ctx(), billing, pim.Approve, "not mine to decide")
+	if out.Recorded || out.Err == nil || !strings.Contains(out.Err.Error(), "you are not one of its approvers") || len(e.decisionRequests()) != 0 {
+		t.Errorf("not an approver: %+v, %d writes", out, len(e.decisionRequests()))
+	}
+	if r, _ := e.tn.Request(sim.DemoPendingRoleRequestID); r.Status != "PendingApproval" {
+		t.Errorf("the request is %s", r.Status)
+	}
+}

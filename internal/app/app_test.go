@@ -168,8 +168,10 @@ func TestPlanOwnsDurations(t *testing.T) {
 // approvers' 24 hours may run out before the start.
 func TestPlanOwnsTheStart(t *testing.T) {
 	server := time.Date(2026, 11, 30, 16, 30, 0, 0, time.UTC)
-	approval := pim.Eligibility{Kind: pim.KindDirectoryRole, Name: "Privileged Role Administrator", RoleDefinitionID: "p", DirectoryScopeID: "/",
-		Policy: pim.Policy{MaxDuration: 2 * time.Hour, Justification: true, Approval: true}}
+	approval := pim.Eligibility{
+		Kind: pim.KindDirectoryRole, Name: "Privileged Role Administrator", RoleDefinitionID: "p", DirectoryScopeID: "/",
+		Policy: pim.Policy{MaxDuration: 2 * time.Hour, Justification: true, Approval: true},
+	}
 	plan, err := app.MakePlan([]pim.Eligibility{approval}, app.PlanInput{Justification: "x", Start: "+2h"}, 0, server)
 	if err != nil || !plan.Requests[0].Start.Equal(server.Add(2*time.Hour)) || len(plan.Notes) != 1 ||
 		!strings.Contains(plan.Notes[0], "scheduled: starts ") || !strings.Contains(plan.Notes[0], "sent as 2026-11-30T18:30:00Z") {
