@@ -16,52 +16,59 @@ func (s *Service) Approvals(ctx context.Context, withStages bool) (*Snapshot, er
 		return nil, err
 	}
 	sort.SliceStable(snap.Approvals, func(i, j int) bool { return snap.Approvals[i].Created.Before(snap.Approvals[j].Created) })
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		s.azureRequesters(ctx, snap.Approvals)
-	}()
+	// The requesters' names and the stages are read at once: one more
+	// round trip, not two. Each goroutine has its own results until both
+	// are done.
+	var ids []string
+	for _, a := range snap.Approvals {
+		if a.Kind == KindAzureRole && a.RequesterID != "" {
+			ids = append(ids, a.RequesterID)
+		}
+	}
+	names := make(chan map[string][2]string, 1)
+	go func() { names <- s.lookUpUsers(ctx, ids) }()
 	if withStages {
 		snap.Warnings = append(snap.Warnings, s.readStages(ctx, snap.Approvals)...)
 	}
-	wg.Wait()
+	found := <-names
+	for i, a := range snap.Approvals {
+		if u, ok := found[a.RequesterID]; ok && a.Kind == KindAzureRole && u[1] != "" {
+			snap.Approvals[i].Requester, snap.Approvals[i].RequesterUPN = u[0], u[1]
+		}
+	}
 	return snap, nil
 }
 
-// azureRequesters names Azure requesters as Graph does: ARM's
-// expandedProperties give a display name and an email, not the UPN (AF
-// §1.5). A lookup that fails (no permission to read users) keeps ARM's
-// words.
-func (s *Service) azureRequesters(ctx context.Context, list []Approval) {
-	var reqs []batchReq
+// lookUpUsers names users by id as Graph does (display name, UPN): for
+// Azure requesters, whom ARM's expandedProperties give a display name and
+// an e-mail address, not the UPN (AF §1.5). A lookup that fails (no
+// permission to read users) leaves ARM's words; nil when none was read.
+func (s *Service) lookUpUsers(ctx context.Context, ids []string) map[string][2]string {
 	l := &loader{s: s, asked: map[string]bool{}}
-	for _, a := range list {
-		if a.Kind == KindAzureRole && a.RequesterID != "" && !l.asked["user|"+a.RequesterID] {
-			l.asked["user|"+a.RequesterID] = true
-			r, err := s.userRequest(ctx, a.RequesterID)
-			if err != nil {
-				return
-			}
-			reqs = append(reqs, r)
+	var reqs []batchReq
+	for _, id := range ids {
+		if l.asked["user|"+id] {
+			continue
 		}
+		l.asked["user|"+id] = true
+		r, err := s.userRequest(ctx, id)
+		if err != nil {
+			return nil
+		}
+		reqs = append(reqs, r)
 	}
 	if len(reqs) == 0 {
-		return
+		return nil
 	}
 	res, _, err := s.runBatch(ctx, reqs)
 	if err != nil {
-		s.debugf("azure requesters: %s", describe(err))
-		return
+		s.debugf("requesters: %s", describe(err))
+		return nil
 	}
 	for _, r := range reqs {
 		l.readUser(res, r.key)
 	}
-	for i, a := range list {
-		if u, ok := l.users[a.RequesterID]; ok && a.Kind == KindAzureRole && u[1] != "" {
-			list[i].Requester, list[i].RequesterUPN = u[0], u[1]
-		}
-	}
+	return l.users
 }
 
 // FindApproval reads the one request the admin approves whose request or
