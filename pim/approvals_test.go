@@ -200,17 +200,28 @@ func TestOwnRequestIsNeverOffered(t *testing.T) {
 // one clear line from a re-read of its stage, and nothing is sent.
 func TestDecidedAndExpiredRequestsSayWhatIsTrue(t *testing.T) {
 	// Tokens outlive the day the clock jumps (MSAL judges expiry by the
-	// PC's clock, which does not jump).
-	e := newEnv(t, withAzure(), withScenario(func(sc *sim.Scenario) { sc.TokenLifetime = sim.Duration(48 * time.Hour) }))
+	// PC's clock, which does not jump). Ada Lovelace approves beside the
+	// admin, and decides first (the sim's hooks decide as the first
+	// approver listed).
+	const ada = "0d5c7a3e-6b21-4f8e-9a47-c3e1b2d4f605"
+	e := newEnv(t, withAzure(), withScenario(func(sc *sim.Scenario) {
+		sc.TokenLifetime = sim.Duration(48 * time.Hour)
+		sc.Users = append(sc.Users, sim.User{ID: ada, UserPrincipalName: "ada.lovelace@contoso.onmicrosoft.com", DisplayName: "Ada Lovelace"})
+		for i, p := range sc.Policies {
+			if p.RoleDefinitionID == sim.RoleBillingAdministrator || (p.Scope == sim.DemoSubscriptionScope && p.RoleDefinitionID == sim.AzureRoleUserAccessAdmin) {
+				sc.Policies[i].Approvers = append([]string{"Ada Lovelace"}, p.Approvers...)
+			}
+		}
+	}))
 	list := e.inbox()
-	if err := e.tn.Approve(sim.DemoPendingRoleRequestID); err != nil { // Alex, as the sim's first approver
+	if err := e.tn.Approve(sim.DemoPendingRoleRequestID); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.tn.Deny(sim.DemoPendingAzureRequestID); err != nil {
 		t.Fatal(err)
 	}
 	e.tn.ResetLog()
-	for id, want := range map[string]string{sim.DemoPendingRoleRequestID: "already approved by you", sim.DemoPendingAzureRequestID: "already denied by you"} {
+	for id, want := range map[string]string{sim.DemoPendingRoleRequestID: "already approved by Ada Lovelace at ", sim.DemoPendingAzureRequestID: "already denied by Ada Lovelace at "} {
 		out := e.svc.Decide(e.ctx(), approvalOf(t, list, id), pim.Deny, "too late")
 		if out.Recorded || out.Err == nil || !strings.Contains(out.Err.Error(), want) || !strings.Contains(out.Err.Error(), "nothing was sent") {
 			t.Errorf("%s: %+v", id, out)
