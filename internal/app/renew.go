@@ -31,7 +31,7 @@ func (a *App) RenewInput(e pim.Eligibility) (PlanInput, bool) {
 		if en.Action != "activate" || entryKey(en) != e.Key() {
 			continue
 		}
-		if !pim.IsAccepted(en.Result) && !strings.HasPrefix(en.Result, "accepted") {
+		if !pim.IsAccepted(en.Result) && !strings.HasPrefix(en.Result, "accepted") && !strings.HasPrefix(en.Result, "scheduled") {
 			continue // a refused or unknown request says nothing about the running one
 		}
 		in := PlanInput{Justification: en.Justification, TicketNumber: en.TicketNumber, TicketSystem: en.TicketSystem}

@@ -21,7 +21,7 @@ type Entry struct {
 	ID      string    `json:"id"`
 	Time    time.Time `json:"time"`
 	Account string    `json:"account"`
-	Action  string    `json:"action"` // activate | deactivate | cancel | renew | approve | deny
+	Action  string    `json:"action"` // activate | deactivate | cancel | approve | deny
 	Role    string    `json:"role"`
 	Kind    string    `json:"kind"`
 	Scope   string    `json:"scope"`
