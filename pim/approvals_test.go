@@ -116,8 +116,9 @@ func TestDecideEveryKindAtItsOwnEndpoint(t *testing.T) {
 			if role.Method != "PATCH" || !strings.HasPrefix(role.Path, "/beta/roleManagement/directory/roleAssignmentApprovals/"+sim.DemoPendingRoleRequestID+"/steps/") {
 				t.Errorf("directory role decision went to %s %s", role.Method, role.Path)
 			}
-			if role.Audience == "" || role.Audience == sim.ARMResource {
-				t.Errorf("directory role decision carried a token for %q, want Graph's", role.Audience)
+			// The Graph token: the audience every v1.0 call carries.
+			if role.Audience == "" || role.Audience == sim.ARMResource || role.Audience != group.Audience {
+				t.Errorf("directory role decision carried a token for %q, want Graph's (%q)", role.Audience, group.Audience)
 			}
 			if group.Method != "PATCH" || !strings.HasPrefix(group.Path, "/v1.0/identityGovernance/privilegedAccess/group/assignmentApprovals/"+sim.DemoPendingGroupRequestID+"/stages/") {
 				t.Errorf("group decision went to %s %s", group.Method, group.Path)
