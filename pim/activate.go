@@ -9,6 +9,7 @@ import (
 
 	"github.com/pimento-cli/pimento/auth"
 	"github.com/pimento-cli/pimento/internal/duration"
+	"github.com/pimento-cli/pimento/internal/show"
 )
 
 // ActivateOptions tunes Activate.
@@ -183,6 +184,11 @@ func (s *Service) sentFor(r ActivateRequest) Sent {
 	if !s.confirmed() {
 		start = start.Add(-unconfirmedLead)
 	}
+	if r.Start.After(start) {
+		// A scheduled activation: the start the admin chose, already in
+		// the server's time (app.Plan), to the second.
+		start = r.Start.UTC().Truncate(time.Second)
+	}
 	return Sent{
 		Target: r.Target, Action: ActionActivate, Name: s.kind(r.Target.Kind).newName(), Start: start, Duration: r.Duration,
 		Justification: r.Justification, TicketNumber: r.TicketNumber, TicketSystem: r.TicketSystem,
@@ -299,6 +305,11 @@ func (s *Service) submit(ctx context.Context, r ActivateRequest, principal strin
 	switch {
 	case IsPending(rec.Status):
 		emit(r.Target, StagePending, "waiting for approval: nothing is active until an approver agrees")
+	case IsAccepted(rec.Status) && sent.Start.After(s.now()):
+		// PIM answers Granted for a later start (AF §4.1): the schedule
+		// is there, no instance will be until the start.
+		out.Scheduled = true
+		emit(r.Target, StageScheduled, "PIM answered "+rec.Status+": it starts at "+show.Clock(sent.Start, s.now())+"; nothing is active before then")
 	case IsAccepted(rec.Status):
 		emit(r.Target, StageProvisioned, "PIM answered "+rec.Status)
 		if interrupted {

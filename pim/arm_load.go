@@ -16,12 +16,14 @@ import (
 // load: without it, directory roles and groups still work, and missing
 // says why Azure roles are not there.
 type azureLoad struct {
-	eligible []Eligibility
-	active   []Active
-	pending  []Pending
-	missing  string
-	warnings []string
-	trips    int // sequential round trips
+	eligible  []Eligibility
+	active    []Active
+	pending   []Pending
+	scheduled []Scheduled
+	approvals []Approval
+	missing   string
+	warnings  []string
+	trips     int // sequential round trips
 }
 
 // maxPolicyReads bounds the policy reads in flight at once.
@@ -46,6 +48,8 @@ func (s *Service) loadAzure(ctx context.Context, plan loadPlan) azureLoad {
 		elig  []*armauthorization.RoleEligibilityScheduleInstance
 		act   []*armauthorization.RoleAssignmentScheduleInstance
 		pend  []*armauthorization.RoleAssignmentScheduleRequest
+		sched []*armauthorization.RoleAssignmentSchedule
+		inbox []*armauthorization.RoleAssignmentScheduleRequest
 		pages = map[string]int{}
 		errs  []error
 	)
@@ -67,12 +71,22 @@ func (s *Service) loadAzure(ctx context.Context, plan loadPlan) azureLoad {
 			return s.arm.eachEligible(ctx, func(v *armauthorization.RoleEligibilityScheduleInstance) { elig = append(elig, v) })
 		})
 	}
-	run("active", func() (int, error) {
-		return s.arm.eachActive(ctx, func(v *armauthorization.RoleAssignmentScheduleInstance) { act = append(act, v) })
-	})
-	run("pending", func() (int, error) {
-		return s.arm.eachRequest(ctx, func(v *armauthorization.RoleAssignmentScheduleRequest) { pend = append(pend, v) })
-	})
+	if plan.mine {
+		run("active", func() (int, error) {
+			return s.arm.eachActive(ctx, func(v *armauthorization.RoleAssignmentScheduleInstance) { act = append(act, v) })
+		})
+		run("pending", func() (int, error) {
+			return s.arm.eachRequest(ctx, func(v *armauthorization.RoleAssignmentScheduleRequest) { pend = append(pend, v) })
+		})
+		run("scheduled", func() (int, error) {
+			return s.arm.eachSchedule(ctx, func(v *armauthorization.RoleAssignmentSchedule) { sched = append(sched, v) })
+		})
+	}
+	if plan.approvals {
+		run("approvals", func() (int, error) {
+			return s.arm.eachToApprove(ctx, func(v *armauthorization.RoleAssignmentScheduleRequest) { inbox = append(inbox, v) })
+		})
+	}
 	wg.Wait()
 	out := azureLoad{}
 	for _, n := range pages {
@@ -104,6 +118,17 @@ func (s *Service) loadAzure(ctx context.Context, plan loadPlan) azureLoad {
 	for _, v := range pend {
 		if p, ok := azurePending(v, names); ok {
 			out.pending = append(out.pending, p)
+		}
+	}
+	now := s.now()
+	for _, v := range sched {
+		if x, ok := azureScheduled(v, names, now); ok {
+			out.scheduled = append(out.scheduled, x)
+		}
+	}
+	for _, v := range inbox {
+		if a := azureApproval(v, names); plan.approvalID == "" || a.Matches(plan.approvalID) {
+			out.approvals = append(out.approvals, a)
 		}
 	}
 	if n := s.azurePolicies(ctx, out.eligible, &out.warnings); n > 0 {
@@ -195,9 +220,16 @@ func (snap *Snapshot) addAzure(az azureLoad) {
 			az.pending[i].Eligibility = e
 		}
 	}
+	for i, x := range az.scheduled {
+		if e, ok := byKey[x.Key()]; ok {
+			az.scheduled[i].Eligibility = e
+		}
+	}
 	snap.Eligible = append(snap.Eligible, az.eligible...)
 	snap.Active = append(snap.Active, az.active...)
 	snap.Pending = append(snap.Pending, az.pending...)
+	snap.Scheduled = append(snap.Scheduled, az.scheduled...)
+	snap.Approvals = append(snap.Approvals, az.approvals...)
 	snap.Warnings = append(snap.Warnings, az.warnings...)
 	snap.AzureMissing = az.missing
 }

@@ -77,6 +77,8 @@ func resultWords(o Outcome) string {
 		return "unknown (interrupted before PIM answered)"
 	case o.Err != nil:
 		return "failed: " + o.Err.Error()
+	case o.Scheduled:
+		return fmt.Sprintf("scheduled (%s)", o.Status)
 	case !o.Effective && IsAccepted(o.Status):
 		return fmt.Sprintf("accepted (%s), not verified", o.Status)
 	}
@@ -92,4 +94,30 @@ func (r recorder) event(e Eligibility, action, requestID, result string, at time
 		en.DeactivatedAt = &t
 	}
 	return r.j.Append(en)
+}
+
+// deciding writes the record of an approver's decision about to be sent.
+func (r recorder) deciding(a Approval, d Decision, justification string, at time.Time) (string, error) {
+	id := newRecordID()
+	e := r.base(a.Eligibility, d.Verb(), at)
+	e.ID, e.RequestID, e.Result = id, a.RequestID, state.Submitted
+	e.Justification, e.Requester = justification, a.RequesterLabel()
+	return id, r.j.Append(e)
+}
+
+// decided completes a decision's record: recorded, or why not.
+func (r recorder) decided(id string, o DecisionOutcome, at time.Time) error {
+	e := r.base(o.Approval.Eligibility, o.Decision.Verb(), at)
+	e.ID, e.RequestID = id, o.Approval.RequestID
+	switch {
+	case o.Recorded && o.Reconciled:
+		e.Result = "recorded (the answer was lost; the stage shows it)"
+	case o.Recorded:
+		e.Result = "recorded"
+	case o.Err != nil:
+		e.Result = "not recorded: " + o.Err.Error()
+	default:
+		e.Result = "not recorded"
+	}
+	return r.j.Append(e)
 }

@@ -68,6 +68,10 @@ type PollConfig struct {
 	// ARM applies its permissions (default 10m: ARM caches role
 	// assignments for up to 10 minutes, D10).
 	Propagation time.Duration
+	// Renew is how long a renewal waits, after PIM refused the new
+	// activation with RoleAssignmentExists (the old one still being
+	// removed), before it sends it the one more time (default 30s).
+	Renew time.Duration
 }
 
 // Service is the PIM service layer. It keeps no state between calls but
@@ -107,6 +111,9 @@ func New(o Options) *Service {
 	if o.Poll.Propagation == 0 {
 		o.Poll.Propagation = 10 * time.Minute
 	}
+	if o.Poll.Renew == 0 {
+		o.Poll.Renew = 30 * time.Second
+	}
 	if o.Debug == nil {
 		o.Debug = io.Discard
 	}
@@ -140,9 +147,15 @@ const (
 )
 
 // loadPlan says what a load reads: the first screen reads everything;
-// `status` only what it prints (active instances and pending requests).
+// `status` only what it prints (what is active, pending or scheduled);
+// the inbox only the requests that wait for the admin's decision.
 type loadPlan struct {
 	me, eligible bool
+	mine         bool // active, pending and scheduled
+	approvals    bool // the approver's inbox
+	// approvalID reads, instead of the inbox, the one request (or
+	// approval) of that id the admin approves, whatever its status.
+	approvalID string
 }
 
 func (s *Service) firstWave(ctx context.Context, plan loadPlan) ([]batchReq, error) {
@@ -155,8 +168,19 @@ func (s *Service) firstWave(ctx context.Context, plan loadPlan) ([]batchReq, err
 		if err != nil {
 			return fmt.Errorf("build request %s: %w", key, err)
 		}
-		if (key == keyMe && !plan.me) || ((key == keyRoleElig || key == keyGrpElig) && !plan.eligible) {
-			return nil
+		switch key {
+		case keyMe:
+			if !plan.me {
+				return nil
+			}
+		case keyRoleElig, keyGrpElig:
+			if !plan.eligible {
+				return nil
+			}
+		default:
+			if !plan.mine {
+				return nil
+			}
 		}
 		reqs = append(reqs, batchReq{key: key, info: info})
 		return nil
@@ -210,6 +234,25 @@ func (s *Service) firstWave(ctx context.Context, plan loadPlan) ([]batchReq, err
 		if err := st(); err != nil {
 			return nil, err
 		}
+	}
+	if plan.mine {
+		more, err := s.scheduleRequests(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("build request %s: %w", keyRoleSched, err)
+		}
+		reqs = append(reqs, more...)
+	}
+	if plan.approvals {
+		filter := pendingFilter
+		if plan.approvalID != "" {
+			// id is a documented filter field of the requests (AF §6.3).
+			filter = "id eq " + odataString(plan.approvalID)
+		}
+		more, err := s.inboxRequests(ctx, filter)
+		if err != nil {
+			return nil, fmt.Errorf("build request %s: %w", keyRoleApprove, err)
+		}
+		reqs = append(reqs, more...)
 	}
 	return reqs, nil
 }
@@ -265,14 +308,14 @@ func (s *Service) scopeRequest(ctx context.Context, scopeID string) (batchReq, e
 // time, the Azure lists and the Azure policies not in the cache. With a
 // warm cache and lists that fit one page, it is one round trip.
 func (s *Service) Load(ctx context.Context) (*Snapshot, error) {
-	return s.load(ctx, loadPlan{me: true, eligible: true})
+	return s.load(ctx, loadPlan{me: true, eligible: true, mine: true, approvals: true})
 }
 
 // Status reads only what `pimento status` prints: active instances and
 // pending requests, names expanded in the same answers, scope names from
 // the cache. With warm caches and one page each, it is one round trip.
 func (s *Service) Status(ctx context.Context) (*Snapshot, error) {
-	return s.load(ctx, loadPlan{})
+	return s.load(ctx, loadPlan{mine: true})
 }
 
 func (s *Service) load(ctx context.Context, plan loadPlan) (*Snapshot, error) {
@@ -291,7 +334,7 @@ func (s *Service) load(ctx context.Context, plan loadPlan) (*Snapshot, error) {
 		return nil, wrapf(err, "load from Graph")
 	}
 	l := &loader{s: s, res: res}
-	if err := l.readFirst(plan); err != nil {
+	if err := l.readFirst(plan, first); err != nil {
 		return nil, err
 	}
 	// Further waves: pages, policies, scope names, until nothing is missing.
@@ -317,12 +360,27 @@ func (s *Service) load(ctx context.Context, plan loadPlan) (*Snapshot, error) {
 		s.debugf("policy cache not saved: %v", err)
 	}
 	snap := l.snapshot()
+	now := s.now()
+	snap.Scheduled = l.sched.scheduled(l, now)
+	if plan.approvals {
+		snap.Approvals = l.inbox.approvals(l)
+		if plan.approvalID == "" {
+			me, _ := s.principalID(ctx)
+			if plan.me {
+				me = l.me.ID
+			}
+			snap.Approvals, az.approvals = waiting(snap.Approvals, me), waiting(az.approvals, me)
+		}
+	}
+	snap.enrichScheduled()
 	snap.addAzure(az)
 	snap.RoundTrips = max(trips, az.trips)
 	snap.LoadedAt = s.now()
-	s.mu.Lock()
-	s.me = snap.Me
-	s.mu.Unlock()
+	if plan.me {
+		s.mu.Lock()
+		s.me = snap.Me
+		s.mu.Unlock()
+	}
 	return snap, nil
 }
 
@@ -338,11 +396,14 @@ type loader struct {
 	grpElig   []models.PrivilegedAccessGroupEligibilityScheduleInstanceable
 	grpAct    []models.PrivilegedAccessGroupAssignmentScheduleInstanceable
 	grpPend   []models.PrivilegedAccessGroupAssignmentScheduleRequestable
-	nextLinks map[string]string // list key → nextLink still to fetch
-	asked     map[string]bool   // policy/scope keys already requested
+	sched     scheduleLists
+	inbox     inboxLists
+	users     map[string][2]string // requester id → display name, UPN (looked up)
+	nextLinks map[string]string    // list key → nextLink still to fetch
+	asked     map[string]bool      // policy/scope/user keys already requested
 }
 
-func (l *loader) readFirst(plan loadPlan) error {
+func (l *loader) readFirst(plan loadPlan, first []batchReq) error {
 	l.nextLinks = map[string]string{}
 	l.asked = map[string]bool{}
 	if plan.me {
@@ -356,9 +417,11 @@ func (l *loader) readFirst(plan loadPlan) error {
 			LicenseCount: len(u.GetAssignedLicenses()),
 		}
 	}
-	lists := map[string]bool{keyRoleActive: true, keyRolePending: true, keyGrpActive: true, keyGrpPending: true}
-	if plan.eligible {
-		lists[keyRoleElig], lists[keyGrpElig] = true, true
+	lists := map[string]bool{}
+	for _, r := range first {
+		if r.key != keyMe {
+			lists[r.key] = true
+		}
 	}
 	return l.readLists(l.res, lists)
 }
@@ -401,7 +464,12 @@ func (l *loader) readLists(res map[string]batchRes, keys map[string]bool) error 
 				l.grpPend, next = append(l.grpPend, v.GetValue()...), v.GetOdataNextLink()
 			}
 		default:
-			continue
+			var handled bool
+			if next, handled, err = l.sched.read(res, key, list); !handled {
+				if next, handled, err = l.inbox.read(res, key, list); !handled {
+					continue
+				}
+			}
 		}
 		if err != nil {
 			return wrapf(err, "read %s from Graph", listWords[list])
@@ -417,6 +485,8 @@ func (l *loader) readLists(res map[string]batchRes, keys map[string]bool) error 
 var listWords = map[string]string{
 	keyRoleElig: "eligible roles", keyRoleActive: "active roles", keyRolePending: "pending role requests",
 	keyGrpElig: "eligible groups", keyGrpActive: "active groups", keyGrpPending: "pending group requests",
+	keyRoleSched: "scheduled roles", keyGrpSched: "scheduled groups",
+	keyRoleApprove: "role requests to approve", keyGrpApprove: "group requests to approve",
 }
 
 // missing lists the requests for what is not known yet.
@@ -452,6 +522,17 @@ func (l *loader) missing(ctx context.Context) ([]batchReq, error) {
 	for _, p := range l.rolePend {
 		scopes[deref(p.GetDirectoryScopeId())] = true
 	}
+	for _, x := range l.sched.role {
+		scopes[deref(x.GetDirectoryScopeId())] = true
+	}
+	for _, p := range l.inbox.role {
+		scopes[deref(p.GetDirectoryScopeId())] = true
+	}
+	users, err := l.userRequests(ctx)
+	if err != nil {
+		return nil, err
+	}
+	reqs = append(reqs, users...)
 	for scope := range scopes {
 		sk := "scope|" + scope
 		if scope == "/" || scope == "" || l.asked[sk] {
@@ -486,6 +567,8 @@ func (l *loader) readMore(res map[string]batchRes, reqs []batchReq) error {
 				return fmt.Errorf("Graph has no activation policy for %s", strings.TrimPrefix(r.key, "policy|"))
 			}
 			l.s.putPolicy(strings.TrimPrefix(r.key, "policy|"), p)
+		case strings.HasPrefix(r.key, "user|"):
+			l.readUser(res, r.key)
 		case strings.HasPrefix(r.key, "scope|"):
 			scopeID := strings.TrimPrefix(r.key, "scope|")
 			name := ""

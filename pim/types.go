@@ -237,7 +237,12 @@ type Snapshot struct {
 	Eligible []Eligibility
 	Active   []Active
 	Pending  []Pending
-	LoadedAt time.Time
+	// Scheduled are activations PIM accepted for a later start.
+	Scheduled []Scheduled `json:",omitempty"`
+	// Approvals are other admins' requests waiting for this admin's
+	// decision (the first screen reads them; status does not).
+	Approvals []Approval `json:",omitempty"`
+	LoadedAt  time.Time
 	// RoundTrips counts the sequential HTTP round trips the load took.
 	RoundTrips int
 	// Warnings are local troubles beside the load (the prompt state could
@@ -271,7 +276,10 @@ func (s *Snapshot) PendingFor(e Eligibility) (Pending, bool) {
 
 // ActivateRequest asks for one activation.
 type ActivateRequest struct {
-	Target        Eligibility
+	Target Eligibility
+	// Start is a later start in the server's time (a scheduled
+	// activation); zero starts it now.
+	Start         time.Time
 	Duration      time.Duration
 	Justification string
 	TicketNumber  string
@@ -292,6 +300,7 @@ const (
 	StageRefreshed   Stage = "refreshed"   // token refreshed
 	StageVerified    Stage = "verified"    // effective: seen in token or listing
 	StagePending     Stage = "pending"     // waiting for approval
+	StageScheduled   Stage = "scheduled"   // accepted for a later start
 	StageDeactivated Stage = "deactivated" // revoked
 	StageFailed      Stage = "failed"
 )
@@ -311,6 +320,9 @@ type Outcome struct {
 	Status    string // the Graph request status, e.g. Provisioned, PendingApproval
 	RequestID string
 	End       time.Time
+	// Scheduled: PIM accepted the activation for a later start (Sent.Start);
+	// nothing is active before then, and nothing was waited for.
+	Scheduled bool
 	// Effective is true only when proven: the role's template id is in a
 	// freshly minted token's wids, or (for scoped roles and groups) the
 	// active instance is listed.

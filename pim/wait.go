@@ -36,7 +36,7 @@ func transient(err error) bool {
 func (s *Service) waitEffective(parent context.Context, reqs []ActivateRequest, outs []Outcome, started []time.Time, emit emitter) {
 	waiting := map[int]bool{}
 	for i, o := range outs {
-		if o.Err == nil && IsAccepted(o.Status) {
+		if o.Err == nil && IsAccepted(o.Status) && !o.Scheduled {
 			waiting[i] = true
 		}
 	}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -30,6 +31,8 @@ func (m *Model) activatable(r *row) string {
 		return r.elig.Name + " has a request in flight."
 	case r.pending != nil:
 		return r.elig.Name + " is waiting for approval: d cancels the request."
+	case r.scheduled != nil && !m.isActive(r):
+		return r.elig.Name + " is scheduled to start at " + show.Clock(r.scheduled.Start, m.now) + ": d cancels it."
 	case m.isActive(r) && r.active.End.IsZero():
 		return r.elig.Name + " is permanently assigned."
 	case m.isActive(r):
@@ -82,12 +85,18 @@ func (m *Model) openForm() tea.Cmd {
 	return m.showForm(newForm(targets, m.recent, nil, m.svc.DefaultDuration(targets), m.styles, m.width))
 }
 
-// formStart is when the form's activation would begin: now, or for a
-// re-activation the end of the elevation it follows, read from the list so
-// a reload that moves the end moves it too.
+// formStart is when the form's activation would begin: now, the start the
+// admin typed, or for a re-activation the end of the elevation it follows,
+// read from the list so a reload that moves the end moves it too.
 func (m *Model) formStart() time.Time {
 	f := m.form
-	if f == nil || !f.rearm {
+	if f == nil {
+		return m.now
+	}
+	if !f.rearm {
+		if at, err := f.start(); err == nil && !at.IsZero() && slices.Contains(f.fields, fieldStart) {
+			return at
+		}
 		return m.now
 	}
 	if r := m.list.byKey(f.targets[0].Key()); r != nil && m.isActive(r) && !r.active.End.IsZero() {
@@ -97,6 +106,10 @@ func (m *Model) formStart() time.Time {
 }
 
 func (m *Model) showForm(f *form) tea.Cmd {
+	f.now = m.now
+	if f.rearm || f.renew != nil {
+		f.startsNow()
+	}
 	m.form = f
 	m.screen = screenForm
 	m.notice, m.tooShort, m.err = "", nil, nil
@@ -128,7 +141,7 @@ func (m *Model) askDeactivate() {
 // cancels it rather than deactivating. An active elevation takes precedence,
 // as it does in the status column.
 func (m *Model) cancellable(r *row) bool {
-	return r != nil && r.pending != nil && !m.isActive(r)
+	return r != nil && (r.pending != nil || r.scheduled != nil) && !m.isActive(r)
 }
 
 func (m *Model) askCancel() {
@@ -139,8 +152,23 @@ func (m *Model) askCancel() {
 		return
 	case m.cancelling[r.key]:
 		m.notice = "The request for " + r.elig.Label() + " is already being cancelled."
-	default:
+	case r.pending != nil:
 		p := *r.pending
 		m.confirmCancel = &p
+	default:
+		p := r.scheduled.Request()
+		m.confirmCancel = &p
 	}
+}
+
+// isScheduled reports whether p is a scheduled activation's request (what
+// Scheduled.Request gives), not one waiting for approval.
+func isScheduled(p pim.Pending) bool { return p.Status == "Granted" }
+
+// cancelWhat names what cancelling p withdraws.
+func cancelWhat(p pim.Pending) string {
+	if isScheduled(p) {
+		return "the scheduled activation of " + p.Label()
+	}
+	return "the request for " + p.Label()
 }

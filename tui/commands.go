@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/pimento-cli/pimento/auth"
+	"github.com/pimento-cli/pimento/internal/app"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -99,6 +100,21 @@ func (m *Model) startDeactivation(a pim.Active) tea.Cmd {
 	})
 }
 
+// startRenew deactivates a, activates it again with in, and switches to
+// the timeline of both.
+func (m *Model) startRenew(a pim.Active, in app.PlanInput) tea.Cmd {
+	k := a.Key()
+	m.busy[k] = true
+	delete(m.armed, k)
+	m.timeline = newTimeline(opRenew, []pim.Eligibility{a.Eligibility}, m.now)
+	m.screen = screenProgress
+	m.form = nil
+	svc := m.svc
+	return m.startOp(opRenew, func(ctx context.Context, b bridge) tea.Msg {
+		return renewedMsg{op: b.op, outcome: svc.Renew(ctx, a, in, b)}
+	})
+}
+
 // cancelRequestCmd withdraws p, a request waiting for approval. It is a
 // single call without progress events: the row and the message line say it
 // is under way, and the list reloads once PIM answered.
@@ -113,5 +129,5 @@ func (m *Model) cancelRequestCmd(p pim.Pending) tea.Cmd {
 }
 
 func cancellingText(p pim.Pending) string {
-	return "Cancelling the request for " + p.Label() + "…"
+	return "Cancelling " + cancelWhat(p) + "…"
 }

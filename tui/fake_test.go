@@ -34,11 +34,19 @@ type fakeService struct {
 	activate   func(req pim.ActivateRequest, in auth.Interaction, progress func(pim.Event)) pim.Outcome
 	deactivate func(a pim.Active, progress func(pim.Event)) pim.DeactivateOutcome
 	cancelErr  error // Cancel's answer; nil: the request is withdrawn
+	// decide answers one decision; nil: recorded, and the request leaves
+	// the inbox.
+	decide func(a pim.Approval, d pim.Decision, justification string) pim.DecisionOutcome
+	// renewInput is what the journal knows of earlier activations.
+	renewInput map[string]app.PlanInput
 
-	loads       int
-	activations [][]pim.ActivateRequest
-	deactivated []pim.Active
-	cancelled   []pim.Pending
+	loads         int
+	activations   [][]pim.ActivateRequest
+	deactivated   []pim.Active
+	cancelled     []pim.Pending
+	decisions     []pim.DecisionOutcome
+	renewals      []pim.Active
+	approvalReads int
 }
 
 func newFake() *fakeService {
@@ -137,12 +145,14 @@ func (f *fakeService) Load(ctx context.Context) (*pim.Snapshot, error) {
 	s.Eligible = append([]pim.Eligibility(nil), f.snap.Eligible...)
 	s.Active = append([]pim.Active(nil), f.snap.Active...)
 	s.Pending = append([]pim.Pending(nil), f.snap.Pending...)
+	s.Scheduled = append([]pim.Scheduled(nil), f.snap.Scheduled...)
+	s.Approvals = append([]pim.Approval(nil), f.snap.Approvals...)
 	s.LoadedAt = f.now
 	return &s, nil
 }
 
 func (f *fakeService) Plan(targets []pim.Eligibility, in app.PlanInput) (app.Plan, error) {
-	return app.MakePlan(targets, in, f.profileDefault)
+	return app.MakePlan(targets, in, f.profileDefault, f.Now())
 }
 
 func (f *fakeService) DefaultDuration(targets []pim.Eligibility) time.Duration {
@@ -261,4 +271,87 @@ func manyEligible(n int) []pim.Eligibility {
 		out[i] = e
 	}
 	return out
+}
+
+// Approvals is the inbox with its stages, as the core reads it.
+func (f *fakeService) Approvals(ctx context.Context, _ app.Observer) (*pim.Snapshot, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.approvalReads++
+	list := append([]pim.Approval(nil), f.snap.Approvals...)
+	for i := range list {
+		list[i].Stages = []pim.ApprovalStage{{ID: "s1", Status: "InProgress", Result: "NotReviewed", AssignedToMe: true}}
+	}
+	return &pim.Snapshot{Approvals: list, LoadedAt: f.now}, nil
+}
+
+func (f *fakeService) Decide(ctx context.Context, a pim.Approval, d pim.Decision, justification string, _ app.Observer) pim.DecisionOutcome {
+	f.mu.Lock()
+	answer := f.decide
+	f.mu.Unlock()
+	out := pim.DecisionOutcome{Approval: a, Decision: d, Recorded: true}
+	if answer != nil {
+		out = answer(a, d, justification)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.decisions = append(f.decisions, out)
+	if out.Recorded {
+		var keep []pim.Approval
+		for _, x := range f.snap.Approvals {
+			if x.RequestID != a.RequestID {
+				keep = append(keep, x)
+			}
+		}
+		f.snap.Approvals = keep
+	}
+	return out
+}
+
+func (f *fakeService) CanRenew(a pim.Active) error { return pim.RenewRefusal(a, f.Now()) }
+
+func (f *fakeService) RenewInput(e pim.Eligibility) (app.PlanInput, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	in, ok := f.renewInput[e.Key()]
+	return in, ok
+}
+
+// Renew deactivates and activates again, reporting both, as the core does.
+func (f *fakeService) Renew(ctx context.Context, a pim.Active, in app.PlanInput, obs app.Observer) pim.RenewOutcome {
+	f.mu.Lock()
+	f.renewals = append(f.renewals, a)
+	f.mu.Unlock()
+	plan, err := f.Plan([]pim.Eligibility{a.Eligibility}, in)
+	if err != nil {
+		return pim.RenewOutcome{Target: a.Eligibility, Err: err}
+	}
+	d := f.Deactivate(ctx, a, obs)
+	o := f.Activate(ctx, plan.Requests, true, obs)[0]
+	return pim.RenewOutcome{Target: a.Eligibility, Deactivation: d, Activation: o, Activated: true, Err: o.Err}
+}
+
+// sampleApprovals are three requests waiting for the admin, one per kind.
+func sampleApprovals() []pim.Approval {
+	megan := func(a pim.Approval) pim.Approval {
+		a.RequesterID, a.Requester, a.RequesterUPN, a.Status = "u-megan", "Megan Bowen", "megan.bowen@contoso.onmicrosoft.com", "PendingApproval"
+		return a
+	}
+	return []pim.Approval{
+		megan(pim.Approval{
+			Eligibility: role("Billing Administrator", "b0f54661", "/", "tenant", pim.Policy{}),
+			RequestID:   "5f0b7e2c-9a14-4d6e-8c3b-1e7a2d9f4b60", ApprovalID: "5f0b7e2c-9a14-4d6e-8c3b-1e7a2d9f4b60",
+			Justification: "Renew the E5 licences before the quarter closes", Duration: 2 * time.Hour, Created: t0.Add(-12 * time.Minute),
+		}),
+		megan(pim.Approval{
+			Eligibility: pim.Eligibility{Kind: pim.KindGroup, Name: "SG-Finance-Payroll-Admins", Scope: "group member", GroupID: "g-fin", AccessID: "member"},
+			RequestID:   "c2d8a6f1-3b5e-4a97-9d0c-7f1e4b2a8c35", ApprovalID: "c2d8a6f1-3b5e-4a97-9d0c-7f1e4b2a8c35",
+			Justification: "March payroll run in tonight's window", Duration: 4 * time.Hour, Start: t0.Add(3 * time.Hour), Created: t0.Add(-35 * time.Minute),
+		}),
+		megan(pim.Approval{
+			Eligibility: pim.Eligibility{Kind: pim.KindAzureRole, Name: "User Access Administrator", Scope: "sub: Contoso Prod", RoleDefinitionID: "/subscriptions/6f1d/providers/Microsoft.Authorization/roleDefinitions/18d7d88d", AzureScope: "/subscriptions/6f1d"},
+			RequestID:   "7e4a1c9d-2f6b-4b38-a5e0-9d3c8f1b6a24", ApprovalID: "3a9f5d2e-8c1b-4e67-b4a0-6d2f7c9e1b58",
+			Justification: "Grant the backup operator access to kv-prod", TicketNumber: "INC-4711", TicketSystem: "ServiceNow", Duration: time.Hour, Created: t0.Add(-4 * time.Minute),
+		}),
+	}
 }

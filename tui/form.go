@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/pimento-cli/pimento/internal/app"
 	"github.com/pimento-cli/pimento/internal/duration"
+	"github.com/pimento-cli/pimento/internal/start"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -23,6 +25,7 @@ const (
 	fieldDuration
 	fieldTicketNumber
 	fieldTicketSystem
+	fieldStart
 	fieldCount
 )
 
@@ -53,6 +56,12 @@ type form struct {
 	tried      bool  // submit was pressed: show missing fields
 	err        error // the core refused the input (Plan): nothing was sent
 	rearm      bool  // r on a still-active role: remember, send when it ends
+	// renew is the activation r renews (deactivate, activate again now).
+	renew *pim.Active
+	// why says why r re-activates when it ends rather than renewing now.
+	why string
+	// now is the server's time, for reading the start field.
+	now time.Time
 }
 
 func newForm(targets []pim.Eligibility, recent []string, prefill *pim.ActivateRequest, def time.Duration, st *Styles, width int) *form {
@@ -76,11 +85,14 @@ func newForm(targets []pim.Eligibility, recent []string, prefill *pim.ActivateRe
 	if f.needTicket {
 		f.fields = append(f.fields, fieldTicketNumber, fieldTicketSystem)
 	}
+	// Last: most activations start now, and tab order stays as it was.
+	f.fields = append(f.fields, fieldStart)
 	placeholders := [fieldCount]string{
 		"why you need it, e.g. INC-1234 restore mailbox",
 		"1h, 90m, 1h30m or PT1H",
 		"e.g. INC-1234",
 		"e.g. ServiceNow",
+		"now, 18:00, 2026-12-01T18:00 or +2h",
 	}
 	for i := range f.inputs {
 		in := textinput.New()
@@ -94,6 +106,8 @@ func newForm(targets []pim.Eligibility, recent []string, prefill *pim.ActivateRe
 	f.inputs[fieldJustification].CharLimit = pim.MaxJustification
 	f.inputs[fieldDuration].CharLimit = 16
 	f.inputs[fieldDuration].SetValue(duration.GoForm(f.def))
+	f.inputs[fieldStart].CharLimit = 25
+	f.inputs[fieldStart].SetValue("now")
 	if prefill != nil {
 		f.inputs[fieldJustification].SetValue(prefill.Justification)
 		if prefill.Duration > 0 && (f.max == 0 || prefill.Duration <= f.max) {
@@ -225,6 +239,29 @@ func (f *form) duration() (time.Duration, error) {
 	return d, nil
 }
 
+// startsNow keeps the start field out: a re-activation starts when the
+// old one ends, a renewal at once.
+func (f *form) startsNow() {
+	var kept []fieldName
+	for _, n := range f.fields {
+		if n != fieldStart {
+			kept = append(kept, n)
+		}
+	}
+	f.fields = kept
+	f.focus = min(f.focus, len(f.fields)-1)
+}
+
+// start is the start field read (zero: now), or why it cannot be.
+func (f *form) start() (time.Time, error) {
+	v := f.inputs[fieldStart].Value()
+	at, err := start.Parse(v, f.now, time.Local)
+	if err != nil {
+		return time.Time{}, errors.New(strings.TrimPrefix(err.Error(), "start "+strconv.Quote(v)+": "))
+	}
+	return at, nil
+}
+
 // fieldError is what is wrong with a field, or "".
 func (f *form) fieldError(n fieldName) string {
 	v := strings.TrimSpace(f.inputs[n].Value())
@@ -241,6 +278,10 @@ func (f *form) fieldError(n fieldName) string {
 		if f.needTicket && v == "" && f.tried {
 			return "required by policy"
 		}
+	case fieldStart:
+		if _, err := f.start(); err != nil {
+			return err.Error()
+		}
 	}
 	return ""
 }
@@ -256,8 +297,12 @@ func (f *form) input() (app.PlanInput, bool) {
 		}
 	}
 	val := func(n fieldName) string { return strings.TrimSpace(f.inputs[n].Value()) }
-	return app.PlanInput{
+	in := app.PlanInput{
 		Duration: val(fieldDuration), Justification: val(fieldJustification),
 		TicketNumber: val(fieldTicketNumber), TicketSystem: val(fieldTicketSystem),
-	}, true
+	}
+	if slices.Contains(f.fields, fieldStart) {
+		in.Start = val(fieldStart)
+	}
+	return in, true
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/pimento-cli/pimento/pim"
 )
 
-var fieldLabels = [fieldCount]string{"Justification", "Duration", "Ticket number", "Ticket system"}
+var fieldLabels = [fieldCount]string{"Justification", "Duration", "Ticket number", "Ticket system", "Start"}
 
 // view renders the form into at most height lines. start is when the
 // activation would begin: now, or when the elevation it follows ends.
@@ -20,7 +20,10 @@ func (f *form) view(st *Styles, width, height int, start, now time.Time) string 
 	if len(f.targets) > 1 {
 		title = fmt.Sprintf("Activate %d roles and groups together", len(f.targets))
 	}
-	if f.rearm {
+	switch {
+	case f.renew != nil:
+		title = "Renew " + f.targets[0].Label() + " now"
+	case f.rearm:
 		title = "Re-activate " + f.targets[0].Label() + " when it ends"
 	}
 	b = append(b, st.Form.Title.Render(title))
@@ -73,6 +76,8 @@ func (f *form) fieldView(st *Styles, n fieldName, focused bool, start, now time.
 		label += "  " + f.presetsView(st)
 	case fieldTicketNumber, fieldTicketSystem:
 		label += " · required"
+	case fieldStart:
+		label += " · now or later, your time"
 	}
 	ls := st.Form.Label
 	marker := "  "
@@ -88,10 +93,15 @@ func (f *form) fieldView(st *Styles, n fieldName, focused bool, start, now time.
 	case n == fieldDuration:
 		d, _ := f.duration()
 		from := ""
-		if start.After(now) {
+		switch {
+		case start.After(now) && f.rearm:
 			from = " from " + show.Clock(start, now) + " (when it ends)"
+		case start.After(now):
+			from = " from " + show.Clock(start, now)
 		}
 		lines = append(lines, "  "+st.Form.OK.Render(fmt.Sprintf("✓ %s%s, until about %s", pim.HumanDuration(d), from, show.Clock(start.Add(d), now))))
+	case n == fieldStart && start.After(now):
+		lines = append(lines, "  "+st.Form.OK.Render("✓ starts "+show.DateTime(start)+"; PIM accepts it now and it starts then"))
 	case n == fieldJustification && focused && len(f.recent) > 0:
 		lines = append(lines, "  "+st.Form.Hint.Render("ctrl+r reuses: "+quoteList(f.recent, 3)))
 	}
@@ -124,6 +134,12 @@ func (f *form) notes() []string {
 		}
 	}
 	var out []string
+	if f.renew != nil {
+		out = append(out, "Renew: "+pim.GapNote+".")
+	}
+	if f.why != "" {
+		out = append(out, f.why)
+	}
 	if mfa || ctx {
 		out = append(out, "Step-up: a fresh sign-in may open your browser or show a device code.")
 	}
@@ -133,6 +149,9 @@ func (f *form) notes() []string {
 			s += " (" + strings.Join(dedupe(approvers), ", ") + ")"
 		}
 		out = append(out, s+".")
+		if at, err := f.start(); err == nil && at.Sub(f.now) > pim.ApprovalWindow {
+			out = append(out, "Approvers have 24 hours from the request: a start more than 24 hours ahead may expire before anyone approves it.")
+		}
 	}
 	return out
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/pimento-cli/pimento/auth"
+	"github.com/pimento-cli/pimento/internal/app"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -96,7 +97,29 @@ var scenarios = []scenario{
 		h.settleUntil(func() bool { return h.m.timeline.deviceCode() != nil })
 	}},
 	{name: "help", drive: func(h *harness) { h.key("?") }},
+	{name: "form_start", drive: func(h *harness) {
+		h.key("down", "enter") // Global Reader: justification, duration, start
+		h.typeText("CHG-88 maintenance window")
+		h.key("tab", "tab", "ctrl+u")
+		h.typeText("+3h")
+	}},
+	{name: "renew_form", setup: func(f *fakeService) {
+		f.snap.Active = []pim.Active{f.at(f.snap.Eligible[1], t0.Add(-50*time.Minute), time.Hour)}
+		f.renewInput = map[string]app.PlanInput{f.snap.Eligible[1].Key(): {Justification: "INC-9 audit", Duration: "1h"}}
+	}, drive: func(h *harness) { h.key("down", "r") }},
+	{name: "scheduled", setup: func(f *fakeService) {
+		f.snap.Scheduled = []pim.Scheduled{{Eligibility: f.snap.Eligible[2], RequestID: "r7", Start: t0.Add(3 * time.Hour), End: t0.Add(5 * time.Hour)}}
+	}, drive: func(h *harness) { h.key("down", "down") }},
+	{name: "to_approve_header", setup: withApprovals, narrow: true, drive: func(*harness) {}},
+	{name: "approvals", setup: withApprovals, narrow: true, drive: func(h *harness) { h.key("tab", "down") }},
+	{name: "decide", setup: withApprovals, narrow: true, drive: func(h *harness) {
+		h.key("tab", "x")
+		h.typeText("no change ticket: open one first")
+	}},
 }
+
+// withApprovals gives the admin Megan Bowen's three requests to decide.
+func withApprovals(f *fakeService) { f.snap.Approvals = sampleApprovals() }
 
 // TestGolden keeps every scenario as plain text (colour stripped, so a diff
 // reads) at 80×24 and 120×40, and some at 50×20. Regenerate with:

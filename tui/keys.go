@@ -13,8 +13,16 @@ type KeyMap struct {
 	Filter, ClearFilter, Select, Activate     key.Binding
 	Deactivate, Reactivate, Refresh, Timeline key.Binding
 	// CancelRequest takes Deactivate's place on a row whose request waits
-	// for approval.
+	// for approval (or whose activation is scheduled).
 	CancelRequest key.Binding
+	// Renew takes Reactivate's place on a row whose activation may be
+	// renewed now.
+	Renew key.Binding
+	// Inbox switches between the roles and the requests to approve.
+	Inbox key.Binding
+
+	// To approve.
+	Approve, Deny key.Binding
 
 	// Filtering: only arrows move, letters are typed.
 	AcceptFilter, ArrowUp, ArrowDown key.Binding
@@ -54,6 +62,10 @@ func DefaultKeyMap() KeyMap {
 		Deactivate:    b(k("d"), h("d", "deactivate")),
 		CancelRequest: b(k("d"), h("d", "cancel request")),
 		Reactivate:    b(k("r"), h("r", "re-activate")),
+		Renew:         b(k("r"), h("r", "renew")),
+		Inbox:         b(k("tab"), h("tab", "to approve")),
+		Approve:       b(k("a"), h("a", "approve")),
+		Deny:          b(k("x"), h("x", "deny")),
 		Refresh:       b(k("ctrl+r"), h("ctrl+r", "refresh")),
 		Timeline:      b(k("p"), h("p", "last progress")),
 
@@ -121,6 +133,11 @@ func (m *Model) bindings() helpKeys {
 			g = append(g, k.Recent)
 		}
 		return helpKeys{g, {k.ForceQuit}}
+	case m.screen == screenApprovals:
+		back := key.NewBinding(key.WithKeys("tab", "esc"), key.WithHelp("tab/esc", "your roles"))
+		return helpKeys{{k.Approve, k.Deny, back}, {k.Up, k.Down, k.Refresh, k.Help, k.Quit}}
+	case m.screen == screenDecide:
+		return helpKeys{{k.Submit, k.Back}, {k.ForceQuit}}
 	case m.screen == screenProgress:
 		g := []key.Binding{k.Close}
 		if m.timeline != nil && m.timeline.deviceCode() != nil {
@@ -139,7 +156,14 @@ func (m *Model) bindings() helpKeys {
 	if m.cancellable(m.list.currentRow()) {
 		end = k.CancelRequest
 	}
-	act := []key.Binding{k.Activate, k.Select, end, k.Reactivate}
+	again := k.Reactivate
+	if r := m.list.currentRow(); r != nil && m.isActive(r) && r.active != nil && m.svc.CanRenew(*r.active) == nil {
+		again = k.Renew
+	}
+	act := []key.Binding{k.Activate, k.Select, end, again}
+	if len(m.inbox.list) > 0 {
+		act = append(act, k.Inbox)
+	}
 	other := []key.Binding{k.Filter}
 	if m.filter.Value() != "" {
 		other = append(other, k.ClearFilter)

@@ -10,12 +10,14 @@ import (
 // row is one line of the main list: an eligibility, with what is active or
 // pending for it, or an active assignment nothing makes eligible.
 type row struct {
-	elig     pim.Eligibility
-	key      string
-	active   *pim.Active
-	pending  *pim.Pending
-	eligible bool
-	hay      string // lower-cased text the filter searches
+	elig    pim.Eligibility
+	key     string
+	active  *pim.Active
+	pending *pim.Pending
+	// scheduled is an activation PIM accepted for a later start.
+	scheduled *pim.Scheduled
+	eligible  bool
+	hay       string // lower-cased text the filter searches
 }
 
 // list holds the rows, the filtered view of them and the cursor.
@@ -41,6 +43,9 @@ func buildRows(s *pim.Snapshot) []row {
 		}
 		if p, ok := s.PendingFor(e); ok {
 			r.pending = &p
+		}
+		if x, ok := s.ScheduledFor(e); ok {
+			r.scheduled = &x
 		}
 		seen[r.key] = true
 		rows = append(rows, r)

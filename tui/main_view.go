@@ -210,6 +210,8 @@ func (m *Model) rowState(r *row) (string, lipgloss.Style) {
 		return "cancelling…", st.List.Busy
 	case m.busy[r.key] && m.op != nil && m.op.kind == opDeactivate:
 		return "deactivating…", st.List.Busy
+	case m.busy[r.key] && m.op != nil && m.op.kind == opRenew:
+		return "renewing…", st.List.Busy
 	case m.busy[r.key]:
 		return "activating…", st.List.Busy
 	case r.active != nil && (r.active.Assigned || r.active.End.IsZero()):
@@ -229,6 +231,8 @@ func (m *Model) rowState(r *row) (string, lipgloss.Style) {
 		return s, st.List.Active
 	case r.pending != nil:
 		return "pending approval", st.List.Pending
+	case r.scheduled != nil:
+		return "scheduled " + show.Clock(r.scheduled.Start, m.now), st.List.Pending
 	}
 	return "", st.List.Dim
 }
@@ -302,6 +306,8 @@ func (m *Model) statusWords(r *row) string {
 		return s
 	case r.pending != nil:
 		return "pending approval since " + show.Clock(r.pending.Created, m.now) + ", not active yet · d cancels the request"
+	case r.scheduled != nil:
+		return "scheduled: starts " + show.Clock(r.scheduled.Start, m.now) + ", until " + show.Clock(r.scheduled.End, m.now) + "; nothing is active before then · d cancels it"
 	}
 	return "eligible: enter activates, space selects several"
 }

@@ -22,6 +22,8 @@ const (
 	screenMain
 	screenForm
 	screenProgress
+	screenApprovals // the requests to approve
+	screenDecide    // the approver's justification
 )
 
 // Model is the root model: the only one that returns a tea.View.
@@ -59,6 +61,8 @@ type Model struct {
 	tooShort      *pim.Active     // deactivation refused for now: countdown shown
 
 	form     *form
+	inbox    inboxState
+	decision *decisionForm
 	signin   signinState
 	op       *operation
 	opSeq    int

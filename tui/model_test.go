@@ -291,16 +291,19 @@ func TestDeactivateRefusedByServiceShowsCountdown(t *testing.T) {
 	h.mustShow("✗ failed: PIM refuses deactivation for 5 minutes after activation: possible at 14:03:30 (in 1m30s)")
 }
 
+// A role whose policy needs approval is never renewed while active (the
+// new request would wait while the old one is gone): r arms its
+// re-activation for when it ends.
 func TestExpiryBannerBellAndReactivate(t *testing.T) {
 	f := newFake()
 	h := newHarness(t, f, Options{ExpiryWarning: 10 * time.Minute}, 80, 24)
-	h.key("down", "enter")
+	h.key("down", "down", "down", "enter") // Privileged Role Administrator: approval
 	h.typeText("INC-5 audit")
 	h.key("enter", "esc")
 	h.mustNotShow("ends in")
 
 	h.tick(50*time.Minute + time.Second)
-	h.mustShow("⚠ Global Reader ends in 9m59s (15:02)", "r re-activates")
+	h.mustShow("⚠ Privileged Role Administrator ends in 9m59s (15:02)", "r re-activates")
 	if h.bells() != 1 {
 		t.Fatalf("bell = %q", h.raw)
 	}
@@ -310,10 +313,10 @@ func TestExpiryBannerBellAndReactivate(t *testing.T) {
 	}
 
 	h.key("r") // still active: armed, nothing sent yet
-	if _, armed := h.m.armed[f.snap.Eligible[1].Key()]; len(f.activations) != 1 || !armed {
+	if _, armed := h.m.armed[f.snap.Eligible[3].Key()]; len(f.activations) != 1 || !armed {
 		t.Fatalf("r while active: activations=%d armed=%v", len(f.activations), h.m.armed)
 	}
-	h.mustShow("re-activates when it ends")
+	h.mustShow("re-activates when it e", "requires approval")
 
 	h.tick(10 * time.Minute)
 	if len(f.activations) != 2 {

@@ -16,6 +16,7 @@ type timeline struct {
 	tracks  []*track
 	done    bool
 	deact   *pim.DeactivateOutcome
+	renew   *pim.RenewOutcome
 	events  int           // reported so far, all tracks
 	prompt  *signInPrompt // the last sign-in the service asked for
 }
@@ -70,9 +71,16 @@ func (t *timeline) track(key, name string) *track {
 
 func (t *timeline) add(ev pim.Event) {
 	t.events++
-	if tr := t.track(ev.Key, ev.Name); tr != nil {
-		tr.events = append(tr.events, ev)
+	tr := t.track(ev.Key, ev.Name)
+	if tr == nil {
+		return
 	}
+	// A renewal's first half is one step, "deactivated": its own
+	// "submitted" must not read as the new activation's.
+	if t.kind == opRenew && !hasStage(tr, pim.StageDeactivated) && ev.Stage != pim.StageDeactivated && ev.Stage != pim.StageFailed {
+		return
+	}
+	tr.events = append(tr.events, ev)
 }
 
 // prompted records a sign-in the service waits for.
@@ -125,6 +133,14 @@ func (t *timeline) finishDeactivate(out pim.DeactivateOutcome) {
 	t.deact = &out
 }
 
+func (t *timeline) finishRenew(out pim.RenewOutcome) {
+	t.done = true
+	t.renew = &out
+	if out.Activated && len(t.tracks) == 1 {
+		t.tracks[0].outcome = &out.Activation
+	}
+}
+
 // firstEvent is the first report of stage s.
 func (tr *track) firstEvent(s pim.Stage) (pim.Event, bool) {
 	for _, ev := range tr.events {
@@ -164,8 +180,14 @@ func (tr *track) steps(t *timeline) []step {
 		return out
 	}
 	out := []step{{pim.StageChecked, "checked against policy"}}
+	if t.kind == opRenew {
+		out = []step{{pim.StageDeactivated, "the running activation deactivated"}, {pim.StageChecked, "the new one checked against policy"}}
+	}
 	if seen(pim.StageStepUp) {
 		out = append(out, step{pim.StageStepUp, "step-up sign-in"})
+	}
+	if seen(pim.StageScheduled) {
+		return append(out, step{pim.StageSubmitted, "request submitted"}, step{pim.StageScheduled, "scheduled by PIM"})
 	}
 	out = append(out,
 		step{pim.StageSubmitted, "request submitted"},
@@ -192,6 +214,8 @@ func (tr *track) reached(s pim.Stage, state terminal) bool {
 		if state == deactivatedOK {
 			return true
 		}
+	case pim.StageScheduled:
+		return state == scheduledOK
 	case pim.StagePropagating:
 		// Reported while it waits: done only once proven (it may never
 		// be reported when the permissions were there at once).
@@ -244,6 +268,7 @@ const (
 	failed
 	unproven // provisioned, but not yet proven in the token or listing
 	deactivatedOK
+	scheduledOK // accepted for a later start
 )
 
 func (tr *track) state(t *timeline) terminal {
@@ -259,6 +284,9 @@ func (tr *track) state(t *timeline) terminal {
 		}
 		return running
 	}
+	if t.renew != nil && t.renew.Err != nil {
+		return failed
+	}
 	if o := tr.outcome; o != nil {
 		switch {
 		case o.Err != nil:
@@ -267,6 +295,8 @@ func (tr *track) state(t *timeline) terminal {
 			return verified
 		case isPendingApproval(o.Status):
 			return pendingApproval
+		case o.Scheduled:
+			return scheduledOK
 		}
 		return unproven
 	}
@@ -275,6 +305,8 @@ func (tr *track) state(t *timeline) terminal {
 		return failed
 	case hasStage(tr, pim.StagePending):
 		return pendingApproval
+	case hasStage(tr, pim.StageScheduled):
+		return scheduledOK
 	case hasStage(tr, pim.StageVerified):
 		return verified
 	}

@@ -55,7 +55,7 @@ func stateStyle(st *Styles, s terminal) interface{ Render(...string) string } {
 	switch s {
 	case verified, deactivatedOK:
 		return st.Progress.Verified
-	case pendingApproval, unproven:
+	case pendingApproval, unproven, scheduledOK:
 		return st.Progress.Pending
 	case failed:
 		return st.Progress.Fail
@@ -124,7 +124,7 @@ func (m *Model) verdict(t *timeline, tr *track, state terminal) []line {
 	switch state {
 	case running:
 		switch {
-		case t.kind != opActivate:
+		case t.kind == opDeactivate:
 		case tr.target.InTokenWIDs():
 			return []line{{st.Progress.Todo, "· verified in token"}}
 		case tr.target.Kind == pim.KindAzureRole:
@@ -180,6 +180,12 @@ func (m *Model) verdict(t *timeline, tr *track, state terminal) []line {
 	case failed:
 		what, next := tr.failure(t, m.now)
 		return []line{{st.Progress.Fail, "✗ failed: " + what}, {st.Progress.Next, "→ " + next}}
+	case scheduledOK:
+		s := "◷ scheduled: PIM accepted it; nothing is active before its start"
+		if o := tr.outcome; o != nil && !o.Sent.Start.IsZero() {
+			s = "◷ scheduled: starts " + show.Clock(o.Sent.Start, m.now) + ", until " + show.Clock(o.End, m.now) + "; nothing is active before then"
+		}
+		return []line{{st.Progress.Pending, s}, {st.Progress.Next, "→ its row shows it; d on the row cancels it before it starts."}}
 	case deactivatedOK:
 		var out []line
 		for _, l := range truthAfterDeactivation(t, tr, m.now) {

@@ -21,21 +21,15 @@ func (t *timeline) title() string {
 		what = fmt.Sprintf("%d roles and groups", len(t.tracks))
 	}
 	if !t.done {
-		verb := "Activating"
-		if t.kind == opDeactivate {
-			verb = "Deactivating"
-		}
+		verb := map[opKind]string{opActivate: "Activating", opDeactivate: "Deactivating", opRenew: "Renewing"}[t.kind]
 		return verb + " " + what + "…"
 	}
-	noun := "Activation of"
-	if t.kind == opDeactivate {
-		noun = "Deactivation of"
-	}
+	noun := map[opKind]string{opActivate: "Activation of", opDeactivate: "Deactivation of", opRenew: "Renewal of"}[t.kind]
 	if len(t.tracks) == 1 {
 		return noun + " " + what + ": " + t.tracks[0].ending(t)
 	}
 	// Several targets: how many ended which way, in a fixed order.
-	order := []terminal{verified, deactivatedOK, pendingApproval, unproven, failed, running}
+	order := []terminal{verified, deactivatedOK, scheduledOK, pendingApproval, unproven, failed, running}
 	count := map[terminal]int{}
 	for _, tr := range t.tracks {
 		count[tr.state(t)]++
@@ -57,6 +51,7 @@ var stateWords = map[terminal]string{
 	pendingApproval: "waiting for approval",
 	unproven:        "not proven yet",
 	failed:          "failed",
+	scheduledOK:     "scheduled",
 }
 
 // ending is how one track ended, in words: "done" only when proven.
@@ -88,6 +83,10 @@ func (tr *track) failure(t *timeline, now time.Time) (what string, next string) 
 	if t.deact != nil {
 		err = t.deact.Err
 	}
+	if t.renew != nil && t.renew.Err != nil {
+		err = t.renew.Err
+		what = show.Text(err.Error()) // the renewal's own words say what is active now
+	}
 	if ev, ok := tr.event(pim.StageFailed); ok && ev.Detail != "" {
 		what = ev.Detail
 	}
@@ -107,6 +106,10 @@ func (tr *track) failure(t *timeline, now time.Time) (what string, next string) 
 		next = "Nothing was sent. Fix the " + pe.Rule + " and activate again (enter on the role)."
 	case errors.Is(err, context.Canceled):
 		next = "Cancelled here; if the request was already submitted, PIM may still complete it. ctrl+r shows the truth."
+	case t.kind == opRenew && (t.renew == nil || !t.renew.Activated):
+		next = "Nothing changed: it stays active as it was. ctrl+r reloads."
+	case t.kind == opRenew:
+		next = "ctrl+r reloads to see what is active; enter on the role activates it again."
 	case t.kind == opDeactivate:
 		next = "The role may still be active: ctrl+r reloads, then d tries again."
 	case hasStage(tr, pim.StageSubmitted):
@@ -169,6 +172,8 @@ func (tr *track) summary(t *timeline) string {
 		return "not yet proven"
 	case deactivatedOK:
 		return "deactivated"
+	case scheduledOK:
+		return "scheduled"
 	}
 	if s, ok := tr.running(t); ok {
 		return s.label + "…"

@@ -41,7 +41,34 @@ func safeSnapshot(s *pim.Snapshot) *pim.Snapshot {
 		p.Eligibility = safeEligibility(p.Eligibility)
 		c.Pending[i] = p
 	}
+	c.Scheduled = make([]pim.Scheduled, len(s.Scheduled))
+	for i, x := range s.Scheduled {
+		x.Eligibility = safeEligibility(x.Eligibility)
+		c.Scheduled[i] = x
+	}
+	c.Approvals = make([]pim.Approval, len(s.Approvals))
+	for i, a := range s.Approvals {
+		c.Approvals[i] = safeApproval(a)
+	}
 	return &c
+}
+
+// safeApproval is a request to approve fit for the screen: what the
+// requester typed is the tenant's text too.
+func safeApproval(a pim.Approval) pim.Approval {
+	a.Eligibility = safeEligibility(a.Eligibility)
+	a.Requester, a.RequesterUPN = show.Text(a.Requester), show.Text(a.RequesterUPN)
+	a.Justification = show.Text(a.Justification)
+	a.TicketNumber, a.TicketSystem = show.Text(a.TicketNumber), show.Text(a.TicketSystem)
+	stages := make([]pim.ApprovalStage, len(a.Stages))
+	for i, st := range a.Stages {
+		st.Name, st.Reviewer, st.Status, st.Justification = show.Text(st.Name), show.Text(st.Reviewer), show.Text(st.Status), show.Text(st.Justification)
+		stages[i] = st
+	}
+	if a.Stages != nil {
+		a.Stages = stages
+	}
+	return a
 }
 
 func safeEvent(ev pim.Event) pim.Event {

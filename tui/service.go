@@ -24,8 +24,8 @@ type Identity = app.Identity
 // Service is everything the TUI needs: the application core's use cases
 // (internal/app satisfies it); tests use a fake.
 //
-// Identity, Plan, DefaultDuration, RecentJustifications and Now do no I/O
-// and are called from Update. The others are called from a tea.Cmd
+// Identity, Plan, DefaultDuration, RecentJustifications, CanRenew,
+// RenewInput and Now do no network I/O and are called from Update. The others are called from a tea.Cmd
 // goroutine and may block. Observers may be called from any goroutine,
 // before the method returns.
 type Service interface {
@@ -47,8 +47,22 @@ type Service interface {
 	Activate(ctx context.Context, reqs []pim.ActivateRequest, wait bool, obs app.Observer) []pim.Outcome
 	// Deactivate ends one active elevation.
 	Deactivate(ctx context.Context, a pim.Active, obs app.Observer) pim.DeactivateOutcome
-	// Cancel withdraws a request that waits for approval.
+	// Cancel withdraws a request that waits for approval, or a scheduled
+	// activation before its start.
 	Cancel(ctx context.Context, p pim.Pending) error
+	// CanRenew says why an activation cannot be renewed now (nil: it can).
+	CanRenew(a pim.Active) error
+	// RenewInput is what the last activation of e sent that PIM accepted
+	// (justification, ticket, duration); false when none is known.
+	RenewInput(e pim.Eligibility) (app.PlanInput, bool)
+	// Renew deactivates a and activates it again with in.
+	Renew(ctx context.Context, a pim.Active, in app.PlanInput, obs app.Observer) pim.RenewOutcome
+	// Approvals reads the requests waiting for the admin's decision, with
+	// their stages; with a nil observer it never prompts.
+	Approvals(ctx context.Context, obs app.Observer) (*pim.Snapshot, error)
+	// Decide approves or denies one request with the approver's
+	// justification.
+	Decide(ctx context.Context, a pim.Approval, d pim.Decision, justification string, obs app.Observer) pim.DecisionOutcome
 	// RecentJustifications returns up to n justifications, newest first.
 	RecentJustifications(n int) []string
 	// Now is the server's clock.

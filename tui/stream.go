@@ -29,6 +29,7 @@ const (
 	opSignIn opKind = iota
 	opActivate
 	opDeactivate
+	opRenew // deactivate, then activate again
 )
 
 // Messages streamed by an operation. op ties each to its operation so that
@@ -59,6 +60,10 @@ type (
 	deactivatedMsg struct {
 		op      int
 		outcome pim.DeactivateOutcome
+	}
+	renewedMsg struct {
+		op      int
+		outcome pim.RenewOutcome
 	}
 )
 

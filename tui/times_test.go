@@ -31,8 +31,8 @@ func TestTimesNotTodayCarryTheDate(t *testing.T) {
 
 	h.key("g", "enter") // Global Administrator: 1h from now
 	h.mustShow("until about Tue 3 Mar 00:55")
-	h.key("esc", "down", "r") // Global Reader again: after it ends
-	h.mustShow("from Tue 3 Mar 00:30 (when it ends), until about Tue 3 Mar 01:30")
+	h.key("esc", "down", "r") // Global Reader again: renewed now
+	h.mustShow("Renew Global Reader now", "1h, until about Tue 3 Mar 00:55")
 }
 
 func TestTimesNotTodayInProgressAndSignIn(t *testing.T) {

@@ -21,6 +21,9 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 
 	case tickMsg:
 		m.now = m.svc.Now()
+		if m.form != nil {
+			m.form.now = m.now
+		}
 		return tea.Batch(m.tickCmd(), m.checkExpiry())
 
 	case refreshTickMsg:
@@ -35,6 +38,12 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 
 	case cancelledMsg:
 		return m.cancelled(msg)
+
+	case approvalsLoadedMsg:
+		return m.approvalsLoaded(msg)
+
+	case decidedMsg:
+		return m.decided(msg)
 
 	case clearStatusMsg:
 		if msg.seq == m.statusSeq {
@@ -107,6 +116,19 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 		}
 		return cmd
 
+	case renewedMsg:
+		if ok, _ := m.current(msg.op); !ok {
+			return nil
+		}
+		m.endOp(msg.op)
+		cmd := m.renewed(msg.outcome)
+		if m.finishing {
+			m.exitLine = renewalLine(msg.outcome)
+			m.cutShort = msg.outcome.Err != nil
+			return m.quit()
+		}
+		return cmd
+
 	case finishTimeoutMsg:
 		if m.finishing {
 			m.exitLine = "pimento stopped while still waiting for PIM's answer: run `pimento status` to see what PIM did"
@@ -134,6 +156,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 	}
 	m.snap = safeSnapshot(msg.snap)
 	m.warn(m.snap.Warnings)
+	m.inbox.set(m.snap.Approvals)
 	m.recent = safeList(msg.recent)
 	m.list.setRows(buildRows(m.snap), m.filter.Value())
 	m.list.clamp(m.listHeight())
@@ -143,9 +166,14 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 		}
 	}
 	if p := m.confirmCancel; p != nil {
-		if r := m.list.byKey(p.Key()); r == nil || r.pending == nil || r.pending.RequestID != p.RequestID {
+		r := m.list.byKey(p.Key())
+		still := r != nil && ((r.pending != nil && r.pending.RequestID == p.RequestID) || (r.scheduled != nil && r.scheduled.RequestID == p.RequestID && r.scheduled.Start.After(m.now)))
+		if !still {
 			m.confirmCancel = nil
 			m.notice = "The request for " + p.Label() + " no longer waits for approval; nothing was sent."
+			if isScheduled(*p) {
+				m.notice = "The scheduled activation of " + p.Label() + " is no longer scheduled; nothing was sent."
+			}
 		}
 	}
 	return m.checkExpiry()
@@ -160,8 +188,11 @@ func (m *Model) cancelled(msg cancelledMsg) tea.Cmd {
 		m.notice = ""
 	}
 	if msg.err != nil {
-		m.err = fmt.Errorf("cancelling the request for %s: %w", p.Label(), msg.err)
+		m.err = fmt.Errorf("cancelling %s: %w", cancelWhat(p), msg.err)
 		return m.loadCmd()
+	}
+	if isScheduled(p) {
+		return tea.Batch(m.loadCmd(), m.setStatus("Scheduled activation of "+p.Label()+" withdrawn; it will not start"))
 	}
 	return tea.Batch(m.loadCmd(), m.setStatus("Request for "+p.Label()+" cancelled; nothing was activated"))
 }
@@ -188,7 +219,7 @@ func (m *Model) signedIn(msg signedInMsg) tea.Cmd {
 
 func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 	m.now = m.svc.Now()
-	var verified, pending, failed, unproven []string
+	var verified, pending, failed, unproven, scheduled []string
 	for _, o := range outs {
 		m.warn(o.Warnings)
 		delete(m.busy, o.Target.Key())
@@ -202,6 +233,8 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 			verified = append(verified, o.Target.Name)
 		case isPendingApproval(o.Status):
 			pending = append(pending, o.Target.Name)
+		case o.Scheduled:
+			scheduled = append(scheduled, o.Target.Name+" from "+show.Clock(o.Sent.Start, m.now))
 		default:
 			// Accepted but not proven: say so rather than nothing.
 			unproven = append(unproven, o.Target.Name)
@@ -214,6 +247,9 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 	var parts []string
 	if len(verified) > 0 {
 		parts = append(parts, "verified: "+strings.Join(verified, ", "))
+	}
+	if len(scheduled) > 0 {
+		parts = append(parts, "scheduled: "+strings.Join(scheduled, ", "))
 	}
 	if len(pending) > 0 {
 		parts = append(parts, "pending approval: "+strings.Join(pending, ", "))
@@ -230,6 +266,31 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 		return m.loadCmd()
 	}
 	return tea.Batch(m.loadCmd(), m.setStatus(summary))
+}
+
+func (m *Model) renewed(out pim.RenewOutcome) tea.Cmd {
+	m.now = m.svc.Now()
+	for _, t := range m.timeline.targets() {
+		delete(m.busy, t.Key())
+	}
+	m.timeline.finishRenew(out)
+	m.warn(out.Deactivation.Warnings)
+	m.warn(out.Activation.Warnings)
+	if out.Err != nil || !out.Activation.Effective {
+		return m.loadCmd()
+	}
+	return tea.Batch(m.loadCmd(), m.setStatus(out.Target.Name+" renewed until "+show.Clock(out.Activation.End, m.now)))
+}
+
+// renewalLine is the truth about a renewal cut short by quitting.
+func renewalLine(o pim.RenewOutcome) string {
+	switch {
+	case o.Err != nil:
+		return show.Text(o.Target.Label()) + ": " + show.Text(o.Err.Error())
+	case o.Activation.Effective:
+		return show.Text(o.Target.Label()) + ": renewed"
+	}
+	return show.Text(o.Target.Label()) + ": activated again (" + o.Activation.Status + "), not verified: run `pimento status`"
 }
 
 func (m *Model) deactivated(out pim.DeactivateOutcome) tea.Cmd {
@@ -271,6 +332,8 @@ func activationLine(outs []pim.Outcome) string {
 			parts = append(parts, show.Text(o.Target.Label())+": effective")
 		case isPendingApproval(o.Status):
 			parts = append(parts, show.Text(o.Target.Label())+": waiting for approval")
+		case o.Scheduled:
+			parts = append(parts, show.Text(o.Target.Label())+": scheduled from "+show.DateTime(o.Sent.Start))
 		default:
 			parts = append(parts, show.Text(o.Target.Label())+": accepted ("+o.Status+"), not verified: run `pimento status`")
 		}

@@ -29,6 +29,10 @@ func (m *Model) updateKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.keyForm(msg)
 	case screenProgress:
 		return m.keyProgress(msg)
+	case screenApprovals:
+		return m.keyApprovals(msg)
+	case screenDecide:
+		return m.keyDecision(msg)
 	}
 	if m.confirm != nil {
 		return m.keyConfirm(msg)
@@ -47,6 +51,8 @@ func (m *Model) updatePaste(msg tea.PasteMsg) tea.Cmd {
 	switch {
 	case m.screen == screenForm && m.form != nil:
 		cmd = m.form.updateInput(msg)
+	case m.screen == screenDecide && m.decision != nil:
+		m.decision.input, cmd = m.decision.input.Update(msg)
 	case m.screen == screenMain && m.filtering:
 		m.filter, cmd = m.filter.Update(msg)
 		m.list.applyFilter(m.filter.Value(), m.list.current())
@@ -105,6 +111,8 @@ func (m *Model) keyMain(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return m.loadCmd()
+	case key.Matches(msg, k.Inbox):
+		return m.openInbox()
 	case key.Matches(msg, k.Timeline):
 		if m.timeline != nil {
 			m.screen = screenProgress
@@ -175,7 +183,11 @@ func (m *Model) keyConfirmCancel(msg tea.KeyPressMsg) tea.Cmd {
 		m.confirmCancel = nil
 		return m.cancelRequestCmd(p)
 	case key.Matches(msg, m.keys.No):
-		m.notice = "The request for " + m.confirmCancel.Label() + " stays pending; nothing was sent."
+		if isScheduled(*m.confirmCancel) {
+			m.notice = "The scheduled activation of " + m.confirmCancel.Label() + " stays; nothing was sent."
+		} else {
+			m.notice = "The request for " + m.confirmCancel.Label() + " stays pending; nothing was sent."
+		}
 		m.confirmCancel = nil
 	}
 	return nil
@@ -205,6 +217,10 @@ func (m *Model) keyForm(msg tea.KeyPressMsg) tea.Cmd {
 		if m.op != nil {
 			m.notice = "Another request is in flight; submit again when it is done (p shows it)."
 			return nil
+		}
+		if a := m.form.renew; a != nil {
+			m.lastSent[a.Key()] = plan.Requests[0]
+			return m.startRenew(*a, in)
 		}
 		return m.startActivation(plan.Requests)
 	}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +43,10 @@ func (m *Model) render() string {
 		body = m.form.view(m.styles, w, bh, m.formStart(), m.now)
 	case m.screen == screenProgress:
 		body = m.progressView(w, bh)
+	case m.screen == screenApprovals:
+		body = m.inboxView(w, bh)
+	case m.screen == screenDecide && m.decision != nil:
+		body = m.decisionView(w, bh)
 	default:
 		body = m.mainView(w, bh)
 	}
@@ -87,10 +92,36 @@ func (m *Model) headerLines() []string {
 	if m.loading {
 		state = st.App.HeaderKey.Render("  ⟳ loading")
 	}
-	if m.width >= wideWidth {
-		return []string{title + "  " + acct + sep + where + state}
+	lines := []string{title + "  " + acct + sep + where + state}
+	if m.width < wideWidth {
+		lines = []string{title + "  " + acct + state, where}
 	}
-	return []string{title + "  " + acct + state, where}
+	return append(lines, m.inboxAnnouncement()...)
+}
+
+// inboxAnnouncement is the header's line about requests that wait for the
+// admin's decision, on every screen but the approver's own.
+func (m *Model) inboxAnnouncement() []string {
+	n := len(m.inbox.list)
+	if n == 0 || m.screen == screenApprovals || m.screen == screenDecide {
+		return nil
+	}
+	var who []string
+	for _, a := range m.inbox.list {
+		name := a.Requester
+		if name == "" {
+			name = a.RequesterLabel()
+		}
+		if !slices.Contains(who, name) {
+			who = append(who, name)
+		}
+	}
+	from := strings.Join(who, ", ")
+	if len(who) > 2 {
+		from = strings.Join(who[:2], ", ") + " and others"
+	}
+	st := m.styles
+	return []string{st.App.HeaderWarn.Render(inboxTitle(n)) + st.App.HeaderKey.Render(" · from "+from+" · tab shows them")}
 }
 
 func (m *Model) bannerLines() []string {
@@ -115,12 +146,16 @@ func (m *Model) bannerLines() []string {
 		}
 		// r's hint only when r acts on this role: one rule, reactivateTarget.
 		_, armed := m.armed[a.Key()]
-		switch r, _ := m.reactivateTarget(); {
+		r, _ := m.reactivateTarget()
+		mine := r != nil && r.key == a.Key()
+		switch {
 		case armed:
 			s += " · re-activates when it ends"
-		case r != nil && r.key == a.Key() && w >= wideWidth:
+		case mine && m.svc.CanRenew(a) == nil:
+			s += " · r renews it"
+		case mine && w >= wideWidth:
 			s += " · r re-activates it once it ends"
-		case r != nil && r.key == a.Key():
+		case mine:
 			s += " · r re-activates it"
 		}
 		out = append(out, m.styles.App.ExpiryBanner.Width(w).Render(ansi.Truncate(s, w, "…")))
@@ -154,7 +189,7 @@ func (m *Model) message() (string, lipgloss.Style) {
 	case m.confirm != nil:
 		return "Deactivate " + m.confirm.Label() + " now? y yes · n no", st.Confirm
 	case m.confirmCancel != nil:
-		return "Cancel the request for " + m.confirmCancel.Label() + "? y yes · n no", st.Confirm
+		return "Cancel " + cancelWhat(*m.confirmCancel) + "? y yes · n no", st.Confirm
 	case m.err != nil:
 		return "✗ " + oneLine(show.Text(m.err.Error())) + " (esc dismisses)", st.App.Error
 	case m.tooShort != nil:

@@ -135,31 +135,58 @@ func TestPlanOwnsDurations(t *testing.T) {
 	}
 	targets := []pim.Eligibility{role}
 	// The profile's default above the maximum: the maximum, said in a note.
-	plan, err := app.MakePlan(targets, app.PlanInput{Justification: "x"}, 8*time.Hour)
+	plan, err := app.MakePlan(targets, app.PlanInput{Justification: "x"}, 8*time.Hour, time.Now())
 	if err != nil || plan.Requests[0].Duration != 2*time.Hour || len(plan.Notes) != 1 || !strings.Contains(plan.Notes[0], "policy maximum") {
 		t.Fatalf("default above max: %+v %v", plan, err)
 	}
 	// No default: 1h.
-	if plan, _ := app.MakePlan(targets, app.PlanInput{Justification: "x"}, 0); plan.Requests[0].Duration != time.Hour || len(plan.Notes) != 0 {
+	if plan, _ := app.MakePlan(targets, app.PlanInput{Justification: "x"}, 0, time.Now()); plan.Requests[0].Duration != time.Hour || len(plan.Notes) != 0 {
 		t.Errorf("no default: %+v", plan)
 	}
 	// An explicit duration above the maximum is refused, never shortened.
 	var pe *pim.PolicyError
-	if _, err := app.MakePlan(targets, app.PlanInput{Duration: "3h", Justification: "x"}, 0); !errors.As(err, &pe) {
+	if _, err := app.MakePlan(targets, app.PlanInput{Duration: "3h", Justification: "x"}, 0, time.Now()); !errors.As(err, &pe) {
 		t.Errorf("3h over 2h: %v", err)
 	}
 	// Kiota's unanchored reading of PT1H30X (an hour) is not ours.
 	var plErr *app.PlanError
-	if _, err := app.MakePlan(targets, app.PlanInput{Duration: "PT1H30X", Justification: "x"}, 0); !errors.As(err, &plErr) {
+	if _, err := app.MakePlan(targets, app.PlanInput{Duration: "PT1H30X", Justification: "x"}, 0, time.Now()); !errors.As(err, &plErr) {
 		t.Errorf("PT1H30X: %v", err)
 	}
 	// Justifications lose their control characters, and are limited.
-	plan, err = app.MakePlan(targets, app.PlanInput{Justification: "INC-1\x1b[2J\nrestore"}, 0)
+	plan, err = app.MakePlan(targets, app.PlanInput{Justification: "INC-1\x1b[2J\nrestore"}, 0, time.Now())
 	if err != nil || plan.Requests[0].Justification != "INC-1 [2J restore" {
 		t.Errorf("cleaned: %q %v", plan.Requests[0].Justification, err)
 	}
-	if _, err := app.MakePlan(targets, app.PlanInput{Justification: strings.Repeat("x", 501)}, 0); !errors.As(err, &pe) || !strings.Contains(err.Error(), "at most 500") {
+	if _, err := app.MakePlan(targets, app.PlanInput{Justification: strings.Repeat("x", 501)}, 0, time.Now()); !errors.As(err, &pe) || !strings.Contains(err.Error(), "at most 500") {
 		t.Errorf("501 characters: %v", err)
+	}
+}
+
+// Plan owns the start too: read against the server's time, sent in it,
+// shown back in the admin's time with the date, and a warning where
+// approvers' 24 hours may run out before the start.
+func TestPlanOwnsTheStart(t *testing.T) {
+	server := time.Date(2026, 11, 30, 16, 30, 0, 0, time.UTC)
+	approval := pim.Eligibility{
+		Kind: pim.KindDirectoryRole, Name: "Privileged Role Administrator", RoleDefinitionID: "p", DirectoryScopeID: "/",
+		Policy: pim.Policy{MaxDuration: 2 * time.Hour, Justification: true, Approval: true},
+	}
+	plan, err := app.MakePlan([]pim.Eligibility{approval}, app.PlanInput{Justification: "x", Start: "+2h"}, 0, server)
+	if err != nil || !plan.Requests[0].Start.Equal(server.Add(2*time.Hour)) || len(plan.Notes) != 1 ||
+		!strings.Contains(plan.Notes[0], "scheduled: starts ") || !strings.Contains(plan.Notes[0], "sent as 2026-11-30T18:30:00Z") {
+		t.Fatalf("+2h: %+v %v", plan, err)
+	}
+	plan, err = app.MakePlan([]pim.Eligibility{approval}, app.PlanInput{Justification: "x", Start: "+25h"}, 0, server)
+	if err != nil || len(plan.Notes) != 2 || !strings.Contains(plan.Notes[1], "may expire before it is approved") {
+		t.Errorf("+25h on an approval role: %+v %v", plan.Notes, err)
+	}
+	if plan, _ := app.MakePlan([]pim.Eligibility{approval}, app.PlanInput{Justification: "x", Start: "now"}, 0, server); !plan.Requests[0].Start.IsZero() || len(plan.Notes) != 0 {
+		t.Errorf("now: %+v", plan)
+	}
+	var plErr *app.PlanError
+	if _, err := app.MakePlan([]pim.Eligibility{approval}, app.PlanInput{Justification: "x", Start: "2026-11-30T10:00"}, 0, server); !errors.As(err, &plErr) {
+		t.Errorf("a start in the past: %v", err)
 	}
 }
 

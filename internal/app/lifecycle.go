@@ -103,6 +103,13 @@ func (a *App) Activate(ctx context.Context, reqs []pim.ActivateRequest, wait boo
 	for _, o := range outs {
 		var ie *pim.InterruptedError
 		accepted := o.Err == nil && pim.IsAccepted(o.Status) || errors.As(o.Err, &ie) && ie.Accepted
+		if o.Scheduled {
+			// Nothing is active before its start: the schedule is noted,
+			// never the prompt's countdown.
+			x := pim.Scheduled{Eligibility: o.Target, RequestID: o.RequestID, Start: o.Sent.Start, End: o.End}
+			a.updateLast(func(s *pim.Snapshot) { s.Scheduled = append(s.Scheduled, x) })
+			continue
+		}
 		if accepted {
 			a.noteActive(o.Target, o.Sent.Start, o.End)
 			a.updateCached(func(s *pim.Snapshot) { setActive(s, o.Target, o.Sent.Start, o.End) })
@@ -140,11 +147,33 @@ func (a *App) DeactivateWith(ctx context.Context, act pim.Active, refresh bool, 
 	return out
 }
 
-// Cancel withdraws a request that waits for approval.
+// Cancel withdraws a request that waits for approval, or a scheduled
+// activation before its start (Scheduled.Request).
 func (a *App) Cancel(ctx context.Context, p pim.Pending) error {
 	done := a.track()
 	defer done()
-	return a.pim.Cancel(ctx, p)
+	if err := a.pim.Cancel(ctx, p); err != nil {
+		return err
+	}
+	a.updateLast(func(s *pim.Snapshot) {
+		kept := s.Scheduled[:0:0]
+		for _, x := range s.Scheduled {
+			if x.RequestID != p.RequestID {
+				kept = append(kept, x)
+			}
+		}
+		s.Scheduled = kept
+	})
+	return nil
+}
+
+// updateLast applies what this process learned to the last snapshot.
+func (a *App) updateLast(update func(*pim.Snapshot)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.last != nil {
+		update(a.last)
+	}
 }
 
 // RecentJustifications offers the profile's templates, then recent ones
@@ -277,6 +306,8 @@ func clone(s *pim.Snapshot) *pim.Snapshot {
 	c.Eligible = append([]pim.Eligibility(nil), s.Eligible...)
 	c.Active = append([]pim.Active(nil), s.Active...)
 	c.Pending = append([]pim.Pending(nil), s.Pending...)
+	c.Scheduled = append([]pim.Scheduled(nil), s.Scheduled...)
+	c.Approvals = append([]pim.Approval(nil), s.Approvals...)
 	c.Warnings = append([]string(nil), s.Warnings...)
 	return &c
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pimento-cli/pimento/internal/duration"
 	"github.com/pimento-cli/pimento/internal/show"
+	"github.com/pimento-cli/pimento/internal/start"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -16,6 +17,9 @@ type PlanInput struct {
 	Justification string
 	TicketNumber  string
 	TicketSystem  string
+	// Start as typed: "18:00", "2026-12-01T18:00", "+2h"; "" or "now"
+	// starts now (internal/start reads it).
+	Start string
 }
 
 // Plan is what will be sent, and what the core decided on the way.
@@ -67,14 +71,20 @@ func defaultFor(targets []pim.Eligibility, profileDefault time.Duration) (time.D
 // and checks every request against its policy. An explicit duration above
 // a policy maximum is refused, never shortened.
 func (a *App) Plan(targets []pim.Eligibility, in PlanInput) (Plan, error) {
-	return MakePlan(targets, in, a.profile.DefaultDuration)
+	return MakePlan(targets, in, a.profile.DefaultDuration, a.clock.Now())
 }
 
-// MakePlan is Plan with the profile's default duration given.
-func MakePlan(targets []pim.Eligibility, in PlanInput, profileDefault time.Duration) (Plan, error) {
+// MakePlan is Plan with the profile's default duration and the server's
+// time given. A start is read against the server's time in the PC's zone
+// ("18:00" is the admin's 18:00) and sent in the server's time.
+func MakePlan(targets []pim.Eligibility, in PlanInput, profileDefault time.Duration, now time.Time) (Plan, error) {
 	var plan Plan
 	if len(targets) == 0 {
 		return plan, &PlanError{Msg: "nothing to activate"}
+	}
+	at, err := start.Parse(in.Start, now, time.Local)
+	if err != nil {
+		return plan, &PlanError{Msg: err.Error()}
 	}
 	var d time.Duration
 	if in.Duration != "" {
@@ -93,7 +103,7 @@ func MakePlan(targets []pim.Eligibility, in PlanInput, profileDefault time.Durat
 	just := show.Clean(in.Justification)
 	for _, t := range targets {
 		r := pim.ActivateRequest{
-			Target: t, Duration: d, Justification: just,
+			Target: t, Start: at, Duration: d, Justification: just,
 			TicketNumber: show.Clean(in.TicketNumber), TicketSystem: show.Clean(in.TicketSystem),
 		}
 		if err := pim.Validate(r); err != nil {
@@ -101,5 +111,26 @@ func MakePlan(targets []pim.Eligibility, in PlanInput, profileDefault time.Durat
 		}
 		plan.Requests = append(plan.Requests, r)
 	}
+	if !at.IsZero() {
+		plan.Notes = append(plan.Notes, startNotes(targets, at, d, now)...)
+	}
 	return plan, nil
+}
+
+// startNotes say when a scheduled activation runs, in the admin's time
+// with the date, and warn where approvers may run out of time: they have
+// 24 hours, and whether from the request or from its start is UNVERIFIED
+// (AF §9.11), so a start beyond that is the risky side.
+func startNotes(targets []pim.Eligibility, at time.Time, d time.Duration, now time.Time) []string {
+	notes := []string{fmt.Sprintf("scheduled: starts %s, ends %s (your time; sent as %s)",
+		show.DateTime(at), show.DateTime(at.Add(d)), at.UTC().Format(time.RFC3339))}
+	if at.Sub(now) <= pim.ApprovalWindow {
+		return notes
+	}
+	for _, t := range targets {
+		if t.Policy.Approval {
+			notes = append(notes, t.Label()+" needs approval, and approvers have 24 hours from the request: a start more than 24 hours ahead may expire before it is approved")
+		}
+	}
+	return notes
 }

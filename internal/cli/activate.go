@@ -47,11 +47,18 @@ token carries it, and says how long that took.
 never above the policy maximum. Without it, the profile's default_duration (or
 1h) is used, capped at each role's maximum.
 
+--start schedules the activation for later: 18:00 (today, or tomorrow once it
+has passed), 2026-12-01T18:00 (your local time) or +2h. pimento shows the start
+back in your time with the date, sends it in the server's time, and returns once
+PIM accepted it (Granted): it starts then, ` + "`pimento status`" + ` lists it as scheduled and
+` + "`pimento cancel`" + ` withdraws it before its start.
+
 Exit codes: 0 effective (or accepted with --no-wait), 1 failed, 2 bad input,
 3 waiting for approval, 4 sign-in needed, 130 interrupted.`,
 		Example: `  pimento activate "Exchange Administrator" --duration 1h --justification "CHG-1234" --ticket-number CHG-1234 --ticket-system ServiceNow
   pimento activate "Helpdesk Administrator" --scope "AU: Berlin Helpdesk" --duration 30m --justification "password resets"
-  pimento activate SG-Tier0-Break-Glass-Ops --access member --duration PT1H --justification "incident 42" --json`,
+  pimento activate SG-Tier0-Break-Glass-Ops --access member --duration PT1H --justification "incident 42" --json
+  pimento activate "Exchange Administrator" --start 22:00 --duration 2h --justification "CHG-88 maintenance window" --ticket-number CHG-88 --ticket-system ServiceNow`,
 		Args:              needRoles("to activate", "roles"),
 		ValidArgsFunction: completeRoles(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -79,6 +86,7 @@ Exit codes: 0 effective (or accepted with --no-wait), 1 failed, 2 bad input,
 	fl.StringVar(&opts.Plan.Justification, "justification", "", fmt.Sprintf("why you need it (required by most policies; at most %d characters)", pim.MaxJustification))
 	fl.StringVar(&opts.Plan.TicketNumber, "ticket-number", "", "ticket number, when the policy requires one")
 	fl.StringVar(&opts.Plan.TicketSystem, "ticket-system", "", "ticket system, when the policy requires one")
+	fl.StringVar(&opts.Plan.Start, "start", "", "start later: 18:00, 2026-12-01T18:00 (local time) or +2h (default: now)")
 	fl.StringVar(&opts.Selector.scope, "scope", "", "choose among eligibilities of the same role: a directoryScopeId, an Azure scope id or the scope in words")
 	fl.StringVar(&opts.Selector.access, "access", "", "for groups: member or owner")
 	fl.BoolVar(&opts.NoWait, "no-wait", false, "return when PIM accepts the request, without waiting until it is effective")
@@ -91,6 +99,7 @@ type activateJSON struct {
 	Scope              string   `json:"scope"`
 	Status             string   `json:"status"`
 	EndDateTime        *string  `json:"endDateTime"`
+	StartDateTime      *string  `json:"startDateTime,omitempty"` // a scheduled activation's start
 	Effective          bool     `json:"effective"`
 	SecondsToEffective *float64 `json:"secondsToEffective"`
 	Proof              *string  `json:"proof"`
@@ -178,6 +187,9 @@ func reportActivation(opts *ActivateOptions, a *app.App, outs []pim.Outcome) err
 		if !o.End.IsZero() && o.Err == nil && !pim.IsPending(o.Status) {
 			j.EndDateTime = rfc3339(o.End)
 		}
+		if o.Scheduled {
+			j.StartDateTime = rfc3339(o.Sent.Start)
+		}
 		if o.Effective {
 			secs := o.EffectiveAfter.Seconds()
 			proof := string(o.Proof)
@@ -207,6 +219,7 @@ func reportActivation(opts *ActivateOptions, a *app.App, outs []pim.Outcome) err
 			failed = append(failed, o.Target.Label())
 		case pim.IsPending(o.Status):
 			pending = append(pending, o.Target.Label())
+		case o.Scheduled:
 		case !opts.NoWait && !o.Effective:
 			// Accepted but not proven: never a success when waiting was asked.
 			failed = append(failed, o.Target.Label())
@@ -224,6 +237,8 @@ func reportActivation(opts *ActivateOptions, a *app.App, outs []pim.Outcome) err
 			switch {
 			case o.Err != nil:
 				fmt.Fprintf(opts.IO.Out, "✗ %s: %s\n", name, show.Text(o.Err.Error()))
+			case o.Scheduled:
+				fmt.Fprintf(opts.IO.Out, "✓ %s scheduled (%s): starts %s, until %s; `pimento cancel` withdraws it before then\n", name, o.Status, show.DateTime(o.Sent.Start), show.DateTime(o.End))
 			case o.Effective:
 				fmt.Fprintf(opts.IO.Out, "✓ %s effective after %.1fs, until %s (%s)\n", name, o.EffectiveAfter.Seconds(), show.Clock(o.End, now), proofWords(o))
 			case pim.IsPending(o.Status):

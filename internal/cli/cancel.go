@@ -26,7 +26,7 @@ func NewCmdCancel(f *Factory, runF func(context.Context, *CancelOptions) error) 
 	opts := &CancelOptions{IO: f.IO, App: f.App}
 	cmd := &cobra.Command{
 		Use:   "cancel ROLE...",
-		Short: "Withdraw requests that are waiting for approval",
+		Short: "Withdraw requests waiting for approval, or scheduled activations before their start",
 		Example: `  pimento cancel "Privileged Role Administrator"
   pimento cancel SG-Tier0-Break-Glass-Ops --access owner --json`,
 		Args:              needRoles("whose request to cancel", "status"),
@@ -67,8 +67,13 @@ func cancelRun(ctx context.Context, opts *CancelOptions) error {
 	for _, p := range snap.Pending {
 		pending = append(pending, p.Eligibility)
 	}
+	for _, x := range snap.Scheduled {
+		if _, ok := snap.PendingFor(x.Eligibility); !ok {
+			pending = append(pending, x.Eligibility)
+		}
+	}
 	targets, err := opts.Selector.resolve(pending, opts.Roles, func(names string) error {
-		return usagef("no request for %s is waiting for approval", names)
+		return usagef("no request for %s is waiting for approval or scheduled", names)
 	})
 	if err != nil {
 		return err
@@ -76,7 +81,11 @@ func cancelRun(ctx context.Context, opts *CancelOptions) error {
 	out := []cancelJSON{}
 	failed := false
 	for _, t := range targets {
-		p, _ := snap.PendingFor(t)
+		p, ok := snap.PendingFor(t)
+		what := "request for " + p.Label()
+		if x, sched := snap.ScheduledFor(t); !ok && sched {
+			p, what = x.Request(), "scheduled activation of "+x.Label()+" (it would have started "+show.DateTime(x.Start)+")"
+		}
 		j := cancelJSON{Name: p.Name, Scope: p.Scope, RequestID: p.RequestID, Status: "Canceled"}
 		if err := a.Cancel(ctx, p); err != nil {
 			j.Status, j.Error, failed = "Failed", err.Error(), true
@@ -86,7 +95,7 @@ func cancelRun(ctx context.Context, opts *CancelOptions) error {
 			if j.Error != "" {
 				fmt.Fprintf(opts.IO.Out, "✗ %s\n", show.Text(j.Error))
 			} else {
-				fmt.Fprintf(opts.IO.Out, "✓ request for %s withdrawn\n", show.Text(p.Label()))
+				fmt.Fprintf(opts.IO.Out, "✓ %s withdrawn\n", show.Text(what))
 			}
 		}
 	}

@@ -145,8 +145,8 @@ steps up when the role needs an authentication context, and proves the new
 privilege reached your token before it says "effective".
 
 Run it without a command for the interactive screen; use the commands below
-from scripts (roles, status, activate, deactivate, cancel, history, whoami
-and doctor take --json).`,
+from scripts (roles, status, activate, deactivate, renew, cancel, approvals,
+approve, deny, history, whoami and doctor take --json).`,
 		Example: `  pimento demo                      # try it on a simulated tenant
   pimento login --account adm-ada@contoso.onmicrosoft.com
   pimento roles
@@ -177,12 +177,16 @@ and doctor take --json).`,
 		return []string{"global", "usgov", "usgovdod", "china"}, cobra.ShellCompDirectiveNoFileComp
 	})
 
-	root.AddGroup(&cobra.Group{ID: "pim", Title: "Elevation:"}, &cobra.Group{ID: "account", Title: "Account:"}, &cobra.Group{ID: "more", Title: "More:"})
+	root.AddGroup(&cobra.Group{ID: "pim", Title: "Elevation:"}, &cobra.Group{ID: "approve", Title: "Approving others' requests:"}, &cobra.Group{ID: "account", Title: "Account:"}, &cobra.Group{ID: "more", Title: "More:"})
 	for _, c := range []*cobra.Command{
 		NewCmdRoles(f, nil), NewCmdStatus(f, nil), NewCmdActivate(f, nil), NewCmdDeactivate(f, nil),
-		NewCmdCancel(f, nil), NewCmdHistory(f, nil), NewCmdPrompt(f),
+		NewCmdRenew(f, nil), NewCmdCancel(f, nil), NewCmdHistory(f, nil), NewCmdPrompt(f),
 	} {
 		c.GroupID = "pim"
+		root.AddCommand(c)
+	}
+	for _, c := range []*cobra.Command{NewCmdApprovals(f, nil), NewCmdApprove(f, nil), NewCmdDeny(f, nil)} {
+		c.GroupID = "approve"
 		root.AddCommand(c)
 	}
 	for _, c := range []*cobra.Command{NewCmdLogin(f, nil), NewCmdLogout(f), NewCmdWhoami(f), NewCmdDoctor(f)} {

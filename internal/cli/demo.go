@@ -23,7 +23,10 @@ func NewCmdDemo(f *Factory) *cobra.Command {
 		Long: `Start the simulated Contoso tenant in this process and open the interactive
 screen signed in as its admin. Tokens stay in memory and state goes to a
 temporary directory: the demo never touches your keyring, config, journal or
-prompt state.`,
+prompt state.
+
+Megan Bowen, a second admin of the tenant, has three requests waiting for your
+approval (a directory role, a group and an Azure role): tab shows them.`,
 		Example: "  pimento demo\n  go run ./cmd/pimento demo\n  pimento demo --clock-offset 5m   # the tenant's clock 5 minutes ahead of this PC",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

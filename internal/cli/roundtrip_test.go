@@ -107,6 +107,11 @@ func TestRoundTripBudgets(t *testing.T) {
 	}
 	budget("roles, cold policy cache", 2, 0, "roles")
 	budget("roles", 1, 0, "roles")
+	// The first screen's load brings the requests to approve, of every
+	// kind, inside the same round trip.
+	if c.tn.CountRequests("GET", "filterByCurrentUser(on='approver')") < 2 || c.tn.CountRequests("GET", "/arm/providers/Microsoft.Authorization/roleAssignmentScheduleRequests") == 0 {
+		t.Error("the first screen does not read the requests to approve")
+	}
 	budget("status", 1, 0, "status")
 	if n := len(c.tn.Requests()); n == 0 || c.tn.CountRequests("GET", "/arm/providers/Microsoft.Authorization/roleAssignmentScheduleInstances") == 0 {
 		t.Error("the budgets must include Azure Resource Manager")

@@ -25,9 +25,9 @@ func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) 
 	opts := &StatusOptions{IO: f.IO, App: f.App}
 	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Show active elevations with their remaining time, and pending requests",
-		Long: `Show what is active and for how long, by the server's clock, and what waits
-for approval.`,
+		Short: "Show active elevations with their remaining time, pending requests and scheduled activations",
+		Long: `Show what is active and for how long, by the server's clock, what waits
+for approval, and what is scheduled to start later (with its start).`,
 		Example: `  pimento status
   pimento status --json | jq '.[] | select(.remainingSeconds < 600)'`,
 		Args: noArgs,
@@ -46,8 +46,9 @@ type statusJSON struct {
 	Name             string   `json:"name"`
 	Kind             pim.Kind `json:"kind"`
 	Scope            string   `json:"scope"`
-	AzureScope       string   `json:"azureScope,omitempty"` // Azure roles: the ARM scope id
-	State            string   `json:"state"`                // active | assigned | pendingApproval
+	AzureScope       string   `json:"azureScope,omitempty"`    // Azure roles: the ARM scope id
+	State            string   `json:"state"`                   // active | assigned | pendingApproval | scheduled
+	StartDateTime    *string  `json:"startDateTime,omitempty"` // scheduled: when it starts
 	EndDateTime      *string  `json:"endDateTime"`
 	RemainingSeconds *int64   `json:"remainingSeconds"`
 }
@@ -79,6 +80,13 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	for _, p := range snap.Pending {
 		out = append(out, statusJSON{Name: p.Name, Kind: p.Kind, Scope: p.Scope, AzureScope: p.AzureScope, State: "pendingApproval"})
 	}
+	for _, x := range snap.Scheduled {
+		// Nothing runs yet: no remaining time until it starts.
+		out = append(out, statusJSON{
+			Name: x.Name, Kind: x.Kind, Scope: x.Scope, AzureScope: x.AzureScope, State: "scheduled",
+			StartDateTime: rfc3339(x.Start), EndDateTime: rfc3339(x.End),
+		})
+	}
 	if opts.JSON {
 		return writeJSON(opts.IO.Out, out)
 	}
@@ -89,13 +97,19 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tSCOPE\tSTATE\tENDS\tLEFT")
 	for _, st := range out {
-		ends, left := "-", "-"
+		ends, left, state := "-", "-", st.State
 		if st.EndDateTime != nil {
 			end, _ := time.Parse(time.RFC3339, *st.EndDateTime)
 			ends = when(end, now, opts.IO.OutTTY)
+		}
+		if st.RemainingSeconds != nil {
 			left = human(time.Duration(*st.RemainingSeconds) * time.Second)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", show.Text(st.Name), show.Text(st.Scope), st.State, ends, left)
+		if st.StartDateTime != nil {
+			start, _ := time.Parse(time.RFC3339, *st.StartDateTime)
+			state += " from " + when(start, now, opts.IO.OutTTY)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", show.Text(st.Name), show.Text(st.Scope), state, ends, left)
 	}
 	return tw.Flush()
 }

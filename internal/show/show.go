@@ -134,3 +134,12 @@ func Truncate(s string, n int) string {
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
 }
+
+// DateTime is t in the local zone, always with the date and the zone:
+// "Tue 1 Dec 2026 18:00 CET" (a scheduled start, shown back).
+func DateTime(t time.Time) string {
+	if t.IsZero() {
+		return "unknown"
+	}
+	return t.Local().Format("Mon 2 Jan 2006 15:04 MST")
+}

@@ -21,7 +21,7 @@ type Entry struct {
 	ID      string    `json:"id"`
 	Time    time.Time `json:"time"`
 	Account string    `json:"account"`
-	Action  string    `json:"action"` // activate | deactivate | cancel
+	Action  string    `json:"action"` // activate | deactivate | cancel | approve | deny
 	Role    string    `json:"role"`
 	Kind    string    `json:"kind"`
 	Scope   string    `json:"scope"`
@@ -39,6 +39,8 @@ type Entry struct {
 	Justification string     `json:"justification,omitempty"`
 	TicketNumber  string     `json:"ticketNumber,omitempty"`
 	TicketSystem  string     `json:"ticketSystem,omitempty"`
+	// Requester is, for an approver's decision, whose request it was.
+	Requester string `json:"requester,omitempty"`
 
 	// What came of it.
 	RequestID          string     `json:"requestId,omitempty"`
