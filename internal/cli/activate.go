@@ -112,31 +112,17 @@ func activateRun(ctx context.Context, opts *ActivateOptions) error {
 		return err
 	}
 	obs := &stderrObserver{w: opts.IO.ErrOut, account: a.Profile().Account}
-	missing := func(names string) error {
-		return usagef("you have no eligibility named %s: run `pimento roles` to see yours", names)
-	}
 	// A recent list of eligibilities and policies lets the request go out
 	// at once: PIM re-checks everything, and what it refuses is reported
 	// as it says. Without one (or when a ROLE is not in it), load first.
-	snap, cached := a.Cached()
-	var targets []pim.Eligibility
-	if cached {
-		if targets, err = opts.Selector.resolve(snap.Eligible, opts.Roles, missing); err != nil {
-			cached = false
-		}
+	snap, targets, fresh, err := findTargets(ctx, a, opts.IO, obs, true, opts.Selector, opts.Roles, eligibleIn,
+		func(_ *pim.Snapshot, names string) error {
+			return usagef("you have no eligibility named %s: run `pimento roles` to see yours", names)
+		})
+	if err != nil {
+		return err
 	}
-	if !cached {
-		if err := requireAccount(a); err != nil {
-			return err
-		}
-		if snap, err = a.LoadWithPrompt(ctx, obs); err != nil {
-			return err
-		}
-		warn(opts.IO.ErrOut, snap.Warnings)
-		azureNote(opts.IO.ErrOut, snap)
-		if targets, err = opts.Selector.resolve(snap.Eligible, opts.Roles, missing); err != nil {
-			return err
-		}
+	if fresh {
 		// Fresh from PIM: what it would refuse is refused here.
 		if err := activatable(snap, targets, a); err != nil {
 			return err

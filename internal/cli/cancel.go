@@ -59,20 +59,7 @@ func cancelRun(ctx context.Context, opts *CancelOptions) error {
 		return err
 	}
 	obs := &stderrObserver{w: opts.IO.ErrOut, account: a.Profile().Account}
-	snap, err := a.LoadWithPrompt(ctx, obs)
-	if err != nil {
-		return err
-	}
-	var pending []pim.Eligibility
-	for _, p := range snap.Pending {
-		pending = append(pending, p.Eligibility)
-	}
-	for _, x := range snap.Scheduled {
-		if _, ok := snap.PendingFor(x.Eligibility); !ok {
-			pending = append(pending, x.Eligibility)
-		}
-	}
-	targets, err := opts.Selector.resolve(pending, opts.Roles, func(names string) error {
+	snap, targets, _, err := findTargets(ctx, a, opts.IO, obs, false, opts.Selector, opts.Roles, waitingIn, func(_ *pim.Snapshot, names string) error {
 		return usagef("no request for %s is waiting for approval or scheduled", names)
 	})
 	if err != nil {
@@ -108,4 +95,19 @@ func cancelRun(ctx context.Context, opts *CancelOptions) error {
 		return &silentError{code: exitFailure}
 	}
 	return nil
+}
+
+// waitingIn is what cancel can withdraw: requests waiting for approval
+// and scheduled activations not yet started.
+func waitingIn(snap *pim.Snapshot) []pim.Eligibility {
+	var out []pim.Eligibility
+	for _, p := range snap.Pending {
+		out = append(out, p.Eligibility)
+	}
+	for _, x := range snap.Scheduled {
+		if _, ok := snap.PendingFor(x.Eligibility); !ok {
+			out = append(out, x.Eligibility)
+		}
+	}
+	return out
 }

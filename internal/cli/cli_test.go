@@ -109,6 +109,28 @@ func TestSignInNeededIsExit4WithTheCommand(t *testing.T) {
 	}
 }
 
+// Every verb that acts on a role asks for the sign-in before it sends
+// anything, whether or not it would use a cached list.
+func TestRoleVerbsNeedASignInFirst(t *testing.T) {
+	c := newCLI(t)
+	for _, args := range [][]string{
+		{"activate", "Global Administrator", "--duration", "30m", "--justification", "x"},
+		{"deactivate", "Global Administrator"},
+		{"deactivate", "Global Administrator", "--no-wait"},
+		{"renew", "Global Reader"},
+		{"cancel", "Privileged Role Administrator"},
+	} {
+		c.tn.ResetLog()
+		out, errOut, code := c.run(args...)
+		if code != exitSignIn || out != "" || !strings.Contains(errOut, "pimento login") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", args[0], code, out, errOut)
+		}
+		if n := len(c.tn.Requests()); n != 0 {
+			t.Errorf("%s: %d requests before a sign-in", args[0], n)
+		}
+	}
+}
+
 func TestRolesJSONContract(t *testing.T) {
 	c := newCLI(t)
 	c.login()

@@ -69,39 +69,12 @@ func deactivateRun(ctx context.Context, opts *DeactivateOptions) error {
 		return err
 	}
 	obs := &stderrObserver{w: opts.IO.ErrOut, account: a.Profile().Account}
-	activeOf := func(snap *pim.Snapshot) []pim.Eligibility {
-		var out []pim.Eligibility
-		for _, x := range snap.Active {
-			out = append(out, x.Eligibility)
-		}
-		return out
-	}
 	// With --no-wait a recent list goes straight to the request (PIM says
 	// if it is no longer active); otherwise PIM is read first.
-	var targets []pim.Eligibility
-	snap, cached := a.Cached()
-	if cached && opts.NoWait {
-		if targets, err = opts.Selector.resolve(activeOf(snap), opts.Roles, func(string) error { return errNoMatch }); err != nil {
-			cached = false
-		}
-	} else {
-		cached = false
-	}
-	if !cached {
-		if err := requireAccount(a); err != nil {
-			return err
-		}
-		if snap, err = a.LoadWithPrompt(ctx, obs); err != nil {
-			return err
-		}
-		warn(opts.IO.ErrOut, snap.Warnings)
-		azureNote(opts.IO.ErrOut, snap)
-		targets, err = opts.Selector.resolve(activeOf(snap), opts.Roles, func(names string) error {
-			return notActive(a, snap, opts, names)
-		})
-		if err != nil {
-			return err
-		}
+	snap, targets, _, err := findTargets(ctx, a, opts.IO, obs, opts.NoWait, opts.Selector, opts.Roles, activeIn,
+		func(snap *pim.Snapshot, names string) error { return notActive(a, snap, opts, names) })
+	if err != nil {
+		return err
 	}
 	out := []deactivateJSON{}
 	var failed bool
@@ -177,3 +150,37 @@ func notActive(a *app.App, snap *pim.Snapshot, opts *DeactivateOptions, names st
 }
 
 var errNoMatch = errors.New("no match")
+
+// findTargets finds the ROLE arguments among in(snapshot). With useCache
+// and a recent list holding every name, no request is made; otherwise PIM
+// is read now (a sign-in prompted on stderr, its warnings shown) and
+// fresh is true. missing explains names the fresh list lacks.
+func findTargets(ctx context.Context, a *app.App, io *IOStreams, obs *stderrObserver, useCache bool, sel selector, roles []string,
+	in func(*pim.Snapshot) []pim.Eligibility, missing func(*pim.Snapshot, string) error,
+) (snap *pim.Snapshot, targets []pim.Eligibility, fresh bool, err error) {
+	if snap, ok := a.Cached(); ok && useCache {
+		if targets, err := sel.resolve(in(snap), roles, func(string) error { return errNoMatch }); err == nil {
+			return snap, targets, false, nil
+		}
+	}
+	if err := requireAccount(a); err != nil {
+		return nil, nil, false, err
+	}
+	if snap, err = a.LoadWithPrompt(ctx, obs); err != nil {
+		return nil, nil, false, err
+	}
+	warn(io.ErrOut, snap.Warnings)
+	azureNote(io.ErrOut, snap)
+	targets, err = sel.resolve(in(snap), roles, func(names string) error { return missing(snap, names) })
+	return snap, targets, true, err
+}
+
+func eligibleIn(snap *pim.Snapshot) []pim.Eligibility { return snap.Eligible }
+
+func activeIn(snap *pim.Snapshot) []pim.Eligibility {
+	out := make([]pim.Eligibility, 0, len(snap.Active))
+	for _, x := range snap.Active {
+		out = append(out, x.Eligibility)
+	}
+	return out
+}

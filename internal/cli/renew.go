@@ -97,16 +97,7 @@ func renewRun(ctx context.Context, opts *RenewOptions) error {
 		return err
 	}
 	obs := &stderrObserver{w: opts.IO.ErrOut, account: a.Profile().Account}
-	snap, err := a.LoadWithPrompt(ctx, obs)
-	if err != nil {
-		return err
-	}
-	warn(opts.IO.ErrOut, snap.Warnings)
-	var active []pim.Eligibility
-	for _, x := range snap.Active {
-		active = append(active, x.Eligibility)
-	}
-	targets, err := opts.Selector.resolve(active, opts.Role, func(names string) error {
+	snap, targets, _, err := findTargets(ctx, a, opts.IO, obs, false, opts.Selector, opts.Role, activeIn, func(_ *pim.Snapshot, names string) error {
 		return usagef("%s is not active: there is nothing to renew (`pimento activate` starts it)", names)
 	})
 	if err != nil {
