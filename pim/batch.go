@@ -182,3 +182,21 @@ func decodeItem[T serialization.Parsable](res map[string]batchRes, key string, f
 	}
 	return v, nil
 }
+
+// page is one page of a Graph collection.
+type page[T any] interface {
+	serialization.Parsable
+	GetValue() []T
+	GetOdataNextLink() *string
+}
+
+// appendPage decodes the page answered under key onto dst and returns its
+// next link.
+func appendPage[P page[T], T any](res map[string]batchRes, key string, factory serialization.ParsableFactory, dst *[]T) (*string, error) {
+	v, err := decodeItem[P](res, key, factory)
+	if err != nil {
+		return nil, err
+	}
+	*dst = append(*dst, v.GetValue()...)
+	return v.GetOdataNextLink(), nil
+}

@@ -118,15 +118,9 @@ type inboxLists struct {
 func (il *inboxLists) read(res map[string]batchRes, key, list string) (next *string, handled bool, err error) {
 	switch list {
 	case keyRoleApprove:
-		var v models.UnifiedRoleAssignmentScheduleRequestCollectionResponseable
-		if v, err = decodeItem[models.UnifiedRoleAssignmentScheduleRequestCollectionResponseable](res, key, models.CreateUnifiedRoleAssignmentScheduleRequestCollectionResponseFromDiscriminatorValue); err == nil {
-			il.role, next = append(il.role, v.GetValue()...), v.GetOdataNextLink()
-		}
+		next, err = appendPage[models.UnifiedRoleAssignmentScheduleRequestCollectionResponseable](res, key, models.CreateUnifiedRoleAssignmentScheduleRequestCollectionResponseFromDiscriminatorValue, &il.role)
 	case keyGrpApprove:
-		var v models.PrivilegedAccessGroupAssignmentScheduleRequestCollectionResponseable
-		if v, err = decodeItem[models.PrivilegedAccessGroupAssignmentScheduleRequestCollectionResponseable](res, key, models.CreatePrivilegedAccessGroupAssignmentScheduleRequestCollectionResponseFromDiscriminatorValue); err == nil {
-			il.grp, next = append(il.grp, v.GetValue()...), v.GetOdataNextLink()
-		}
+		next, err = appendPage[models.PrivilegedAccessGroupAssignmentScheduleRequestCollectionResponseable](res, key, models.CreatePrivilegedAccessGroupAssignmentScheduleRequestCollectionResponseFromDiscriminatorValue, &il.grp)
 	default:
 		return nil, false, nil
 	}

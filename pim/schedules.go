@@ -77,15 +77,9 @@ type scheduleLists struct {
 func (sl *scheduleLists) read(res map[string]batchRes, key, list string) (next *string, handled bool, err error) {
 	switch list {
 	case keyRoleSched:
-		var v models.UnifiedRoleAssignmentScheduleCollectionResponseable
-		if v, err = decodeItem[models.UnifiedRoleAssignmentScheduleCollectionResponseable](res, key, models.CreateUnifiedRoleAssignmentScheduleCollectionResponseFromDiscriminatorValue); err == nil {
-			sl.role, next = append(sl.role, v.GetValue()...), v.GetOdataNextLink()
-		}
+		next, err = appendPage[models.UnifiedRoleAssignmentScheduleCollectionResponseable](res, key, models.CreateUnifiedRoleAssignmentScheduleCollectionResponseFromDiscriminatorValue, &sl.role)
 	case keyGrpSched:
-		var v models.PrivilegedAccessGroupAssignmentScheduleCollectionResponseable
-		if v, err = decodeItem[models.PrivilegedAccessGroupAssignmentScheduleCollectionResponseable](res, key, models.CreatePrivilegedAccessGroupAssignmentScheduleCollectionResponseFromDiscriminatorValue); err == nil {
-			sl.grp, next = append(sl.grp, v.GetValue()...), v.GetOdataNextLink()
-		}
+		next, err = appendPage[models.PrivilegedAccessGroupAssignmentScheduleCollectionResponseable](res, key, models.CreatePrivilegedAccessGroupAssignmentScheduleCollectionResponseFromDiscriminatorValue, &sl.grp)
 	default:
 		return nil, false, nil
 	}

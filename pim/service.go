@@ -434,35 +434,17 @@ func (l *loader) readLists(res map[string]batchRes, keys map[string]bool) error 
 		var err error
 		switch list {
 		case keyRoleElig:
-			var v models.UnifiedRoleEligibilityScheduleInstanceCollectionResponseable
-			if v, err = decodeItem[models.UnifiedRoleEligibilityScheduleInstanceCollectionResponseable](res, key, models.CreateUnifiedRoleEligibilityScheduleInstanceCollectionResponseFromDiscriminatorValue); err == nil {
-				l.roleElig, next = append(l.roleElig, v.GetValue()...), v.GetOdataNextLink()
-			}
+			next, err = appendPage[models.UnifiedRoleEligibilityScheduleInstanceCollectionResponseable](res, key, models.CreateUnifiedRoleEligibilityScheduleInstanceCollectionResponseFromDiscriminatorValue, &l.roleElig)
 		case keyRoleActive:
-			var v models.UnifiedRoleAssignmentScheduleInstanceCollectionResponseable
-			if v, err = decodeItem[models.UnifiedRoleAssignmentScheduleInstanceCollectionResponseable](res, key, models.CreateUnifiedRoleAssignmentScheduleInstanceCollectionResponseFromDiscriminatorValue); err == nil {
-				l.roleAct, next = append(l.roleAct, v.GetValue()...), v.GetOdataNextLink()
-			}
+			next, err = appendPage[models.UnifiedRoleAssignmentScheduleInstanceCollectionResponseable](res, key, models.CreateUnifiedRoleAssignmentScheduleInstanceCollectionResponseFromDiscriminatorValue, &l.roleAct)
 		case keyRolePending:
-			var v models.UnifiedRoleAssignmentScheduleRequestCollectionResponseable
-			if v, err = decodeItem[models.UnifiedRoleAssignmentScheduleRequestCollectionResponseable](res, key, models.CreateUnifiedRoleAssignmentScheduleRequestCollectionResponseFromDiscriminatorValue); err == nil {
-				l.rolePend, next = append(l.rolePend, v.GetValue()...), v.GetOdataNextLink()
-			}
+			next, err = appendPage[models.UnifiedRoleAssignmentScheduleRequestCollectionResponseable](res, key, models.CreateUnifiedRoleAssignmentScheduleRequestCollectionResponseFromDiscriminatorValue, &l.rolePend)
 		case keyGrpElig:
-			var v models.PrivilegedAccessGroupEligibilityScheduleInstanceCollectionResponseable
-			if v, err = decodeItem[models.PrivilegedAccessGroupEligibilityScheduleInstanceCollectionResponseable](res, key, models.CreatePrivilegedAccessGroupEligibilityScheduleInstanceCollectionResponseFromDiscriminatorValue); err == nil {
-				l.grpElig, next = append(l.grpElig, v.GetValue()...), v.GetOdataNextLink()
-			}
+			next, err = appendPage[models.PrivilegedAccessGroupEligibilityScheduleInstanceCollectionResponseable](res, key, models.CreatePrivilegedAccessGroupEligibilityScheduleInstanceCollectionResponseFromDiscriminatorValue, &l.grpElig)
 		case keyGrpActive:
-			var v models.PrivilegedAccessGroupAssignmentScheduleInstanceCollectionResponseable
-			if v, err = decodeItem[models.PrivilegedAccessGroupAssignmentScheduleInstanceCollectionResponseable](res, key, models.CreatePrivilegedAccessGroupAssignmentScheduleInstanceCollectionResponseFromDiscriminatorValue); err == nil {
-				l.grpAct, next = append(l.grpAct, v.GetValue()...), v.GetOdataNextLink()
-			}
+			next, err = appendPage[models.PrivilegedAccessGroupAssignmentScheduleInstanceCollectionResponseable](res, key, models.CreatePrivilegedAccessGroupAssignmentScheduleInstanceCollectionResponseFromDiscriminatorValue, &l.grpAct)
 		case keyGrpPending:
-			var v models.PrivilegedAccessGroupAssignmentScheduleRequestCollectionResponseable
-			if v, err = decodeItem[models.PrivilegedAccessGroupAssignmentScheduleRequestCollectionResponseable](res, key, models.CreatePrivilegedAccessGroupAssignmentScheduleRequestCollectionResponseFromDiscriminatorValue); err == nil {
-				l.grpPend, next = append(l.grpPend, v.GetValue()...), v.GetOdataNextLink()
-			}
+			next, err = appendPage[models.PrivilegedAccessGroupAssignmentScheduleRequestCollectionResponseable](res, key, models.CreatePrivilegedAccessGroupAssignmentScheduleRequestCollectionResponseFromDiscriminatorValue, &l.grpPend)
 		default:
 			var handled bool
 			if next, handled, err = l.sched.read(res, key, list); !handled {
