@@ -34,14 +34,17 @@ func NewCmdActivate(f *Factory, runF func(context.Context, *ActivateOptions) err
 	cmd := &cobra.Command{
 		Use:   "activate ROLE...",
 		Short: "Activate eligible roles, groups or Azure roles, and wait until they are effective",
-		Long: `Activate one or more eligible roles or groups. ROLE is a display name
-(case-insensitive) or a role definition id; groups by display name.
+		Long: `Activate one or more eligible roles, groups or Azure roles. ROLE is a display
+name (case-insensitive) or a role definition id; groups by display name. When
+one name is eligible at several scopes, --scope picks one: a directory scope id,
+an Azure scope id (/subscriptions/…) or the scope in words ("rg: rg-secrets").
 
 Each request is checked against its policy before anything is sent. When a
 role needs an authentication context, pimento signs you in with it first (the
 browser opens, or a device code is shown on stderr). By default it then waits
 until the role is listed as active and, for tenant-wide roles, until a fresh
-token carries it, and says how long that took.
+token carries it (for Azure roles, until Azure's permissions at the scope show
+it), and says how long that took.
 
 --duration takes 1h, 90m, 1h30m or ISO 8601 (PT1H30M): at least 5 minutes and
 never above the policy maximum. Without it, the profile's default_duration (or

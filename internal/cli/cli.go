@@ -139,10 +139,11 @@ func newRootCmd(f *Factory, version string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "pimento",
 		Short: "Just-in-time elevation for Microsoft Entra PIM, in your terminal",
-		Long: `pimento activates your eligible Microsoft Entra PIM roles and groups from a
-terminal: it signs in your separate admin account, checks each role's policy,
-steps up when the role needs an authentication context, and proves the new
-privilege reached your token before it says "effective".
+		Long: `pimento activates your eligible Microsoft Entra PIM roles, groups and Azure
+resource roles from a terminal: it signs in your separate admin account, checks
+each role's policy, steps up when the role needs an authentication context, and
+proves the new privilege took effect (in your token, or in Azure's permissions)
+before it says "effective".
 
 Run it without a command for the interactive screen; use the commands below
 from scripts (roles, status, activate, deactivate, renew, cancel, approvals,

@@ -29,12 +29,14 @@ func NewCmdDeactivate(f *Factory, runF func(context.Context, *DeactivateOptions)
 	cmd := &cobra.Command{
 		Use:   "deactivate ROLE...",
 		Short: "End active elevations early",
-		Long: `Deactivate active roles or groups before they expire. PIM refuses this for
-the first 5 minutes after activation; pimento then says when it becomes possible.
+		Long: `Deactivate active roles, groups or Azure roles before they expire. PIM refuses
+this for the first 5 minutes after activation; pimento then says when it becomes
+possible.
 
 Afterwards pimento refreshes its own token. Tokens other apps already hold keep
-the role until they expire (typically 60–90 minutes, up to about 28 hours with
-continuous access evaluation): deactivation does not revoke them.`,
+a directory role until they expire (typically 60–90 minutes, up to about 28
+hours with continuous access evaluation): deactivation does not revoke them.
+Azure Resource Manager may honour a removed Azure role for up to 10 minutes more.`,
 		Example: `  pimento deactivate "Global Reader"
   pimento deactivate "Exchange Administrator" "Global Reader" --json`,
 		Args:              needRoles("to deactivate", "status"),
