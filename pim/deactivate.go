@@ -113,6 +113,7 @@ func (s *Service) DeactivateWith(ctx context.Context, a Active, opt DeactivateOp
 	if _, err := tokens.ForceRefresh(ctx); err != nil {
 		emit(StageFailed, "deactivated, but pimento's token could not be refreshed: "+describeAuth(err))
 	} else {
+		out.Refreshed = true
 		emit(StageRefreshed, "pimento's own token refreshed without the role")
 	}
 	return out

@@ -50,6 +50,9 @@ func TestDeactivateActiveRole(t *testing.T) {
 	if tok.Facts.HasWID(sim.RoleGlobalReader) {
 		t.Error("pimento's token still carries Global Reader")
 	}
+	if !out.Refreshed {
+		t.Error("Refreshed = false after a refresh that worked")
+	}
 	if ev.count(pim.StageDeactivated) != 1 || ev.count(pim.StageRefreshed) != 1 {
 		t.Errorf("stages = %v", ev.stages(""))
 	}
@@ -59,6 +62,22 @@ func TestDeactivateActiveRole(t *testing.T) {
 	entries := e.journal()
 	if last := entries[len(entries)-1]; last.Action != "deactivate" || last.Result != "Revoked" || last.DeactivatedAt == nil {
 		t.Errorf("journal = %+v", last)
+	}
+}
+
+// A refresh that fails after the deactivation is not reported as done:
+// pimento's token still carries the role.
+func TestDeactivateWhoseRefreshFailsSaysSo(t *testing.T) {
+	e := newEnv(t)
+	gr := activeByName(t, e.load(), "Global Reader")
+	e.tn.AddFault(sim.Fault{Method: "POST", Path: "/oauth2/v2.0/token", Kind: sim.FaultStatus, Status: 400})
+	ev := &events{}
+	out := e.svc.Deactivate(e.ctx(), gr, ev.add)
+	if out.Err != nil || out.Status != "Revoked" {
+		t.Fatalf("outcome = %+v", out)
+	}
+	if out.Refreshed || ev.count(pim.StageRefreshed) != 0 || ev.count(pim.StageFailed) != 1 {
+		t.Errorf("Refreshed = %v, stages = %v: a failed refresh must read as failed", out.Refreshed, ev.stages(""))
 	}
 }
 

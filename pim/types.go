@@ -389,8 +389,11 @@ type DeactivateOutcome struct {
 	// PreviousTokenExpiry is when pimento's token from before the
 	// deactivation would have expired; other apps' tokens are unknown.
 	PreviousTokenExpiry time.Time
-	Warnings            []string
-	Err                 error
+	// Refreshed is true once pimento's own token was refreshed without
+	// the role; false with --no-wait or when the refresh failed.
+	Refreshed bool
+	Warnings  []string
+	Err       error
 }
 
 // RefusedError is PIM refusing an activation by its policy

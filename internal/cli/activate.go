@@ -8,10 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pimento-cli/pimento/auth"
 	"github.com/pimento-cli/pimento/internal/app"
 	"github.com/pimento-cli/pimento/internal/duration"
-	"github.com/pimento-cli/pimento/internal/profile"
 	"github.com/pimento-cli/pimento/internal/show"
 	"github.com/pimento-cli/pimento/pim"
 )
@@ -241,10 +239,7 @@ func reportActivation(opts *ActivateOptions, a *app.App, outs []pim.Outcome) err
 	}
 	// A sign-in that was needed and not possible wins: exit 4 names the command.
 	for _, o := range outs {
-		var sr *auth.SignInRequiredError
-		var am *auth.AccountMismatchError
-		var pc *profile.PinConflictError
-		if errors.As(o.Err, &sr) || errors.As(o.Err, &am) || errors.As(o.Err, &pc) {
+		if isSignIn(o.Err) {
 			return o.Err
 		}
 	}
@@ -298,6 +293,3 @@ func needRoles(what, listCmd string) cobra.PositionalArgs {
 		return nil
 	}
 }
-
-// requireAccount is the core's sign-in check, before any network.
-func requireAccount(a *app.App) error { return a.RequireAccount() }

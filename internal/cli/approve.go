@@ -2,13 +2,11 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/pimento-cli/pimento/auth"
 	"github.com/pimento-cli/pimento/internal/app"
 	"github.com/pimento-cli/pimento/internal/show"
 	"github.com/pimento-cli/pimento/pim"
@@ -196,11 +194,4 @@ func decideOne(ctx context.Context, a *app.App, snap *pim.Snapshot, id string, o
 
 func (d *decided) fill(x pim.Approval) {
 	d.Kind, d.Name, d.Scope, d.Requester, d.RequesterUPN = x.Kind, x.Name, x.Scope, x.Requester, x.RequesterUPN
-}
-
-// isSignIn reports whether err needs a sign-in (exit 4 names the command).
-func isSignIn(err error) bool {
-	var sr *auth.SignInRequiredError
-	var am *auth.AccountMismatchError
-	return errors.As(err, &sr) || errors.As(err, &am)
 }

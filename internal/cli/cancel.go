@@ -67,6 +67,7 @@ func cancelRun(ctx context.Context, opts *CancelOptions) error {
 	}
 	out := []cancelJSON{}
 	failed := false
+	var signIn error // a needed sign-in wins: exit 4 names the command
 	for _, t := range targets {
 		p, ok := snap.PendingFor(t)
 		what := "request for " + p.Label()
@@ -76,6 +77,9 @@ func cancelRun(ctx context.Context, opts *CancelOptions) error {
 		j := cancelJSON{Name: p.Name, Scope: p.Scope, RequestID: p.RequestID, Status: "Canceled"}
 		if err := a.Cancel(ctx, p); err != nil {
 			j.Status, j.Error, failed = "Failed", err.Error(), true
+			if signIn == nil && isSignIn(err) {
+				signIn = err
+			}
 		}
 		out = append(out, j)
 		if !opts.JSON {
@@ -91,7 +95,10 @@ func cancelRun(ctx context.Context, opts *CancelOptions) error {
 			return err
 		}
 	}
-	if failed {
+	switch {
+	case signIn != nil:
+		return signIn
+	case failed:
 		return &silentError{code: exitFailure}
 	}
 	return nil

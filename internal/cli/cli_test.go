@@ -129,6 +129,29 @@ func TestRoleVerbsNeedASignInFirst(t *testing.T) {
 			t.Errorf("%s: %d requests before a sign-in", args[0], n)
 		}
 	}
+	// The last list outlives a logout; the verbs that would use it still
+	// need the account first.
+	c.login()
+	if _, errOut, code := c.run("roles"); code != 0 {
+		t.Fatalf("roles: exit %d: %s", code, errOut)
+	}
+	if _, errOut, code := c.run("logout"); code != 0 {
+		t.Fatalf("logout: exit %d: %s", code, errOut)
+	}
+	for _, args := range [][]string{
+		{"deactivate", "Global Reader", "--no-wait"},
+		{"activate", "Application Administrator", "--no-wait", "--duration", "30m", "--justification", "x"},
+	} {
+		c.tn.ResetLog()
+		out, errOut, code := c.run(args...)
+		if code != exitSignIn || out != "" || !strings.Contains(errOut, "pimento login") {
+			t.Errorf("%s after logout with a cached list: exit %d, stdout %q, stderr %q", args[0], code, out, errOut)
+
+		}
+		if n := len(c.tn.Requests()); n != 0 {
+			t.Errorf("%s after logout: %d requests", args[0], n)
+		}
+	}
 }
 
 func TestRolesJSONContract(t *testing.T) {
@@ -411,7 +434,7 @@ func TestLoginWithoutAccountPinsWhoeverSignedIn(t *testing.T) {
 		t.Fatalf("other account: exit %d %q", code, errOut)
 	}
 	c.tn.SetBrowserUser("")
-	if _, errOut, code := c.run("status"); code != 0 {
+	if _, errOut, code := c.run("roles"); code != 0 {
 		t.Fatalf("status after login: exit %d %q", code, errOut)
 	}
 }

@@ -79,8 +79,8 @@ func deactivateRun(ctx context.Context, opts *DeactivateOptions) error {
 		return err
 	}
 	out := []deactivateJSON{}
-	var failed bool
-	var interrupted bool
+	var failed, interrupted bool
+	var signIn error // a needed sign-in wins: exit 4 names the command
 	now := a.Now()
 	for _, t := range targets {
 		x, _ := snap.ActiveFor(t)
@@ -99,6 +99,9 @@ func deactivateRun(ctx context.Context, opts *DeactivateOptions) error {
 			}
 			failed = true
 			interrupted = interrupted || ctx.Err() != nil
+			if signIn == nil && isSignIn(res.Err) {
+				signIn = res.Err
+			}
 		}
 		out = append(out, j)
 		if opts.JSON {
@@ -109,10 +112,14 @@ func deactivateRun(ctx context.Context, opts *DeactivateOptions) error {
 			continue
 		}
 		fmt.Fprintf(opts.IO.Out, "✓ %s deactivated (%s).\n", show.Text(x.Label()), res.Status)
-		if opts.NoWait && !res.PreviousTokenExpiry.IsZero() {
-			fmt.Fprintf(opts.IO.Out, "  pimento's own token was not refreshed (--no-wait): it carries the role until %s.\n", pim.TokenValidUntil(res.PreviousTokenExpiry, now))
-		} else if !res.PreviousTokenExpiry.IsZero() {
-			fmt.Fprintf(opts.IO.Out, "  pimento's own token was refreshed; its previous token was valid until %s.\n", pim.TokenValidUntil(res.PreviousTokenExpiry, now))
+		switch until := pim.TokenValidUntil(res.PreviousTokenExpiry, now); {
+		case res.PreviousTokenExpiry.IsZero():
+		case res.Refreshed:
+			fmt.Fprintf(opts.IO.Out, "  pimento's own token was refreshed; its previous token was valid until %s.\n", until)
+		case opts.NoWait:
+			fmt.Fprintf(opts.IO.Out, "  pimento's own token was not refreshed (--no-wait): it carries the role until %s.\n", until)
+		default:
+			fmt.Fprintf(opts.IO.Out, "  pimento's own token could not be refreshed: it carries the role until %s (run `pimento login` to replace it).\n", until)
 		}
 		if x.InTokens() {
 			fmt.Fprintf(opts.IO.Out, "  Note: %s\n", pim.OtherAppsNote)
@@ -126,6 +133,8 @@ func deactivateRun(ctx context.Context, opts *DeactivateOptions) error {
 		}
 	}
 	switch {
+	case signIn != nil:
+		return signIn
 	case interrupted:
 		return &silentError{code: exitCancel}
 	case failed:
@@ -160,13 +169,15 @@ var errNoMatch = errors.New("no match")
 func findTargets(ctx context.Context, a *app.App, io *IOStreams, obs *stderrObserver, useCache bool, sel selector, roles []string,
 	in func(*pim.Snapshot) []pim.Eligibility, missing func(*pim.Snapshot, string) error,
 ) (snap *pim.Snapshot, targets []pim.Eligibility, fresh bool, err error) {
+	// The pin is checked first, also for a cached list: the list outlives
+	// a logout, and a command that sends needs the account it was for.
+	if err := a.RequireAccount(); err != nil {
+		return nil, nil, false, err
+	}
 	if snap, ok := a.Cached(); ok && useCache {
 		if targets, err := sel.resolve(in(snap), roles, func(string) error { return errNoMatch }); err == nil {
 			return snap, targets, false, nil
 		}
-	}
-	if err := requireAccount(a); err != nil {
-		return nil, nil, false, err
 	}
 	if snap, err = a.LoadWithPrompt(ctx, obs); err != nil {
 		return nil, nil, false, err

@@ -73,3 +73,7 @@ func exitCode(err error) int {
 		return exitFailure
 	}
 }
+
+// isSignIn reports whether err needs a sign-in: a per-item error that wins
+// over the other outcomes, so that exit 4 names the command to run.
+func isSignIn(err error) bool { return err != nil && exitCode(err) == exitSignIn }
