@@ -94,6 +94,7 @@ until they expire.`,
 		Example: "  pimento logout\n  pimento logout --profile fabrikam",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.unpinning = true
 			a, err := f.App(cmd.Context())
 			if err != nil {
 				return err

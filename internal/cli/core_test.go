@@ -65,7 +65,14 @@ func TestPinnedProfileRefusesOtherAccounts(t *testing.T) {
 			t.Errorf("%s: %d requests were made as another account", tc.name, n)
 		}
 	}
+	// The way out the error names works with the other account still set:
+	// logout unpins, and the next sign-in may pin the other account.
+	c.env["PIMENTO_ACCOUNT"] = other
+	if _, errOut, code := c.run("logout"); code != 0 {
+		t.Fatalf("logout with another account named: exit %d %q", code, errOut)
+	}
 	c.env["PIMENTO_ACCOUNT"] = ""
+	c.login()
 	// The config's account too.
 	cfg := filepath.Join(c.home, "pimento.toml")
 	t.Setenv("PIMENTO_CONFIG", cfg)
@@ -95,6 +102,13 @@ func TestDamagedPinIsExit4NamingTheFile(t *testing.T) {
 	_, errOut, code := c.run("status")
 	if code != exitSignIn || !strings.Contains(errOut, pin) {
 		t.Fatalf("exit %d %q", code, errOut)
+	}
+	// The way out it names works: logout removes the damaged file.
+	if _, errOut, code := c.run("logout"); code != 0 {
+		t.Fatalf("logout on a damaged pin: exit %d %q", code, errOut)
+	}
+	if _, err := os.Stat(pin); !os.IsNotExist(err) {
+		t.Errorf("the damaged pin is still there after logout: %v", err)
 	}
 }
 

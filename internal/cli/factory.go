@@ -35,6 +35,8 @@ type Factory struct {
 	// quiet: the TUI owns the terminal, so the core's default observer
 	// says nothing and forbids prompts nobody would see.
 	quiet bool
+	// unpinning: logout, which must work on a damaged or conflicting pin.
+	unpinning bool
 
 	// Getenv reads the environment (tests isolate it); nil: os.Getenv.
 	Getenv func(string) string
@@ -75,6 +77,7 @@ func (f *Factory) Profile() (*profile.Profile, error) {
 		f.prof, f.profErr = profile.Resolve(profile.Inputs{
 			Profile: f.flags.profile, Account: f.flags.account, Tenant: f.flags.tenant,
 			Cloud: f.flags.cloud, ClientID: f.flags.clientID, Getenv: f.getenv,
+			Unpinning: f.unpinning,
 		})
 	})
 	return f.prof, f.profErr

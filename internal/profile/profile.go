@@ -8,6 +8,7 @@
 package profile
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,6 +25,9 @@ type Inputs struct {
 	Profile, Account, Tenant, Cloud, ClientID string
 	// Getenv reads the environment; nil means os.Getenv.
 	Getenv func(string) string
+	// Unpinning resolves the profile for logout, the way out of a damaged
+	// pin or a pin conflict: neither is an error then.
+	Unpinning bool
 }
 
 // Profile is one admin account's settings and files.
@@ -94,11 +98,14 @@ func Resolve(in Inputs) (*Profile, error) {
 	p.CacheDir = filepath.Join(cacheRoot, "pimento", p.Name)
 
 	pin, err := p.Pin()
-	if err != nil {
+	var damaged *DamagedPinError
+	if err != nil && !(in.Unpinning && errors.As(err, &damaged)) {
 		return nil, err
 	}
 	p.Requested = firstNonEmpty(in.Account, getenv("PIMENTO_ACCOUNT"), c.Account)
 	switch {
+	case pin.Account != "" && in.Unpinning:
+		p.Account, p.Pinned = pin.Account, true
 	case pin.Account != "":
 		p.Account, p.Pinned = pin.Account, true
 		if p.Requested != "" && !strings.EqualFold(p.Requested, pin.Account) {
