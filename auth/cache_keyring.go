@@ -10,12 +10,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sync"
 
 	"github.com/AzureAD/microsoft-authentication-extensions-for-go/cache/accessor"
 	"github.com/zalando/go-keyring"
+
+	"github.com/pimento-cli/pimento/internal/state"
 )
 
 const keyringService = "pimento"
@@ -118,23 +119,7 @@ func (k *keyringAccessor) Write(ctx context.Context, data []byte) error {
 		return err
 	}
 	sealed := gcm.Seal(nonce, nonce, data, []byte(k.item))
-	if err := os.MkdirAll(filepath.Dir(k.path), 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(k.path), ".msal_cache.*.tmp")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(sealed)
-	if cerr := tmp.Close(); werr != nil || cerr != nil {
-		_ = os.Remove(tmp.Name())
-		return errors.Join(werr, cerr)
-	}
-	if err := os.Rename(tmp.Name(), k.path); err != nil {
-		_ = os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	return state.WriteAtomic(k.path, sealed)
 }
 
 func (k *keyringAccessor) Delete(ctx context.Context) error {

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pimento-cli/pimento/internal/state"
 )
 
 // Pin is the admin account a profile acts as, written by the first
@@ -59,15 +61,7 @@ func (p *Profile) SavePin(account, tenant string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(p.StateDir, 0o700); err != nil {
-		return fmt.Errorf("remember the pinned account: %w", err)
-	}
-	tmp := p.PinPath() + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("remember the pinned account in %s: %w", p.PinPath(), err)
-	}
-	if err := os.Rename(tmp, p.PinPath()); err != nil {
-		_ = os.Remove(tmp)
+	if err := state.WriteAtomic(p.PinPath(), b); err != nil {
 		return fmt.Errorf("remember the pinned account in %s: %w", p.PinPath(), err)
 	}
 	p.Account, p.Pinned = account, true

@@ -109,7 +109,7 @@ func (c *Cache) Save() error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(c.path, b); err != nil {
+	if err := WriteAtomic(c.path, b); err != nil {
 		return &WriteError{What: "the policy cache", Path: c.path, Err: err}
 	}
 	return nil

@@ -15,10 +15,10 @@ import (
 // Version is the format version written into every file.
 const Version = 1
 
-// writeAtomic replaces path with data through a unique temp file, so two
-// processes writing at once never interleave and a reader never sees half
-// a file.
-func writeAtomic(path string, data []byte) error {
+// WriteAtomic replaces path with data through a unique temp file (0600,
+// in a 0700 directory), so two processes writing at once never interleave
+// and a reader never sees half a file.
+func WriteAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -35,10 +35,6 @@ func writeAtomic(path string, data []byte) error {
 			return werr
 		}
 		return cerr
-	}
-	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
-		_ = os.Remove(tmp.Name())
-		return err
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		_ = os.Remove(tmp.Name())

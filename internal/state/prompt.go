@@ -58,7 +58,7 @@ func (p *PromptState) Save(written time.Time, offset time.Duration, active []Pro
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(p.path, b); err != nil {
+	if err := WriteAtomic(p.path, b); err != nil {
 		return &WriteError{What: "the prompt state", Path: p.path, Err: err}
 	}
 	return nil
