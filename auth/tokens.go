@@ -29,12 +29,6 @@ func (t *Tokens) request(claims string) tokenRequest {
 	return tokenRequest{scopes: t.scopes, api: t.api, claims: claims, consentFails: t.consentFails}
 }
 
-// API names the API the tokens are for, in words.
-func (t *Tokens) API() string { return t.api }
-
-// Scopes are the scopes the tokens are asked for.
-func (t *Tokens) Scopes() []string { return append([]string(nil), t.scopes...) }
-
 // Token returns an access token for the API.
 func (t *Tokens) Token(ctx context.Context) (Token, error) {
 	return t.keep(t.s.acquire(ctx, t.request("")))

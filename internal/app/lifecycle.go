@@ -167,11 +167,14 @@ func (a *App) Cancel(ctx context.Context, p pim.Pending) error {
 	return nil
 }
 
-// updateLast applies what this process learned to the last snapshot.
+// updateLast applies what this process learned to the last snapshot. The
+// active list is changed on a copy, so a slice already handed out never
+// changes under its reader.
 func (a *App) updateLast(update func(*pim.Snapshot)) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.last != nil {
+		a.last.Active = append([]pim.Active(nil), a.last.Active...)
 		update(a.last)
 	}
 }
@@ -191,9 +194,6 @@ func (a *App) RecentJustifications(n int) []string {
 	return out
 }
 
-// Journal is the profile's journal.
-func (a *App) Journal() *state.Journal { return a.journal }
-
 func (a *App) lastSnapshot() *pim.Snapshot {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -202,35 +202,11 @@ func (a *App) lastSnapshot() *pim.Snapshot {
 
 // noteActive records a new (or renewed) activation in the last snapshot.
 func (a *App) noteActive(e pim.Eligibility, start, end time.Time) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.last == nil {
-		return
-	}
-	active := append([]pim.Active(nil), a.last.Active...)
-	for i, x := range active {
-		if x.Key() == e.Key() {
-			active[i].Start, active[i].End = start, end
-			a.last.Active = active
-			return
-		}
-	}
-	a.last.Active = append(active, pim.Active{Eligibility: e, Start: start, End: end})
+	a.updateLast(func(s *pim.Snapshot) { setActive(s, e, start, end) })
 }
 
 func (a *App) forgetActive(e pim.Eligibility) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.last == nil {
-		return
-	}
-	var kept []pim.Active
-	for _, x := range a.last.Active {
-		if x.Key() != e.Key() {
-			kept = append(kept, x)
-		}
-	}
-	a.last.Active = kept
+	a.updateLast(func(s *pim.Snapshot) { dropActive(s, e) })
 }
 
 // savePromptActive writes the prompt state from a status read, keeping the

@@ -63,20 +63,29 @@ func (a *App) SignIn(ctx context.Context, deviceCode bool, in auth.Interaction) 
 	if in != nil {
 		ctx = auth.WithInteraction(ctx, in)
 	}
-	acct, err := a.session.Login(ctx, deviceCode, a.profile.Account)
+	a.mu.Lock()
+	want := a.profile.Account
+	a.mu.Unlock()
+	acct, err := a.session.Login(ctx, deviceCode, want)
 	if err != nil {
 		return acct, err
 	}
+	// The profile changes under the lock: Identity and RequireAccount read
+	// it from other goroutines (the TUI signs in while a load may run).
+	a.mu.Lock()
+	var perr error
 	if !a.profile.Pinned {
-		if err := a.profile.SavePin(acct.Username, acct.TenantID); err != nil {
-			_ = a.session.Logout(context.WithoutCancel(ctx))
-			return auth.Account{}, fmt.Errorf("signed in as %s, but the pin could not be saved, so nothing was kept: %w", acct.Username, err)
-		}
+		perr = a.profile.SavePin(acct.Username, acct.TenantID)
+	}
+	if perr == nil {
+		a.account = acct
+	}
+	a.mu.Unlock()
+	if perr != nil {
+		_ = a.session.Logout(context.WithoutCancel(ctx))
+		return auth.Account{}, fmt.Errorf("signed in as %s, but the pin could not be saved, so nothing was kept: %w", acct.Username, perr)
 	}
 	a.session.Pin(acct.Username)
-	a.mu.Lock()
-	a.account = acct
-	a.mu.Unlock()
 	return acct, nil
 }
 
@@ -91,7 +100,10 @@ func (a *App) AzureReady(ctx context.Context) string {
 // damaged or not, and the prompt state.
 func (a *App) Logout(ctx context.Context) error {
 	err := a.session.Logout(ctx)
-	if uerr := a.profile.Unpin(); err == nil {
+	a.mu.Lock()
+	uerr := a.profile.Unpin()
+	a.mu.Unlock()
+	if err == nil {
 		err = uerr
 	}
 	if perr := a.prompt.Clear(); err == nil && perr != nil {
@@ -107,7 +119,9 @@ func (a *App) Logout(ctx context.Context) error {
 
 // RequireAccount fails with exit 4 when no account is pinned yet.
 func (a *App) RequireAccount() error {
-	if a.profile.Account == "" || !a.profile.Pinned {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.profile.Pinned {
 		return &auth.SignInRequiredError{Reason: "no admin account is signed in for profile " + a.profile.Name, Command: profile.LoginCommand(a.profile.Name)}
 	}
 	return nil

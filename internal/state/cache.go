@@ -110,7 +110,7 @@ func (c *Cache) Save() error {
 		return err
 	}
 	if err := WriteAtomic(c.path, b); err != nil {
-		return &WriteError{What: "the policy cache", Path: c.path, Err: err}
+		return &WriteError{What: "the local cache", Path: c.path, Err: err}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,7 +117,7 @@ func Segment(path string, local time.Time) string {
 		}
 		next += p
 		if len([]rune(next)) > maxSegment {
-			return out + " +" + itoa(len(parts)-i)
+			return out + " +" + strconv.Itoa(len(parts)-i)
 		}
 		out = next
 	}
@@ -131,11 +132,6 @@ func endsBefore(a, b PromptEntry) bool {
 		return true
 	}
 	return a.End.Before(b.End)
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 // Abbreviate shortens a role name for a prompt: "Exchange Administrator" →
