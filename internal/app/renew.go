@@ -58,7 +58,7 @@ func (a *App) Renew(ctx context.Context, act pim.Active, in PlanInput, obs Obser
 	ctx, progress := withObserver(ctx, obs)
 	out := a.pim.Renew(ctx, act, plan.Requests[0], progress)
 	a.remember(nil, false)
-	if out.Deactivation.Err == nil && out.Activated {
+	if out.Activated { // the deactivation succeeded
 		a.forgetActive(act.Eligibility)
 		a.updateCached(func(s *pim.Snapshot) { dropActive(s, act.Eligibility) })
 		if o := out.Activation; o.Err == nil && pim.IsAccepted(o.Status) {

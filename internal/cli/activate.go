@@ -54,8 +54,8 @@ back in your time with the date, sends it in the server's time, and returns once
 PIM accepted it (Granted): it starts then, ` + "`pimento status`" + ` lists it as scheduled and
 ` + "`pimento cancel`" + ` withdraws it before its start.
 
-Exit codes: 0 effective (or accepted with --no-wait), 1 failed, 2 bad input,
-3 waiting for approval, 4 sign-in needed, 130 interrupted.`,
+Exit codes: 0 effective (or accepted with --no-wait, or scheduled with --start),
+1 failed, 2 bad input, 3 waiting for approval, 4 sign-in needed, 130 interrupted.`,
 		Example: `  pimento activate "Exchange Administrator" --duration 1h --justification "CHG-1234" --ticket-number CHG-1234 --ticket-system ServiceNow
   pimento activate "Helpdesk Administrator" --scope "AU: Berlin Helpdesk" --duration 30m --justification "password resets"
   pimento activate SG-Tier0-Break-Glass-Ops --access member --duration PT1H --justification "incident 42" --json
@@ -73,8 +73,8 @@ Exit codes: 0 effective (or accepted with --no-wait), 1 failed, 2 bad input,
 					return usagef("%v", err)
 				}
 			}
-			if opts.Selector.access != "" && opts.Selector.access != "member" && opts.Selector.access != "owner" {
-				return usagef("--access must be member or owner")
+			if err := opts.Selector.validate(); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -220,20 +220,20 @@ func reportActivation(opts *ActivateOptions, a *app.App, outs []pim.Outcome) err
 		}
 	} else {
 		for _, o := range outs {
-			name := show.Text(o.Target.Label())
+			name, status := show.Text(o.Target.Label()), show.Text(o.Status)
 			switch {
 			case o.Err != nil:
 				fmt.Fprintf(opts.IO.Out, "✗ %s: %s\n", name, show.Text(o.Err.Error()))
 			case o.Scheduled:
-				fmt.Fprintf(opts.IO.Out, "✓ %s scheduled (%s): starts %s, until %s; `pimento cancel` withdraws it before then\n", name, o.Status, show.DateTime(o.Sent.Start), show.DateTime(o.End))
+				fmt.Fprintf(opts.IO.Out, "✓ %s scheduled (%s): starts %s, until %s; `pimento cancel` withdraws it before then\n", name, status, show.DateTime(o.Sent.Start), show.DateTime(o.End))
 			case o.Effective:
 				fmt.Fprintf(opts.IO.Out, "✓ %s effective after %.1fs, until %s (%s)\n", name, o.EffectiveAfter.Seconds(), show.Clock(o.End, now), proofWords(o))
 			case pim.IsPending(o.Status):
 				fmt.Fprintf(opts.IO.Out, "… %s is waiting for approval%s: nothing is active until an approver agrees\n", name, approvers(o.Target))
 			case opts.NoWait:
-				fmt.Fprintf(opts.IO.Out, "✓ %s accepted (%s), until %s; not yet verified (--no-wait)\n", name, o.Status, show.Clock(o.End, now))
+				fmt.Fprintf(opts.IO.Out, "✓ %s accepted (%s), until %s; not yet verified (--no-wait)\n", name, status, show.Clock(o.End, now))
 			default:
-				fmt.Fprintf(opts.IO.Out, "✗ %s accepted (%s), until %s, but not verified: run `pimento status`\n", name, o.Status, show.Clock(o.End, now))
+				fmt.Fprintf(opts.IO.Out, "✗ %s accepted (%s), until %s, but not verified: run `pimento status`\n", name, status, show.Clock(o.End, now))
 			}
 		}
 	}
@@ -253,10 +253,7 @@ func reportActivation(opts *ActivateOptions, a *app.App, outs []pim.Outcome) err
 	case already != nil:
 		return &silentError{code: exitUsage}
 	case len(pending) > 0:
-		if opts.JSON {
-			return &silentError{code: exitPending}
-		}
-		return &pendingError{names: pending}
+		return &silentError{code: exitPending} // each line said it
 	}
 	return nil
 }

@@ -126,7 +126,7 @@ func approvalsRun(ctx context.Context, opts *ApprovalsOptions) error {
 // through show.Text.
 func printApproval(w io.Writer, x pim.Approval, now time.Time) {
 	kind := map[pim.Kind]string{pim.KindDirectoryRole: "directory role", pim.KindGroup: "group", pim.KindAzureRole: "Azure role"}[x.Kind]
-	fmt.Fprintf(w, "%s  %s · %s\n", x.RequestID, show.Text(x.Label()), kind)
+	fmt.Fprintf(w, "%s  %s · %s\n", show.Text(x.RequestID), show.Text(x.Label()), kind)
 	line := func(k, v string) { fmt.Fprintf(w, "  %-9s %s\n", k, v) }
 	line("from", show.Text(x.RequesterLabel()))
 	line("asks for", asksFor(x, now))

@@ -27,6 +27,11 @@ func NewCmdCancel(f *Factory, runF func(context.Context, *CancelOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "cancel ROLE...",
 		Short: "Withdraw requests waiting for approval, or scheduled activations before their start",
+		Long: `Withdraw requests that wait for approval, or scheduled activations before
+their start. Nothing active changes: to end an active role, use deactivate.
+
+Exit codes: 0 withdrawn, 1 failed (the message says what is true now), 2 bad
+input or nothing waiting, 4 sign-in needed.`,
 		Example: `  pimento cancel "Privileged Role Administrator"
   pimento cancel SG-Tier0-Break-Glass-Ops --access owner --json`,
 		Args:              needRoles("whose request to cancel", "status"),

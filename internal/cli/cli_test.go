@@ -484,3 +484,18 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("--version: exit %d %q", code, out)
 	}
 }
+
+// A bad --access is bad input before anything else: no sign-in, no list.
+func TestBadAccessIsUsageBeforeAnything(t *testing.T) {
+	c := newCLI(t)
+	for _, verb := range []string{"activate", "deactivate", "renew", "cancel"} {
+		c.tn.ResetLog()
+		out, errOut, code := c.run(verb, "SG-Tier0-Break-Glass-Ops", "--access", "admin")
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "--access must be member or owner") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", verb, code, out, errOut)
+		}
+		if n := len(c.tn.Requests()); n != 0 {
+			t.Errorf("%s: %d requests for bad input", verb, n)
+		}
+	}
+}

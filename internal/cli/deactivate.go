@@ -36,7 +36,10 @@ possible.
 Afterwards pimento refreshes its own token. Tokens other apps already hold keep
 a directory role until they expire (typically 60–90 minutes, up to about 28
 hours with continuous access evaluation): deactivation does not revoke them.
-Azure Resource Manager may honour a removed Azure role for up to 10 minutes more.`,
+Azure Resource Manager may honour a removed Azure role for up to 10 minutes more.
+
+Exit codes: 0 deactivated, 1 failed or too soon (the message says when it
+becomes possible), 2 bad input or not active, 4 sign-in needed, 130 interrupted.`,
 		Example: `  pimento deactivate "Global Reader"
   pimento deactivate "Exchange Administrator" "Global Reader" --json`,
 		Args:              needRoles("to deactivate", "status"),
@@ -111,7 +114,7 @@ func deactivateRun(ctx context.Context, opts *DeactivateOptions) error {
 			fmt.Fprintf(opts.IO.Out, "✗ %s\n", show.Text(res.Err.Error()))
 			continue
 		}
-		fmt.Fprintf(opts.IO.Out, "✓ %s deactivated (%s).\n", show.Text(x.Label()), res.Status)
+		fmt.Fprintf(opts.IO.Out, "✓ %s deactivated (%s).\n", show.Text(x.Label()), show.Text(res.Status))
 		switch until := pim.TokenValidUntil(res.PreviousTokenExpiry, now); {
 		case res.PreviousTokenExpiry.IsZero():
 		case res.Refreshed:
@@ -169,6 +172,9 @@ var errNoMatch = errors.New("no match")
 func findTargets(ctx context.Context, a *app.App, io *IOStreams, obs *stderrObserver, useCache bool, sel selector, roles []string,
 	in func(*pim.Snapshot) []pim.Eligibility, missing func(*pim.Snapshot, string) error,
 ) (snap *pim.Snapshot, targets []pim.Eligibility, fresh bool, err error) {
+	if err := sel.validate(); err != nil {
+		return nil, nil, false, err
+	}
 	// The pin is checked first, also for a cached list: the list outlives
 	// a logout, and a command that sends needs the account it was for.
 	if err := a.RequireAccount(); err != nil {

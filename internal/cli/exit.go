@@ -29,11 +29,12 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
 
-// pendingError means a request waits for approval: exit 3.
+// pendingError means a request already waits for approval, so nothing
+// was sent: exit 3.
 type pendingError struct{ names []string }
 
 func (e *pendingError) Error() string {
-	return "waiting for approval: " + strings.Join(e.names, ", ")
+	return "already waiting for approval, nothing was sent: " + strings.Join(e.names, ", ") + " (`pimento cancel` withdraws a request)"
 }
 
 // silentError has already been reported (each line said it): exit code.

@@ -12,6 +12,7 @@ import (
 	"github.com/pimento-cli/pimento/auth"
 	"github.com/pimento-cli/pimento/internal/app"
 	"github.com/pimento-cli/pimento/internal/profile"
+	"github.com/pimento-cli/pimento/internal/show"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -107,7 +108,7 @@ func (f *Factory) App(ctx context.Context) (*app.App, error) {
 			LocalNow:    f.LocalNow, Debug: debug, NetworkTimeout: f.NetworkTimeout, Poll: f.Poll,
 		})
 		if f.appErr == nil && f.app.TokenCache().Mode == "file" {
-			fmt.Fprintf(f.IO.ErrOut, "warning: tokens are stored unencrypted in %s (PIMENTO_TOKEN_CACHE=file)\n", f.app.TokenCache().Path)
+			fmt.Fprintf(f.IO.ErrOut, "warning: tokens are stored unencrypted in %s (PIMENTO_TOKEN_CACHE=file)\n", show.Text(f.app.TokenCache().Path))
 		}
 	})
 	return f.app, f.appErr

@@ -87,7 +87,7 @@ func historyRun(opts *HistoryOptions) error {
 		if !opts.IO.OutTTY {
 			at = e.Time.UTC().Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", at, e.Action, show.Text(e.Role), show.Text(e.Scope), e.Duration,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", at, show.Text(e.Action), show.Text(e.Role), show.Text(e.Scope), show.Text(e.Duration),
 			show.Text(show.Truncate(res, 60)), show.Text(show.Truncate(e.Justification, 40)))
 	}
 	return tw.Flush()
@@ -107,5 +107,5 @@ func reportUnreadable(w io.Writer, path string, lines []int) {
 		}
 		nums = append(nums, fmt.Sprint(n))
 	}
-	fmt.Fprintf(w, "warning: %d line(s) of the journal %s could not be read (line %s)\n", len(lines), path, strings.Join(nums, ", "))
+	fmt.Fprintf(w, "warning: %d line(s) of the journal %s could not be read (line %s)\n", len(lines), show.Text(path), strings.Join(nums, ", "))
 }

@@ -14,13 +14,18 @@ type selector struct {
 	access string
 }
 
+// validate checks the flags before anything else happens.
+func (sel selector) validate() error {
+	if sel.access != "" && sel.access != "member" && sel.access != "owner" {
+		return usagef("--access must be member or owner")
+	}
+	return nil
+}
+
 // resolve finds exactly one candidate for each ROLE argument. Arguments
 // that match none are reported together through missing, which says it in
 // the command's own words ("not active", "no request waiting", …).
 func (sel selector) resolve(candidates []pim.Eligibility, args []string, missing func(names string) error) ([]pim.Eligibility, error) {
-	if sel.access != "" && sel.access != "member" && sel.access != "owner" {
-		return nil, usagef("--access must be member or owner")
-	}
 	var out []pim.Eligibility
 	var unmatched []string
 	seen := map[string]bool{}
