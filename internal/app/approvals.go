@@ -15,6 +15,17 @@ import (
 // kind, with their approval stages. Without an observer it never prompts
 // (a needed sign-in is an error); with one, obs hears about the sign-in.
 func (a *App) Approvals(ctx context.Context, obs Observer) (*pim.Snapshot, error) {
+	return a.approvals(ctx, obs, true)
+}
+
+// ApprovalsWithoutStages is Approvals for callers that show no stage
+// (approve and deny read their target's stage themselves, JSON has none):
+// it spares the stage reads.
+func (a *App) ApprovalsWithoutStages(ctx context.Context, obs Observer) (*pim.Snapshot, error) {
+	return a.approvals(ctx, obs, false)
+}
+
+func (a *App) approvals(ctx context.Context, obs Observer, withStages bool) (*pim.Snapshot, error) {
 	if err := a.RequireAccount(); err != nil {
 		return nil, err
 	}
@@ -25,7 +36,7 @@ func (a *App) Approvals(ctx context.Context, obs Observer) (*pim.Snapshot, error
 	} else {
 		ctx, _ = withObserver(ctx, obs)
 	}
-	snap, err := a.pim.Approvals(ctx, true)
+	snap, err := a.pim.Approvals(ctx, withStages)
 	if err != nil {
 		a.signedOut(err)
 		return nil, err

@@ -94,7 +94,11 @@ func approvalsRun(ctx context.Context, opts *ApprovalsOptions) error {
 	if err != nil {
 		return err
 	}
-	snap, err := a.Approvals(ctx, nil)
+	list := a.Approvals
+	if opts.JSON {
+		list = a.ApprovalsWithoutStages // the JSON has no stage
+	}
+	snap, err := list(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -100,7 +100,7 @@ func decideRun(ctx context.Context, opts *DecideOptions) error {
 		return err
 	}
 	obs := &stderrObserver{w: opts.IO.ErrOut, account: a.Profile().Account}
-	snap, err := a.Approvals(ctx, obs)
+	snap, err := a.ApprovalsWithoutStages(ctx, obs)
 	if err != nil {
 		return err
 	}

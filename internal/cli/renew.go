@@ -125,7 +125,7 @@ func renewRun(ctx context.Context, opts *RenewOptions) error {
 		warn(opts.IO.ErrOut, w)
 	}
 	o := res.Activation
-	j.Deactivated = res.Activated // sent only after the deactivation succeeded
+	j.Deactivated = res.Activated // set only once the deactivation succeeded
 	j.Status, j.Effective = o.Status, o.Effective
 	if res.Err == nil && !o.End.IsZero() {
 		j.EndDateTime = rfc3339(o.End)
