@@ -14,9 +14,16 @@ import (
 func TestApprovalsJSONContract(t *testing.T) {
 	c := newCLI(t)
 	c.login()
+	c.tn.ResetLog()
 	out, errOut, code := c.run("approvals", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	// The JSON has no stage, so none is read.
+	for _, r := range c.tn.Requests() {
+		if strings.Contains(strings.ToLower(r.Path), "approvals/") {
+			t.Errorf("approvals --json read a stage: %s %s", r.Method, r.Path)
+		}
 	}
 	var list []map[string]any
 	if err := json.Unmarshal([]byte(out), &list); err != nil {
