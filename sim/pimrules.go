@@ -130,7 +130,8 @@ func (s *pimState) newRequest(in requestInput, action requestAction, now time.Ti
 
 // activate applies selfActivate. The answer is the request as Graph
 // returns it: Provisioned (active now), Granted (scheduled for a later
-// start, or validation only) or PendingApproval.
+// start, or validation only) or PendingApproval (PendingEvaluation when
+// ARM validates one).
 func (s *pimState) activate(in requestInput, now time.Time) (*scheduleRequest, *apiError) {
 	s.settle(now)
 	if in.ID != "" && !in.ValidationOnly && s.requestNamed(in.ID) != nil {
@@ -190,6 +191,11 @@ func (s *pimState) activate(in requestInput, now time.Time) (*scheduleRequest, *
 		req.Duration = isoDuration(length)
 	}
 	switch {
+	case pol.Approval && in.ValidationOnly && kindOf(target) == kindARM:
+		// ARM's validate of a role that needs approval answers
+		// PendingEvaluation and opens no approval (AF §2.3, I3).
+		req.Status = StatusPendingEvaluation
+		return req, nil
 	case pol.Approval:
 		req.Status = StatusPendingApproval
 		openApproval(req, "")

@@ -105,6 +105,9 @@ const (
 	StatusRevoked         = "Revoked"
 	StatusCanceled        = "Canceled"
 	StatusDenied          = "Denied"
+	// StatusPendingEvaluation is ARM's answer to validating an
+	// activation that will need approval (AF §2.3).
+	StatusPendingEvaluation = "PendingEvaluation"
 )
 
 // assignment is an active or scheduled role or group assignment: the
