@@ -38,9 +38,9 @@ func (t *Tenant) armListAssignments(c *armCall, schedules bool) {
 	t.mu.Lock()
 	now := t.clock.Now()
 	t.pim.settle(now)
-	list := t.pim.armInstances(now)
+	list := t.pim.instancesFor("", kindARM, now)
 	if schedules {
-		list = t.pim.armSchedules(now)
+		list = t.pim.schedulesFor("", kindARM, now)
 	}
 	var items []any
 	for _, a := range list {
@@ -77,7 +77,7 @@ func (t *Tenant) armGetInstance(c *armCall) {
 			}
 		}
 	} else {
-		for _, a := range t.pim.armInstances(now) {
+		for _, a := range t.pim.instancesFor("", kindARM, now) {
 			if strings.EqualFold(stableGUID("instance", a.ID), c.name) && strings.EqualFold(a.Scope, c.scope.ID) && f.matchTarget(t.pim.topo, c.scope.ID, c.userID, a.Eligibility) {
 				writeARMJSON(c.w, http.StatusOK, t.armInstanceJSON(a))
 				return
@@ -94,7 +94,7 @@ func (t *Tenant) armListRequests(c *armCall) {
 	}
 	t.mu.Lock()
 	t.pim.settle(t.clock.Now())
-	reqs := t.pim.armRequests()
+	reqs := t.pim.requestsFor("", kindARM)
 	if f.asApprover {
 		// Others' requests the caller approves, whatever their status:
 		// filtering on PendingApproval is the client's (AF §0 row 4, §9.5).
