@@ -176,13 +176,7 @@ func (t *Tenant) armCreateRequest(c *armCall, validate bool) {
 	}
 	in.ValidationOnly = validate
 	t.mu.Lock()
-	now := t.clock.Now()
-	var req *scheduleRequest
-	if action == actionSelfActivate {
-		req, aerr = t.pim.activate(in, now)
-	} else {
-		req, aerr = t.pim.deactivate(in, now)
-	}
+	req, aerr := t.pim.apply(action, in, t.clock.Now())
 	var out map[string]any
 	if aerr == nil {
 		out = t.armRequestJSON(req)
@@ -232,13 +226,8 @@ func (p *armRequestProperties) input(c *armCall) (requestAction, requestInput, *
 		return "", in, &apiError{status: http.StatusForbidden, code: "AuthorizationFailed", message: fmt.Sprintf("The client '%s' with object id '%s' does not have authorization to perform action "+
 			"'Microsoft.Authorization/roleAssignmentScheduleRequests/write' over scope '%s' or the scope is invalid. If access was recently granted, please refresh your credentials.", upn, c.userID, c.scope.ID)}
 	}
-	var action requestAction
-	switch {
-	case strings.EqualFold(p.RequestType, "SelfActivate"):
-		action = actionSelfActivate
-	case strings.EqualFold(p.RequestType, "SelfDeactivate"):
-		action = actionSelfDeactivate
-	default:
+	action, ok := parseAction(p.RequestType)
+	if !ok {
 		return "", in, badRequest("InvalidRequest", fmt.Sprintf("The requestType '%s' is not supported by the simulated tenant; use SelfActivate or SelfDeactivate.", p.RequestType))
 	}
 	in = requestInput{
@@ -246,9 +235,8 @@ func (p *armRequestProperties) input(c *armCall) (requestAction, requestInput, *
 		Target:        Eligibility{UserID: c.userID, Scope: c.scope.ID, RoleDefinitionID: roleDefinitionID(c.scope.ID, guid)},
 		Justification: deref(p.Justification),
 		Linked:        deref(p.Linked),
-		ACRS:          claimStrings(c.claims, "acrs"),
-		WithoutMFA:    !hasString(claimStrings(c.claims, "amr"), "mfa"),
 	}
+	in.withCaller(c.claims)
 	if p.TicketInfo != nil {
 		in.TicketNumber, in.TicketSystem = deref(p.TicketInfo.TicketNumber), deref(p.TicketInfo.TicketSystem)
 	}

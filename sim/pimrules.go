@@ -37,6 +37,25 @@ type requestInput struct {
 	Linked         string   // ARM linkedRoleEligibilityScheduleId, echoed back
 }
 
+// withCaller fills in what the caller's token proves: the authentication
+// contexts it satisfies (AcrsRule, EP §2.7) and whether it did MFA
+// (MfaRule, EP §2.6 rule list).
+func (in *requestInput) withCaller(claims map[string]any) {
+	in.ACRS = claimStrings(claims, "acrs")
+	in.WithoutMFA = !hasString(claimStrings(claims, "amr"), "mfa")
+}
+
+// parseAction reads a self-service action, whatever its case: Graph
+// spells it selfActivate, ARM's requestType SelfActivate.
+func parseAction(s string) (requestAction, bool) {
+	for _, a := range []requestAction{actionSelfActivate, actionSelfDeactivate} {
+		if strings.EqualFold(s, string(a)) {
+			return a, true
+		}
+	}
+	return "", false
+}
+
 // expirationInput is scheduleInfo.expiration as sent.
 type expirationInput struct {
 	Type     string    // afterDuration | afterDateTime | noExpiration | ""
@@ -126,6 +145,14 @@ func (s *pimState) newRequest(in requestInput, action requestAction, now time.Ti
 		Start: now, ExpirationType: in.Expiration.Type, Duration: in.Expiration.Duration, EndDateTime: in.Expiration.EndText,
 		AppScopeID: in.AppScopeID, ValidationOnly: in.ValidationOnly, Created: now, Linked: in.Linked,
 	}
+}
+
+// apply applies a self-service request of either action.
+func (s *pimState) apply(action requestAction, in requestInput, now time.Time) (*scheduleRequest, *apiError) {
+	if action == actionSelfActivate {
+		return s.activate(in, now)
+	}
+	return s.deactivate(in, now)
 }
 
 // activate applies selfActivate. The answer is the request as Graph

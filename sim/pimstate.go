@@ -339,6 +339,22 @@ func (s *pimState) scenarioPolicyFor(e Eligibility) (Policy, bool) {
 	return Policy{}, false
 }
 
+// enabledRules is the end user's Enablement rule list, the same words in
+// Graph and ARM: what an activation must bring.
+func (p Policy) enabledRules() []string {
+	enabled := []string{}
+	if p.MFA {
+		enabled = append(enabled, "MultiFactorAuthentication")
+	}
+	if p.Justification {
+		enabled = append(enabled, "Justification")
+	}
+	if p.Ticket {
+		enabled = append(enabled, "Ticketing")
+	}
+	return enabled
+}
+
 func withPolicyDefaults(p Policy) Policy {
 	if p.MaxDuration <= 0 {
 		p.MaxDuration = Duration(8 * time.Hour)
