@@ -228,9 +228,6 @@ func (s *pimState) decide(r *scheduleRequest, st *approvalStage, reviewer string
 		if s.existingFor(r.Eligibility, now) != nil {
 			return badRequest("RoleAssignmentExists", "The Role assignment already exists.")
 		}
-		if r.length <= 0 {
-			r.length = time.Hour
-		}
 		if !r.Start.After(now) {
 			r.Start = now
 		}

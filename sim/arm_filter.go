@@ -26,7 +26,6 @@ import (
 type armFilter struct {
 	asTarget, asRequestor, asApprover, atScope bool
 	principalID, roleGUID, assignedTo          string
-	raw                                        string
 }
 
 // restrictsToCaller reports whether the filter limits the list to the
@@ -50,7 +49,7 @@ func filterError(raw, why string) *apiError {
 
 // parseARMFilter parses raw, allowing only the clauses in allowed.
 func parseARMFilter(raw string, allowed ...string) (armFilter, *apiError) {
-	f := armFilter{raw: raw}
+	var f armFilter
 	if strings.TrimSpace(raw) == "" {
 		return f, nil
 	}
