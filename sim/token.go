@@ -70,11 +70,11 @@ func decodeClaims(seg string) (map[string]any, error) {
 
 // bearerClaims decodes the bearer token of r for the log, without checks.
 func (t *Tenant) bearerClaims(r *http.Request) map[string]any {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	tok, ok := cutPrefixFold(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
 		return nil
 	}
-	parts := strings.Split(tok, ".")
+	parts := strings.Split(strings.TrimSpace(tok), ".")
 	if len(parts) != 3 {
 		return nil
 	}
