@@ -63,9 +63,20 @@ type approvalStage struct {
 // unless the scenario names one. The stage id is a GUID of its own too: a
 // client must read the stages, not assume step id == approval id (AF §9.2,
 // §1.5 "Safer: GET the stages and use the returned id").
+//
+// A pending directory-role request already names its target schedule
+// (its own id) and has a completedDateTime, its creation (AF §1.2, E1:
+// approvalId == id == targetScheduleId). The group example's
+// completedDateTime is null (AF §1.4); its targetScheduleId, of the form
+// {groupId}_{accessId}_{requestId}, the sim does not serve (UNVERIFIED
+// what it becomes once granted), so a pending group request has none.
 func openApproval(req *scheduleRequest, armApprovalID string) {
 	req.ApprovalID = req.ID
-	if kindOf(req.Eligibility) == kindARM {
+	switch kindOf(req.Eligibility) {
+	case kindRole:
+		req.TargetSchedule = req.ID
+		req.Completed = req.Created
+	case kindARM:
 		req.ApprovalID = armApprovalID
 		if req.ApprovalID == "" {
 			req.ApprovalID = stableGUID("approval", req.ID)
@@ -216,9 +227,6 @@ func (s *pimState) decide(r *scheduleRequest, st *approvalStage, reviewer string
 	if approve {
 		if s.existingFor(r.Eligibility, now) != nil {
 			return badRequest("RoleAssignmentExists", "The Role assignment already exists.")
-		}
-		if r.length <= 0 {
-			r.length = time.Hour
 		}
 		if !r.Start.After(now) {
 			r.Start = now

@@ -233,13 +233,11 @@ func (t *Tenant) writeARMPage(c *armCall, items []any) {
 	if end < len(items) {
 		q.Del("$skiptoken")
 		q.Set("$skiptoken", strconv.Itoa(end))
-		path := c.r.URL.EscapedPath()
-		if base := t.baseFor(c.r); base != t.base {
+		base, path := t.baseFor(c.r), c.r.URL.EscapedPath()
+		if base != t.base {
 			path = strings.TrimPrefix(path, armPrefix) // the public host has no /arm
-			body["nextLink"] = base + path + "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
-		} else {
-			body["nextLink"] = t.base + path + "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 		}
+		body["nextLink"] = base + path + "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 	}
 	writeARMJSON(c.w, http.StatusOK, body)
 }

@@ -76,15 +76,6 @@ func (t *Tenant) SetARMConsentMissing(v bool) {
 	t.sc.ARMConsentMissing = v
 }
 
-// SetARMWriteRequiresACRS sets the acrs value an ARM write's token must
-// carry ("" for none); without it the write is answered with a claims
-// challenge.
-func (t *Tenant) SetARMWriteRequiresACRS(v string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.sc.ARMWriteRequiresACRS = v
-}
-
 // SetSignInWithoutMFA switches whether new sign-ins satisfy MFA.
 func (t *Tenant) SetSignInWithoutMFA(v bool) {
 	t.mu.Lock()

@@ -26,7 +26,6 @@ import (
 type armFilter struct {
 	asTarget, asRequestor, asApprover, atScope bool
 	principalID, roleGUID, assignedTo          string
-	raw                                        string
 }
 
 // restrictsToCaller reports whether the filter limits the list to the
@@ -50,7 +49,7 @@ func filterError(raw, why string) *apiError {
 
 // parseARMFilter parses raw, allowing only the clauses in allowed.
 func parseARMFilter(raw string, allowed ...string) (armFilter, *apiError) {
-	f := armFilter{raw: raw}
+	var f armFilter
 	if strings.TrimSpace(raw) == "" {
 		return f, nil
 	}
@@ -58,18 +57,8 @@ func parseARMFilter(raw string, allowed ...string) (armFilter, *apiError) {
 	if aerr != nil {
 		return f, badRequest("InvalidFilter", aerr.message)
 	}
-	var clauses [][]filterToken
-	cur := []filterToken{}
-	for _, tk := range toks {
-		if !tk.literal && strings.EqualFold(tk.text, "and") {
-			clauses = append(clauses, cur)
-			cur = []filterToken{}
-			continue
-		}
-		cur = append(cur, tk)
-	}
-	clauses = append(clauses, cur)
-	for _, cl := range clauses {
+	// ARM: "and" in any case, as its other keywords.
+	for _, cl := range splitAnd(toks, func(w string) bool { return strings.EqualFold(w, "and") }) {
 		if aerr := f.addClause(raw, cl, allowed); aerr != nil {
 			return armFilter{}, aerr
 		}

@@ -334,8 +334,19 @@ func TestARMActivateGetListCancel(t *testing.T) {
 		t.Fatalf("cancel a provisioned request: %d %v", st, m)
 	}
 
-	// Validate stores nothing.
+	// Validating a role that needs approval: PendingEvaluation, no
+	// approval opened, nothing stored (AF §2.3).
 	v := newGUID()
+	st, _, m = a.do("POST", reqs+v+"/validate", pimVersion, armActivation(AzureRoleOwner, DemoSubscriptionScope, "PT1H", "check"))
+	if p := props(m); st != 200 || p["status"] != StatusPendingEvaluation || p["approvalId"] != nil {
+		t.Fatalf("validate, approval: %d %v", st, m)
+	}
+	if st, _, _ := a.do("GET", reqs+v, pimVersion, nil); st != 404 {
+		t.Fatalf("validated request stored: %d", st)
+	}
+
+	// Validate stores nothing.
+	v = newGUID()
 	st, _, m = a.do("POST", DemoResourceGroupScope+authz+"roleAssignmentScheduleRequests/"+v+"/validate", pimVersion,
 		armActivation(AzureRoleKeyVaultAdmin, DemoResourceGroupScope, "PT1H", "check"))
 	if code, msg := errCode(m); st != 400 || code != "RoleAssignmentRequestPolicyValidationFailed" || !strings.Contains(msg, "TicketingRule") {

@@ -38,9 +38,9 @@ func (t *Tenant) armListAssignments(c *armCall, schedules bool) {
 	t.mu.Lock()
 	now := t.clock.Now()
 	t.pim.settle(now)
-	list := t.pim.armInstances(now)
+	list := t.pim.instancesFor("", kindARM, now)
 	if schedules {
-		list = t.pim.armSchedules(now)
+		list = t.pim.schedulesFor("", kindARM, now)
 	}
 	var items []any
 	for _, a := range list {
@@ -77,7 +77,7 @@ func (t *Tenant) armGetInstance(c *armCall) {
 			}
 		}
 	} else {
-		for _, a := range t.pim.armInstances(now) {
+		for _, a := range t.pim.instancesFor("", kindARM, now) {
 			if strings.EqualFold(stableGUID("instance", a.ID), c.name) && strings.EqualFold(a.Scope, c.scope.ID) && f.matchTarget(t.pim.topo, c.scope.ID, c.userID, a.Eligibility) {
 				writeARMJSON(c.w, http.StatusOK, t.armInstanceJSON(a))
 				return
@@ -94,7 +94,7 @@ func (t *Tenant) armListRequests(c *armCall) {
 	}
 	t.mu.Lock()
 	t.pim.settle(t.clock.Now())
-	reqs := t.pim.armRequests()
+	reqs := t.pim.requestsFor("", kindARM)
 	if f.asApprover {
 		// Others' requests the caller approves, whatever their status:
 		// filtering on PendingApproval is the client's (AF §0 row 4, §9.5).
@@ -176,13 +176,7 @@ func (t *Tenant) armCreateRequest(c *armCall, validate bool) {
 	}
 	in.ValidationOnly = validate
 	t.mu.Lock()
-	now := t.clock.Now()
-	var req *scheduleRequest
-	if action == actionSelfActivate {
-		req, aerr = t.pim.activate(in, now)
-	} else {
-		req, aerr = t.pim.deactivate(in, now)
-	}
+	req, aerr := t.pim.apply(action, in, t.clock.Now())
 	var out map[string]any
 	if aerr == nil {
 		out = t.armRequestJSON(req)
@@ -232,13 +226,8 @@ func (p *armRequestProperties) input(c *armCall) (requestAction, requestInput, *
 		return "", in, &apiError{status: http.StatusForbidden, code: "AuthorizationFailed", message: fmt.Sprintf("The client '%s' with object id '%s' does not have authorization to perform action "+
 			"'Microsoft.Authorization/roleAssignmentScheduleRequests/write' over scope '%s' or the scope is invalid. If access was recently granted, please refresh your credentials.", upn, c.userID, c.scope.ID)}
 	}
-	var action requestAction
-	switch {
-	case strings.EqualFold(p.RequestType, "SelfActivate"):
-		action = actionSelfActivate
-	case strings.EqualFold(p.RequestType, "SelfDeactivate"):
-		action = actionSelfDeactivate
-	default:
+	action, ok := parseAction(p.RequestType)
+	if !ok {
 		return "", in, badRequest("InvalidRequest", fmt.Sprintf("The requestType '%s' is not supported by the simulated tenant; use SelfActivate or SelfDeactivate.", p.RequestType))
 	}
 	in = requestInput{
@@ -246,9 +235,8 @@ func (p *armRequestProperties) input(c *armCall) (requestAction, requestInput, *
 		Target:        Eligibility{UserID: c.userID, Scope: c.scope.ID, RoleDefinitionID: roleDefinitionID(c.scope.ID, guid)},
 		Justification: deref(p.Justification),
 		Linked:        deref(p.Linked),
-		ACRS:          claimStrings(c.claims, "acrs"),
-		WithoutMFA:    !hasString(claimStrings(c.claims, "amr"), "mfa"),
 	}
+	in.withCaller(c.claims)
 	if p.TicketInfo != nil {
 		in.TicketNumber, in.TicketSystem = deref(p.TicketInfo.TicketNumber), deref(p.TicketInfo.TicketSystem)
 	}

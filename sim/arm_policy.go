@@ -138,16 +138,6 @@ func armRuleTarget(caller, level string) map[string]any {
 // armRules renders a policy as ARM rules: the end-user activation rules a
 // client reads, plus admin and notification rules it must skip (AZ §3.2).
 func (t *Tenant) armRules(pol Policy) []any {
-	enabled := []string{}
-	if pol.MFA {
-		enabled = append(enabled, "MultiFactorAuthentication")
-	}
-	if pol.Justification {
-		enabled = append(enabled, "Justification")
-	}
-	if pol.Ticket {
-		enabled = append(enabled, "Ticketing")
-	}
 	approvers := []any{}
 	for _, a := range t.pim.approvers(pol) {
 		approvers = append(approvers, map[string]any{"id": a.id, "description": a.description, "isBackup": false, "userType": "User"})
@@ -168,7 +158,7 @@ func (t *Tenant) armRules(pol Policy) []any {
 		rule("Expiration_EndUser_Assignment", "RoleManagementPolicyExpirationRule", "EndUser", "Assignment", map[string]any{
 			"isExpirationRequired": true, "maximumDuration": isoDuration(pol.MaxDuration.D()),
 		}),
-		rule("Enablement_EndUser_Assignment", "RoleManagementPolicyEnablementRule", "EndUser", "Assignment", map[string]any{"enabledRules": enabled}),
+		rule("Enablement_EndUser_Assignment", "RoleManagementPolicyEnablementRule", "EndUser", "Assignment", map[string]any{"enabledRules": pol.enabledRules()}),
 		rule("Approval_EndUser_Assignment", "RoleManagementPolicyApprovalRule", "EndUser", "Assignment", map[string]any{
 			"setting": map[string]any{
 				"isApprovalRequired": pol.Approval, "isApprovalRequiredForExtension": false, "isRequestorJustificationRequired": true,

@@ -118,47 +118,12 @@ func (s *pimState) linkedEligibility(a Eligibility) (Eligibility, bool) {
 	return Eligibility{}, false
 }
 
-// armAssignments lists the Azure assignments whose instance is listed at
-// now (for roleAssignmentScheduleInstances).
-func (s *pimState) armInstances(now time.Time) []*assignment {
-	var out []*assignment
-	for _, a := range s.assignments {
-		if kindOf(a.Eligibility) == kindARM && a.visibleAt(now) {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
-// armSchedules lists the Azure schedules that have not ended: current
-// and future ones.
-func (s *pimState) armSchedules(now time.Time) []*assignment {
-	var out []*assignment
-	for _, a := range s.assignments {
-		if kindOf(a.Eligibility) == kindARM && now.Before(a.End) {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // armRoleAssignments lists the Azure role assignments that exist at now.
 func (s *pimState) armRoleAssignments(now time.Time) []*assignment {
 	var out []*assignment
 	for _, a := range s.assignments {
 		if kindOf(a.Eligibility) == kindARM && s.roleAssignmentAt(a, now) {
 			out = append(out, a)
-		}
-	}
-	return out
-}
-
-// armRequests lists the stored Azure requests, oldest first.
-func (s *pimState) armRequests() []*scheduleRequest {
-	var out []*scheduleRequest
-	for _, r := range s.requests {
-		if kindOf(r.Eligibility) == kindARM {
-			out = append(out, r)
 		}
 	}
 	return out

@@ -97,7 +97,9 @@ func (t *Tenant) takeFault(method, path string, inBatch bool) (Fault, bool) {
 		if a.Method != "" && !strings.EqualFold(a.Method, method) {
 			continue
 		}
-		if !strings.Contains(path, a.Path) {
+		// Paths route ignoring case (Graph segments, ARM keywords), so
+		// a fault's path matches so too.
+		if !strings.Contains(strings.ToLower(path), strings.ToLower(a.Path)) {
 			continue
 		}
 		if a.InBatch && !inBatch {

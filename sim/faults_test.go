@@ -1,8 +1,12 @@
 package sim
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFaultFiresAreCounted(t *testing.T) {
@@ -36,5 +40,41 @@ func TestFaultFiresAreCounted(t *testing.T) {
 	}
 	if s := unfired[1].String(); !strings.Contains(s, `POST "/me": status 503`) || !strings.Contains(s, "times 1") {
 		t.Fatalf("String = %q", s)
+	}
+}
+
+// A fault's path matches ignoring case, as routing does.
+func TestFaultPathIgnoresCase(t *testing.T) {
+	tn, err := New(DemoScenario())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn.AddFault(Fault{Path: "/RoleAssignmentScheduleRequests", Kind: FaultStatus, Status: 503})
+	tn.mu.Lock()
+	_, fired := tn.takeFault("PUT", "/arm/subscriptions/x/providers/microsoft.authorization/roleassignmentschedulerequests/y", false)
+	tn.mu.Unlock()
+	if !fired {
+		t.Fatal("the fault did not match a path that differs in case only")
+	}
+}
+
+// A fault's latency delays the $batch item it hits, not only a request
+// of its own.
+func TestFaultLatencyInBatch(t *testing.T) {
+	tn, err := New(DemoScenario())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn.SetLatency(0)
+	const delay = 50 * time.Millisecond
+	tn.AddFault(Fault{Path: "/v1.0/me", Kind: FaultStatus, Status: 503, Latency: Duration(delay), InBatch: true})
+	h := tn.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	r := httptest.NewRequest("GET", "/v1.0/me", nil)
+	r = r.WithContext(context.WithValue(r.Context(), inBatchKey, true))
+	rec := httptest.NewRecorder()
+	start := time.Now()
+	h.ServeHTTP(rec, r)
+	if took := time.Since(start); took < delay || rec.Code != 503 {
+		t.Fatalf("batch item answered %d after %v, want 503 after %v", rec.Code, took, delay)
 	}
 }

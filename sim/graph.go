@@ -42,18 +42,6 @@ type graphCall struct {
 	lower   []string // lower-cased segs for matching
 }
 
-func (c *graphCall) acrs() []string {
-	var out []string
-	if v, ok := c.claims["acrs"].([]any); ok {
-		for _, x := range v {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-	}
-	return out
-}
-
 // match reports whether the lower-cased path equals pattern, where "*"
 // matches any single segment. Segments in pattern are lower case.
 func (c *graphCall) match(pattern ...string) bool {

@@ -49,7 +49,8 @@ func TestGraphRoleApprovalOnBeta(t *testing.T) {
 	item := values(m)[0]
 	principal, _ := item["principal"].(map[string]any)
 	roleDef, _ := item["roleDefinition"].(map[string]any)
-	if item["id"] != id || item["approvalId"] != id || principal["displayName"] != "Alex Wilber (Admin)" || principal["userPrincipalName"] != DemoAdminUPN ||
+	// AF §1.2: approvalId == id == targetScheduleId, completedDateTime set.
+	if item["id"] != id || item["approvalId"] != id || item["targetScheduleId"] != id || item["completedDateTime"] == nil || principal["displayName"] != "Alex Wilber (Admin)" || principal["userPrincipalName"] != DemoAdminUPN ||
 		roleDef["displayName"] != "Privileged Role Administrator" || item["justification"] != "grant consent" {
 		t.Fatalf("inbox item: %v", item)
 	}
@@ -164,7 +165,7 @@ func TestGraphGroupApprovalStages(t *testing.T) {
 	}
 	id := m["id"].(string)
 	st, _, m = megan.do("GET", groupBase+"/assignmentScheduleRequests/filterByCurrentUser(on='approver')"+pendingFilter+"&$expand=group,principal", nil)
-	if st != 200 || len(values(m)) != 1 || values(m)[0]["approvalId"] != id || values(m)[0]["group"].(map[string]any)["displayName"] != "SG-Tier0-Break-Glass-Ops" ||
+	if st != 200 || len(values(m)) != 1 || values(m)[0]["approvalId"] != id || values(m)[0]["completedDateTime"] != nil || values(m)[0]["group"].(map[string]any)["displayName"] != "SG-Tier0-Break-Glass-Ops" ||
 		values(m)[0]["principal"].(map[string]any)["userPrincipalName"] != DemoAdminUPN {
 		t.Fatalf("group inbox: %d %v", st, m)
 	}

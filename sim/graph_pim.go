@@ -145,15 +145,9 @@ func (t *Tenant) serveCreateRequest(c *graphCall, kind pimKind) {
 		writeAPIError(c.w, aerr)
 		return
 	}
-	in.ACRS = c.acrs()
-	in.WithoutMFA = !hasString(claimStrings(c.claims, "amr"), "mfa") // MfaRule (EP §2.6 rule list)
+	in.withCaller(c.claims)
 	t.mu.Lock()
-	var req *scheduleRequest
-	if action == actionSelfActivate {
-		req, aerr = t.pim.activate(in, t.clock.Now())
-	} else {
-		req, aerr = t.pim.deactivate(in, t.clock.Now())
-	}
+	req, aerr := t.pim.apply(action, in, t.clock.Now())
 	var out map[string]any
 	if aerr == nil {
 		out = t.requestJSON(req, nil)
@@ -221,15 +215,11 @@ func (b *requestBody) input(kind pimKind, caller string) (requestAction, request
 	if !strings.EqualFold(b.PrincipalID, caller) {
 		return "", in, &apiError{status: http.StatusForbidden, code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation. The principalId of a self-service request must be the signed-in user."}
 	}
-	var action requestAction
+	action, ok := parseAction(b.Action)
 	switch {
-	case strings.EqualFold(b.Action, string(actionSelfActivate)):
-		action = actionSelfActivate
-	case strings.EqualFold(b.Action, string(actionSelfDeactivate)):
-		action = actionSelfDeactivate
 	case b.Action == "":
 		return "", in, badRequest("InvalidRequest", "The action is required.")
-	default:
+	case !ok:
 		return "", in, badRequest("InvalidRequest", fmt.Sprintf("The action '%s' is not supported for a self-service request by the simulated tenant; use selfActivate or selfDeactivate.", b.Action))
 	}
 	in = requestInput{

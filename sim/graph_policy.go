@@ -120,16 +120,6 @@ func (t *Tenant) policyRules(pol Policy) []any {
 		authCtxType    = "#microsoft.graph.unifiedRoleManagementPolicyAuthenticationContextRule"
 		notifyType     = "#microsoft.graph.unifiedRoleManagementPolicyNotificationRule"
 	)
-	enabled := []string{}
-	if pol.MFA {
-		enabled = append(enabled, "MultiFactorAuthentication")
-	}
-	if pol.Justification {
-		enabled = append(enabled, "Justification")
-	}
-	if pol.Ticket {
-		enabled = append(enabled, "Ticketing")
-	}
 	approvers := []any{}
 	for _, a := range t.pim.approvers(pol) {
 		approvers = append(approvers, map[string]any{
@@ -192,7 +182,7 @@ func (t *Tenant) policyRules(pol Policy) []any {
 		map[string]any{
 			"@odata.type":  enablementType,
 			"id":           "Enablement_EndUser_Assignment",
-			"enabledRules": enabled,
+			"enabledRules": pol.enabledRules(),
 			"target":       ruleTarget("EndUser", "Assignment"),
 		},
 		map[string]any{

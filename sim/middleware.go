@@ -101,10 +101,13 @@ func (t *Tenant) middleware(next http.Handler) http.Handler {
 		latency := t.sc.Latency.D()
 		fault, faulted := t.takeFault(r.Method, r.URL.Path, inBatch)
 		t.mu.Unlock()
-		if faulted {
-			latency += fault.Latency.D()
+		if inBatch {
+			latency = 0 // the $batch request paid it once
 		}
-		if latency > 0 && !inBatch {
+		if faulted {
+			latency += fault.Latency.D() // per item inside $batch
+		}
+		if latency > 0 {
 			time.Sleep(latency)
 		}
 

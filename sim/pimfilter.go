@@ -186,21 +186,10 @@ func parseRequestFilter(raw string, kind pimKind) (requestFilter, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	var clauses [][]filterToken
-	cur := []filterToken{}
-	for _, tk := range toks {
-		if !tk.literal && tk.text == "and" {
-			clauses = append(clauses, cur)
-			cur = []filterToken{}
-			continue
-		}
-		cur = append(cur, tk)
-	}
-	clauses = append(clauses, cur)
-
 	fields := requestFilterFields[kind]
 	var out requestFilter
-	for _, cl := range clauses {
+	// Graph: "and" in lower case only, as OData writes it.
+	for _, cl := range splitAnd(toks, func(w string) bool { return w == "and" }) {
 		c, aerr := parseClause(raw, cl, fields)
 		if aerr != nil {
 			return nil, aerr
@@ -208,6 +197,23 @@ func parseRequestFilter(raw string, kind pimKind) (requestFilter, *apiError) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// splitAnd splits filter tokens into clauses at each word isAnd accepts
+// (each service has its own case rule); an empty clause stays, for the
+// caller to refuse.
+func splitAnd(toks []filterToken, isAnd func(word string) bool) [][]filterToken {
+	var clauses [][]filterToken
+	cur := []filterToken{}
+	for _, tk := range toks {
+		if !tk.literal && isAnd(tk.text) {
+			clauses = append(clauses, cur)
+			cur = []filterToken{}
+			continue
+		}
+		cur = append(cur, tk)
+	}
+	return append(clauses, cur)
 }
 
 func parseClause(raw string, cl []filterToken, fields map[string]filterField) (filterClause, *apiError) {

@@ -37,6 +37,25 @@ type requestInput struct {
 	Linked         string   // ARM linkedRoleEligibilityScheduleId, echoed back
 }
 
+// withCaller fills in what the caller's token proves: the authentication
+// contexts it satisfies (AcrsRule, EP §2.7) and whether it did MFA
+// (MfaRule, EP §2.6 rule list).
+func (in *requestInput) withCaller(claims map[string]any) {
+	in.ACRS = claimStrings(claims, "acrs")
+	in.WithoutMFA = !hasString(claimStrings(claims, "amr"), "mfa")
+}
+
+// parseAction reads a self-service action, whatever its case: Graph
+// spells it selfActivate, ARM's requestType SelfActivate.
+func parseAction(s string) (requestAction, bool) {
+	for _, a := range []requestAction{actionSelfActivate, actionSelfDeactivate} {
+		if strings.EqualFold(s, string(a)) {
+			return a, true
+		}
+	}
+	return "", false
+}
+
 // expirationInput is scheduleInfo.expiration as sent.
 type expirationInput struct {
 	Type     string    // afterDuration | afterDateTime | noExpiration | ""
@@ -128,9 +147,18 @@ func (s *pimState) newRequest(in requestInput, action requestAction, now time.Ti
 	}
 }
 
+// apply applies a self-service request of either action.
+func (s *pimState) apply(action requestAction, in requestInput, now time.Time) (*scheduleRequest, *apiError) {
+	if action == actionSelfActivate {
+		return s.activate(in, now)
+	}
+	return s.deactivate(in, now)
+}
+
 // activate applies selfActivate. The answer is the request as Graph
 // returns it: Provisioned (active now), Granted (scheduled for a later
-// start, or validation only) or PendingApproval.
+// start, or validation only) or PendingApproval (PendingEvaluation when
+// ARM validates one).
 func (s *pimState) activate(in requestInput, now time.Time) (*scheduleRequest, *apiError) {
 	s.settle(now)
 	if in.ID != "" && !in.ValidationOnly && s.requestNamed(in.ID) != nil {
@@ -190,6 +218,11 @@ func (s *pimState) activate(in requestInput, now time.Time) (*scheduleRequest, *
 		req.Duration = isoDuration(length)
 	}
 	switch {
+	case pol.Approval && in.ValidationOnly && kindOf(target) == kindARM:
+		// ARM's validate of a role that needs approval answers
+		// PendingEvaluation and opens no approval (AF §2.3, I3).
+		req.Status = StatusPendingEvaluation
+		return req, nil
 	case pol.Approval:
 		req.Status = StatusPendingApproval
 		openApproval(req, "")

@@ -105,6 +105,9 @@ const (
 	StatusRevoked         = "Revoked"
 	StatusCanceled        = "Canceled"
 	StatusDenied          = "Denied"
+	// StatusPendingEvaluation is ARM's answer to validating an
+	// activation that will need approval (AF §2.3).
+	StatusPendingEvaluation = "PendingEvaluation"
 )
 
 // assignment is an active or scheduled role or group assignment: the
@@ -193,18 +196,16 @@ func (s *pimState) assignmentOf(requestID string) *assignment {
 	return nil
 }
 
+// isEligible reports whether the target's principal may activate it. An
+// Azure eligibility may be activated at a child scope too
+// ("Just-Enough-Access", AZ §2.1 after the minimal body, D1).
 func (s *pimState) isEligible(target Eligibility) bool {
+	if kindOf(target) == kindARM {
+		_, ok := s.linkedEligibility(target)
+		return ok
+	}
 	for _, e := range s.eligibilities {
-		if e.UserID != target.UserID {
-			continue
-		}
-		if sameTarget(e, target) {
-			return true
-		}
-		// An Azure eligibility may be activated at a child scope
-		// ("Just-Enough-Access", AZ §2.1 after the minimal body, D1).
-		if kindOf(e) == kindARM && kindOf(target) == kindARM && roleGUID(e.RoleDefinitionID) == roleGUID(target.RoleDefinitionID) &&
-			s.topo.within(target.Scope, e.Scope) {
+		if e.UserID == target.UserID && sameTarget(e, target) {
 			return true
 		}
 	}
@@ -250,12 +251,16 @@ func (s *pimState) pendingFor(target Eligibility) *scheduleRequest {
 	return nil
 }
 
+// ownedBy reports whether a record of user is in a list for principal;
+// an empty principal lists everyone's (the ARM lists, whose filter picks).
+func ownedBy(user, principal string) bool { return principal == "" || user == principal }
+
 // instancesFor lists the principal's listed instances of a kind: what
 // *AssignmentScheduleInstances shows.
 func (s *pimState) instancesFor(principal string, kind pimKind, now time.Time) []*assignment {
 	var out []*assignment
 	for _, a := range s.assignments {
-		if a.UserID == principal && kindOf(a.Eligibility) == kind && a.visibleAt(now) {
+		if ownedBy(a.UserID, principal) && kindOf(a.Eligibility) == kind && a.visibleAt(now) {
 			out = append(out, a)
 		}
 	}
@@ -269,7 +274,7 @@ func (s *pimState) instancesFor(principal string, kind pimKind, now time.Time) [
 func (s *pimState) schedulesFor(principal string, kind pimKind, now time.Time) []*assignment {
 	var out []*assignment
 	for _, a := range s.assignments {
-		if a.UserID == principal && kindOf(a.Eligibility) == kind && now.Before(a.End) {
+		if ownedBy(a.UserID, principal) && kindOf(a.Eligibility) == kind && now.Before(a.End) {
 			out = append(out, a)
 		}
 	}
@@ -280,7 +285,7 @@ func (s *pimState) schedulesFor(principal string, kind pimKind, now time.Time) [
 func (s *pimState) requestsFor(principal string, kind pimKind) []*scheduleRequest {
 	var out []*scheduleRequest
 	for _, r := range s.requests {
-		if r.UserID == principal && kindOf(r.Eligibility) == kind {
+		if ownedBy(r.UserID, principal) && kindOf(r.Eligibility) == kind {
 			out = append(out, r)
 		}
 	}
@@ -300,24 +305,8 @@ func (s *pimState) request(kind pimKind, id string) *scheduleRequest {
 // policyFor returns the activation policy of a role or group access, or
 // the defaults (8 hours, justification and MFA required).
 func (s *pimState) policyFor(e Eligibility) Policy {
-	if kindOf(e) == kindARM {
-		if p, ok := s.armPolicyFor(e); ok {
-			return p
-		}
-	}
-	for _, p := range s.policies {
-		if kindOf(e) == kindARM || p.Scope != "" {
-			continue
-		}
-		if kindOf(e) == kindGroup {
-			if strings.EqualFold(p.GroupID, e.GroupID) && strings.EqualFold(p.AccessID, e.AccessID) {
-				return withPolicyDefaults(p)
-			}
-			continue
-		}
-		if p.GroupID == "" && strings.EqualFold(p.RoleDefinitionID, e.RoleDefinitionID) {
-			return withPolicyDefaults(p)
-		}
+	if p, ok := s.scenarioPolicyFor(e); ok {
+		return p
 	}
 	return Policy{
 		RoleDefinitionID: e.RoleDefinitionID,
@@ -328,6 +317,42 @@ func (s *pimState) policyFor(e Eligibility) Policy {
 		Justification:    true,
 		MFA:              true,
 	}
+}
+
+// scenarioPolicyFor is the scenario's policy for e, if it has one.
+func (s *pimState) scenarioPolicyFor(e Eligibility) (Policy, bool) {
+	kind := kindOf(e)
+	if kind == kindARM {
+		return s.armPolicyFor(e)
+	}
+	for _, p := range s.policies {
+		switch {
+		case p.Scope != "":
+		case kind == kindGroup:
+			if strings.EqualFold(p.GroupID, e.GroupID) && strings.EqualFold(p.AccessID, e.AccessID) {
+				return withPolicyDefaults(p), true
+			}
+		case p.GroupID == "" && strings.EqualFold(p.RoleDefinitionID, e.RoleDefinitionID):
+			return withPolicyDefaults(p), true
+		}
+	}
+	return Policy{}, false
+}
+
+// enabledRules is the end user's Enablement rule list, the same words in
+// Graph and ARM: what an activation must bring.
+func (p Policy) enabledRules() []string {
+	enabled := []string{}
+	if p.MFA {
+		enabled = append(enabled, "MultiFactorAuthentication")
+	}
+	if p.Justification {
+		enabled = append(enabled, "Justification")
+	}
+	if p.Ticket {
+		enabled = append(enabled, "Ticketing")
+	}
+	return enabled
 }
 
 func withPolicyDefaults(p Policy) Policy {

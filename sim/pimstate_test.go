@@ -101,7 +101,8 @@ func TestActivateRules(t *testing.T) {
 				t.Fatalf("status %s, %d stored", req.Status, len(s.requests))
 			}
 			if c.status == StatusPendingApproval {
-				if req.ApprovalID != req.ID || req.TargetSchedule != "" || !req.Completed.IsZero() || len(s.assignments) != before {
+				// AF §1.2: approvalId == id == targetScheduleId, completedDateTime set.
+				if req.ApprovalID != req.ID || req.TargetSchedule != req.ID || !req.Completed.Equal(t0) || len(s.assignments) != before {
 					t.Fatalf("pending: %+v", req)
 				}
 				return

@@ -172,7 +172,8 @@ type PendingRequest struct {
 }
 
 // Fault makes matching requests misbehave. A request matches when its method
-// equals Method (if set) and its path contains Path. Times counts how often
+// equals Method (if set) and its path contains Path, both ignoring case.
+// Latency applies to a $batch item it matches too. Times counts how often
 // the fault fires; 0 means always. The tenant counts fires (ArmedFaults).
 type Fault struct {
 	Method     string   `json:"method,omitempty"`

@@ -37,21 +37,6 @@ func (t *Tenant) ActiveAssignments() []ActiveAssignment {
 	return out
 }
 
-// ScheduledAssignments lists the assignments granted for a start that has
-// not come yet.
-func (t *Tenant) ScheduledAssignments() []ActiveAssignment {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.clock.Now()
-	var out []ActiveAssignment
-	for _, a := range t.pim.assignments {
-		if a.scheduledAt(now) {
-			out = append(out, activeAssignment(a, now))
-		}
-	}
-	return out
-}
-
 // Approve grants a request that is pending approval (of any kind, by its
 // request id), as its first listed approver would, with no justification:
 // the activation starts now (or at its requested start, if that is later)

@@ -19,7 +19,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 )
@@ -118,16 +117,25 @@ func New(sc Scenario, opts ...Option) (*Tenant, error) {
 	return t, nil
 }
 
+// publicARM puts the /arm prefix on paths asked of management.azure.com
+// through the proxy (which has none) before next sees them, so the
+// middleware matches faults, picks the error shape and logs paths the
+// same in both modes.
+func publicARM(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hostOnly(r.Host) == PublicARMHost && !isARMPath(r.URL.Path) {
+			r.URL.Path = armPrefix + r.URL.Path
+			r.URL.RawPath = ""
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // route sends ARM paths to the ARM handler and everything else to the mux.
 // ARM paths skip the mux because it would redirect the "//providers" an
 // empty scope can produce (AZ §1.2, §1.4) instead of serving it.
 func (t *Tenant) route(w http.ResponseWriter, r *http.Request) {
-	if hostOnly(r.Host) == PublicARMHost && !isARMPath(r.URL.Path) {
-		// management.azure.com through the proxy has no /arm prefix.
-		r.URL.Path = armPrefix + r.URL.Path
-		r.URL.RawPath = ""
-	}
-	if r.URL.Path == armPrefix || strings.HasPrefix(r.URL.Path, armPrefix+"/") {
+	if isARMPath(r.URL.Path) {
 		t.serveARM(w, r)
 		return
 	}
@@ -147,7 +155,7 @@ func (t *Tenant) Start(addr string) error {
 	t.listener = ln
 	t.base = "https://" + ln.Addr().String()
 	t.server = &http.Server{
-		Handler:           t.middleware(http.HandlerFunc(t.route)),
+		Handler:           publicARM(t.middleware(http.HandlerFunc(t.route))),
 		ReadHeaderTimeout: 10 * time.Second,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		// HTTP/1.1 only, so a fault can hijack and drop the connection.

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -71,11 +70,11 @@ func decodeClaims(seg string) (map[string]any, error) {
 
 // bearerClaims decodes the bearer token of r for the log, without checks.
 func (t *Tenant) bearerClaims(r *http.Request) map[string]any {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	tok, ok := cutPrefixFold(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
 		return nil
 	}
-	parts := strings.Split(tok, ".")
+	parts := strings.Split(strings.TrimSpace(tok), ".")
 	if len(parts) != 3 {
 		return nil
 	}
@@ -211,17 +210,7 @@ func (t *Tenant) accessTokenClaims(user User, scope string, now time.Time, lifet
 // MintAccessToken mints an access token for upn directly (for tests of the
 // Graph side that do not go through MSAL).
 func (t *Tenant) MintAccessToken(upn string, acrs []string) (string, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	user, ok := t.sc.userByUPN(upn)
-	if !ok {
-		return "", fmt.Errorf("no user %q in the scenario", upn)
-	}
-	c := t.accessTokenClaims(user, "https://graph.microsoft.com/.default", t.clock.Now(), t.sc.TokenLifetime.D(), true)
-	if len(acrs) > 0 {
-		c["acrs"] = acrs
-	}
-	return t.sign(c), nil
+	return t.MintToken(TokenSpec{UPN: upn, ACRS: acrs})
 }
 
 // lastScope is the last resource scope of a scope list: the one that
