@@ -96,7 +96,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		prompt:  state.NewPromptState(p.StateDir),
 		debug:   newDebugLog(cfg.Debug),
 	}
-	a.local = state.OpenCache(p.CacheDir, "local.json", time.Now)
+	localNow := cfg.LocalNow
+	if localNow == nil {
+		localNow = time.Now
+	}
+	// The offset it keeps is the PC's clock against the server's, so its
+	// age is the PC's too.
+	a.local = state.OpenCache(p.CacheDir, "local.json", localNow)
 	a.assumeOffset()
 	base := cfg.Transport
 	if base == nil {

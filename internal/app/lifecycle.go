@@ -47,8 +47,8 @@ func (a *App) Status(ctx context.Context) (*pim.Snapshot, error) {
 		a.signedOut(err)
 		return nil, err
 	}
-	a.remember(nil, false)
 	a.updateCached(func(s *pim.Snapshot) { s.Active, s.Pending = snap.Active, snap.Pending })
+	a.remember(nil, false)
 	if err := a.savePromptActive(snap); err != nil {
 		snap.Warnings = append(snap.Warnings, err.Error())
 	}
@@ -92,7 +92,6 @@ func (a *App) Activate(ctx context.Context, reqs []pim.ActivateRequest, wait boo
 	defer done()
 	ctx, progress := withObserver(ctx, obs)
 	outs := a.pim.Activate(ctx, reqs, pim.ActivateOptions{Wait: wait}, progress)
-	a.remember(nil, false)
 	for _, o := range outs {
 		var pe *pim.RefusedError
 		if errors.As(o.Err, &pe) {
@@ -115,6 +114,7 @@ func (a *App) Activate(ctx context.Context, reqs []pim.ActivateRequest, wait boo
 			a.updateCached(func(s *pim.Snapshot) { setActive(s, o.Target, o.Sent.Start, o.End) })
 		}
 	}
+	a.remember(nil, false)
 	if err := a.savePrompt(a.lastSnapshot()); err != nil {
 		for i := range outs {
 			outs[i].Warnings = append(outs[i].Warnings, err.Error())
@@ -136,7 +136,7 @@ func (a *App) DeactivateWith(ctx context.Context, act pim.Active, refresh bool, 
 	defer done()
 	ctx, progress := withObserver(ctx, obs)
 	out := a.pim.DeactivateWith(ctx, act, pim.DeactivateOptions{RefreshToken: refresh, ClockUnconfirmed: !a.clock.Known()}, progress)
-	a.remember(nil, false)
+	defer a.remember(nil, false) // after the cached list learned the outcome
 	if out.Err == nil {
 		a.forgetActive(act.Eligibility)
 		a.updateCached(func(s *pim.Snapshot) { dropActive(s, act.Eligibility) })

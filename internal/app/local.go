@@ -57,15 +57,16 @@ func (a *App) Cached() (*pim.Snapshot, bool) {
 	return &snap, true
 }
 
-// forgetCached drops the cached list (PIM refused what it allowed).
+// forgetCached drops the cached list (PIM refused what it allowed); the
+// use case's remember writes it.
 func (a *App) forgetCached() {
 	a.local.Forget("snapshot")
-	_ = a.local.Save()
 }
 
 // updateCached applies what this process learned (an activation PIM
 // accepted, a deactivation, a status read) to the cached list, so the next
-// command that goes straight to its request finds it.
+// command that goes straight to its request finds it. The use case's
+// remember writes it, once.
 func (a *App) updateCached(update func(*pim.Snapshot)) {
 	var snap pim.Snapshot
 	if !a.local.Get("snapshot", snapshotTTL, &snap) {
@@ -73,9 +74,6 @@ func (a *App) updateCached(update func(*pim.Snapshot)) {
 	}
 	update(&snap)
 	a.local.Put("snapshot", &snap)
-	if err := a.local.Save(); err != nil {
-		a.debug.printf("local cache not saved: %v", err)
-	}
 }
 
 func setActive(snap *pim.Snapshot, e pim.Eligibility, start, end time.Time) {
