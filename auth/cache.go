@@ -44,7 +44,7 @@ func (c *TokenCache) Wipe(ctx context.Context) error {
 	if c == nil || c.accessor == nil {
 		return nil
 	}
-	return withContext(ctx, func() error { return c.accessor.Delete(ctx) })
+	return c.accessor.Delete(ctx) // a keyring call honours ctx inside
 }
 
 // OpenCache opens the token cache for a profile in dir (one directory per
@@ -78,7 +78,7 @@ func OpenCache(ctx context.Context, mode, dir, profile string) (*TokenCache, err
 		path = filepath.Join(dir, "msal_cache.bin")
 		a, backend, err = newOSAccessor(path, "pimento:"+profile)
 		if err == nil {
-			err = withContext(ctx, func() error { return probe(ctx, a, filepath.Join(dir, "probe.bin"), profile) })
+			err = probe(ctx, a, filepath.Join(dir, "probe.bin"), profile)
 		}
 		if err != nil {
 			return nil, &KeyringUnavailableError{Err: err}

@@ -262,8 +262,8 @@ func (s *Session) acquire(ctx context.Context, r tokenRequest) (Token, error) {
 	if errors.As(err, &damaged) {
 		return Token{}, s.cacheError(err)
 	}
-	if code := consentCode(err); code != "" && r.consentFails {
-		return Token{}, &ConsentError{API: r.api, Code: code, ClientID: s.cfg.ClientID, Detail: describeMSALError(err)}
+	if cerr := s.consentError(r, err); cerr != nil {
+		return Token{}, cerr
 	}
 	if !needsInteraction(err) {
 		return Token{}, fmt.Errorf("get a token for %s: %s", r.api, describeMSALError(err))
@@ -352,8 +352,8 @@ func (s *Session) interactive(ctx context.Context, r tokenRequest, deviceCode bo
 		if errors.As(err, &mismatch) {
 			return res, err
 		}
-		if code := consentCode(err); code != "" && r.consentFails {
-			return res, &ConsentError{API: r.api, Code: code, ClientID: s.cfg.ClientID, Detail: describeMSALError(err)}
+		if cerr := s.consentError(r, err); cerr != nil {
+			return res, cerr
 		}
 		reason := "sign-in did not complete"
 		if errors.Is(err, context.DeadlineExceeded) {

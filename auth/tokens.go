@@ -102,7 +102,6 @@ type ConsentError struct {
 	API      string
 	Code     string // AADSTS65001 | AADSTS65002
 	ClientID string
-	Detail   string // the identity provider's line, trimmed
 }
 
 func (e *ConsentError) Error() string {
@@ -121,6 +120,15 @@ func (e *ConsentError) Error() string {
 const armAPI = "Azure Resource Manager"
 
 var consentCodes = regexp.MustCompile(`AADSTS6500[12]\b`)
+
+// consentError is err as a ConsentError when it is a missing consent for
+// an API whose consent r lets fail (nil otherwise).
+func (s *Session) consentError(r tokenRequest, err error) error {
+	if code := consentCode(err); code != "" && r.consentFails {
+		return &ConsentError{API: r.api, Code: code, ClientID: s.cfg.ClientID}
+	}
+	return nil
+}
 
 // consentCode is the AADSTS code of a missing consent, or "".
 func consentCode(err error) string {
