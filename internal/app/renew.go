@@ -58,7 +58,8 @@ func (a *App) Renew(ctx context.Context, act pim.Active, in PlanInput, obs Obser
 	ctx, progress := withObserver(ctx, obs)
 	out := a.pim.Renew(ctx, act, plan.Requests[0], progress)
 	defer a.remember(nil, false) // after the cached list learned the outcome
-	if out.Activated {           // the deactivation succeeded
+	// Activated: the deactivation succeeded and the new request was sent.
+	if out.Activated {
 		a.forgetActive(act.Eligibility)
 		a.updateCached(func(s *pim.Snapshot) { dropActive(s, act.Eligibility) })
 		if o := out.Activation; o.Err == nil && pim.IsAccepted(o.Status) {
