@@ -171,10 +171,17 @@ func (m *Model) current(op int) (bool, tea.Cmd) {
 	return true, waitFor(m.op.ch)
 }
 
-// endOp forgets the operation once its final message arrived.
+// stillRunning is the notice esc leaves on the list while a request runs.
+const stillRunning = "Still running: p shows the progress."
+
+// endOp forgets the operation once its final message arrived, and the
+// notice that said it was still running.
 func (m *Model) endOp(op int) {
 	if m.op != nil && m.op.id == op {
 		m.op.cancel()
 		m.op = nil
+		if m.notice == stillRunning {
+			m.notice = ""
+		}
 	}
 }

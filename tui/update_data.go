@@ -276,7 +276,12 @@ func (m *Model) renewed(out pim.RenewOutcome) tea.Cmd {
 	m.timeline.finishRenew(out)
 	m.warn(out.Deactivation.Warnings)
 	m.warn(out.Activation.Warnings)
-	if out.Err != nil || !out.Activation.Effective {
+	switch {
+	case out.Err != nil:
+		m.notice = out.Target.Label() + ": renewal failed: p shows why"
+		return m.loadCmd()
+	case !out.Activation.Effective:
+		m.notice = out.Target.Label() + ": renewal not verified: p shows why"
 		return m.loadCmd()
 	}
 	return tea.Batch(m.loadCmd(), m.setStatus(out.Target.Name+" renewed until "+show.Clock(out.Activation.End, m.now)))
@@ -301,6 +306,7 @@ func (m *Model) deactivated(out pim.DeactivateOutcome) tea.Cmd {
 	m.timeline.finishDeactivate(out)
 	m.warn(out.Warnings)
 	if out.Err != nil {
+		m.notice = out.Target.Label() + ": deactivation failed: p shows why"
 		return m.loadCmd()
 	}
 	return tea.Batch(m.loadCmd(), m.setStatus(out.Target.Name+" deactivated"))

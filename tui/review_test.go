@@ -1,0 +1,57 @@
+package tui
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/pimento-cli/pimento/pim"
+)
+
+// esc during a request leaves "Still running" on the list; once the
+// request ends, its result shows instead.
+func TestStillRunningGivesWayToTheResult(t *testing.T) {
+	f := newFake()
+	f.release = make(chan struct{})
+	h := newHarness(t, f, Options{}, 120, 40)
+	h.key("down", "enter")
+	h.typeText("INC-9")
+	h.key("enter")
+	h.settleUntil(func() bool { return hasStage(h.m.timeline.tracks[0], pim.StageVerified) })
+	h.key("esc")
+	h.mustShow("Still running")
+	close(f.release)
+	h.settle()
+	h.mustShow("✓ verified: Global Reader")
+	h.mustNotShow("Still running")
+}
+
+// A deactivation that failed says so on the list, not only in p.
+func TestFailedDeactivationSaysSoOnTheList(t *testing.T) {
+	f := newFake()
+	f.snap.Active = []pim.Active{f.at(f.snap.Eligible[1], t0.Add(-20*time.Minute), time.Hour)}
+	f.deactivate = func(a pim.Active, _ func(pim.Event)) pim.DeactivateOutcome {
+		return pim.DeactivateOutcome{Target: a.Eligibility, Err: errors.New("PIM answered 500")}
+	}
+	h := newHarness(t, f, Options{}, 120, 40)
+	h.key("down", "d", "y", "esc")
+	if h.m.screen != screenMain {
+		t.Fatalf("screen %v", h.m.screen)
+	}
+	h.mustShow("Global Reader: deactivation failed: p shows why")
+}
+
+// A renewal that failed says so on the list, not only in p.
+func TestFailedRenewalSaysSoOnTheList(t *testing.T) {
+	f := newFake()
+	f.snap.Active = []pim.Active{f.at(f.snap.Eligible[1], t0.Add(-30*time.Minute), time.Hour)}
+	f.activate = refused
+	h := newHarness(t, f, Options{}, 120, 40)
+	h.key("down", "r")
+	h.typeText("INC-9")
+	h.key("enter", "esc")
+	if len(f.renewals) != 1 || h.m.screen != screenMain {
+		t.Fatalf("renewals %d, screen %v", len(f.renewals), h.m.screen)
+	}
+	h.mustShow("Global Reader: renewal failed: p shows why")
+}
