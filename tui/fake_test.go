@@ -21,6 +21,7 @@ type fakeService struct {
 	id     Identity
 	snap   pim.Snapshot
 	now    time.Time
+	offset time.Duration // the server's clock minus the PC's
 	recent []string
 	// profileDefault is the profile's default_duration (0: none).
 	profileDefault time.Duration
@@ -255,6 +256,12 @@ func (f *fakeService) Now() time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.now
+}
+
+func (f *fakeService) ServerOffset() time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.offset
 }
 
 var errWrongAccount = errors.New("signed in as alex@contoso.com, but profile work only accepts adm-alex@contoso.onmicrosoft.com; the token was discarded. Sign in again and pick adm-alex@contoso.onmicrosoft.com")

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pimento-cli/pimento/auth"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -54,4 +55,22 @@ func TestFailedRenewalSaysSoOnTheList(t *testing.T) {
 		t.Fatalf("renewals %d, screen %v", len(f.renewals), h.m.screen)
 	}
 	h.mustShow("Global Reader: renewal failed: p shows why")
+}
+
+// MSAL dates a device code's expiry by the PC's clock: with the PC three
+// minutes behind the server, a code good for 15 minutes still says 15.
+func TestDeviceCodeCountdownOnTheServersClock(t *testing.T) {
+	f := newFake()
+	f.id.Account = auth.Account{}
+	f.offset = 3 * time.Minute // the server is ahead
+	pcNow := t0.Add(-f.offset) // the PC's clock
+	f.signInCode = &auth.DeviceCode{UserCode: "ABCD-EFGH", ExpiresAt: pcNow.Add(15 * time.Minute)}
+	f.release = make(chan struct{})
+	h := newHarness(t, f, Options{}, 80, 24)
+	h.key("d")
+	h.settleUntil(func() bool { return h.m.signin.code != nil })
+	h.mustShow("expires in 15m00s (at 14:17)")
+	h.key("esc")
+	close(f.release)
+	h.settle()
 }

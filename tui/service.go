@@ -25,7 +25,7 @@ type Identity = app.Identity
 // (internal/app satisfies it); tests use a fake.
 //
 // Identity, Plan, DefaultDuration, RecentJustifications, CanRenew,
-// RenewInput and Now do no network I/O and are called from Update. The others are called from a tea.Cmd
+// RenewInput, Now and ServerOffset do no network I/O and are called from Update. The others are called from a tea.Cmd
 // goroutine and may block. Observers may be called from any goroutine,
 // before the method returns.
 type Service interface {
@@ -67,6 +67,9 @@ type Service interface {
 	RecentJustifications(n int) []string
 	// Now is the server's clock.
 	Now() time.Time
+	// ServerOffset is the server's clock minus the PC's: what turns a time
+	// read on the PC's clock (a device code's expiry) into the server's.
+	ServerOffset() time.Duration
 }
 
 var _ Service = (*app.App)(nil)

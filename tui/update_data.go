@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -61,6 +62,9 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		code := msg.code
+		// MSAL dates the expiry by the PC's clock; every countdown here
+		// runs on the server's.
+		code.ExpiresAt = serverTime(code.ExpiresAt, m.svc.ServerOffset())
 		if m.op.kind == opSignIn {
 			m.signin.code = &code
 		} else if m.timeline != nil {
@@ -138,6 +142,14 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// serverTime turns t, read on the PC's clock, into the server's.
+func serverTime(t time.Time, offset time.Duration) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.Add(offset)
 }
 
 func (m *Model) loaded(msg loadedMsg) tea.Cmd {
