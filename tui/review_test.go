@@ -74,3 +74,24 @@ func TestDeviceCodeCountdownOnTheServersClock(t *testing.T) {
 	close(f.release)
 	h.settle()
 }
+
+// r on a scheduled activation sends nothing: it is not active yet, and d
+// cancels it.
+func TestReactivateRefusesAScheduledRow(t *testing.T) {
+	f := newFake()
+	f.activate = func(r pim.ActivateRequest, _ auth.Interaction, progress func(pim.Event)) pim.Outcome {
+		progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageScheduled, At: t0})
+		start := t0.Add(3 * time.Hour)
+		f.snap.Scheduled = append(f.snap.Scheduled, pim.Scheduled{Eligibility: r.Target, RequestID: "r7", Start: start, End: start.Add(r.Duration)})
+		sent := pim.Sent{Target: r.Target, Start: start, Duration: r.Duration, Justification: r.Justification}
+		return pim.Outcome{Target: r.Target, Status: "Granted", RequestID: "r7", Scheduled: true, Sent: sent, End: start.Add(r.Duration)}
+	}
+	h := newHarness(t, f, Options{}, 120, 40)
+	activateReader(h, "INC-5 audit")
+	h.mustShow("scheduled 17:02")
+	h.key("r")
+	if len(f.activations) != 1 || h.m.screen != screenMain || h.m.form != nil {
+		t.Fatalf("r on a scheduled row: %d activations, screen %v", len(f.activations), h.m.screen)
+	}
+	h.mustShow("Global Reader is scheduled to start at 17:02: d cancels it.")
+}
