@@ -40,6 +40,8 @@ type fakeService struct {
 	decide func(a pim.Approval, d pim.Decision, justification string) pim.DecisionOutcome
 	// renewInput is what the journal knows of earlier activations.
 	renewInput map[string]app.PlanInput
+	// renewInputReads counts RenewInput calls (the core reads the journal).
+	renewInputReads int
 
 	loads         int
 	activations   [][]pim.ActivateRequest
@@ -320,6 +322,7 @@ func (f *fakeService) CanRenew(a pim.Active) error { return pim.RenewRefusal(a, 
 func (f *fakeService) RenewInput(e pim.Eligibility) (app.PlanInput, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.renewInputReads++
 	in, ok := f.renewInput[e.Key()]
 	return in, ok
 }

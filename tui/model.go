@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pimento-cli/pimento/internal/app"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -49,6 +50,7 @@ type Model struct {
 	loadSeq int // id of the newest load; older replies are dropped
 	loading bool
 	recent  []string
+	renew   map[string]app.PlanInput // the journal's last activation, by key (RenewInput)
 
 	list      list
 	filter    textinput.Model

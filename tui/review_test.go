@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pimento-cli/pimento/auth"
+	"github.com/pimento-cli/pimento/internal/app"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -94,4 +95,24 @@ func TestReactivateRefusesAScheduledRow(t *testing.T) {
 		t.Fatalf("r on a scheduled row: %d activations, screen %v", len(f.activations), h.m.screen)
 	}
 	h.mustShow("Global Reader is scheduled to start at 17:02: d cancels it.")
+}
+
+// r's form is filled from what the last load read of the journal: the key
+// itself reads no file.
+func TestRenewFormReadsNoFileOnTheKey(t *testing.T) {
+	f := newFake()
+	f.snap.Active = []pim.Active{f.at(f.snap.Eligible[1], t0.Add(-30*time.Minute), time.Hour)}
+	f.renewInput = map[string]app.PlanInput{f.snap.Eligible[1].Key(): {Justification: "INC-9 \x1b[31maudit", Duration: "1h"}}
+	h := newHarness(t, f, Options{}, 120, 40)
+	f.mu.Lock()
+	reads := f.renewInputReads
+	f.mu.Unlock()
+	h.key("down")
+	_, _ = h.m.Update(keyMsg("r"))
+	if h.m.form == nil || f.renewInputReads != reads {
+		t.Fatalf("form %v; r read the journal %d times", h.m.form != nil, f.renewInputReads-reads)
+	}
+	if v := h.m.form.inputs[fieldJustification].Value(); v != `INC-9 \x1b[31maudit` {
+		t.Fatalf("form prefilled with %q", v)
+	}
 }

@@ -24,9 +24,10 @@ type Identity = app.Identity
 // Service is everything the TUI needs: the application core's use cases
 // (internal/app satisfies it); tests use a fake.
 //
-// Identity, Plan, DefaultDuration, RecentJustifications, CanRenew,
-// RenewInput, Now and ServerOffset do no network I/O and are called from Update. The others are called from a tea.Cmd
-// goroutine and may block. Observers may be called from any goroutine,
+// Identity, Plan, DefaultDuration, CanRenew, Now and ServerOffset do no
+// I/O and are called from Update. The others are called from a tea.Cmd
+// goroutine and may block (RecentJustifications and RenewInput read the
+// journal). Observers may be called from any goroutine,
 // before the method returns.
 type Service interface {
 	// Identity is the current account, tenant, cloud and profile.

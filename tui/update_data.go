@@ -170,6 +170,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 	m.warn(m.snap.Warnings)
 	m.inbox.set(m.snap.Approvals)
 	m.recent = safeList(msg.recent)
+	m.renew = safeRenewInputs(msg.renew)
 	m.list.setRows(buildRows(m.snap), m.filter.Value())
 	m.list.clamp(m.listHeight())
 	for k := range m.selected {
