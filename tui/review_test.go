@@ -116,3 +116,40 @@ func TestRenewFormReadsNoFileOnTheKey(t *testing.T) {
 		t.Fatalf("form prefilled with %q", v)
 	}
 }
+
+// A reload that shows the role no longer active drops the deactivation
+// question: y then sends nothing.
+func TestDeactivateConfirmDroppedWhenNoLongerActive(t *testing.T) {
+	f := newFake()
+	f.snap.Active = []pim.Active{f.at(f.snap.Eligible[1], t0.Add(-20*time.Minute), time.Hour)}
+	h := newHarness(t, f, Options{}, 120, 40)
+	h.key("down", "d")
+	h.mustShow("Deactivate Global Reader now?")
+	f.mu.Lock()
+	f.snap.Active = nil // deactivated in the portal meanwhile
+	f.mu.Unlock()
+	h.send(refreshTickMsg{})
+	if h.m.confirm != nil {
+		t.Fatal("the question outlived the activation")
+	}
+	h.key("y")
+	if len(f.deactivated) != 0 {
+		t.Fatal("deactivated a role that is no longer active")
+	}
+	h.mustShow("Global Reader is no longer active; nothing was sent.")
+}
+
+// The five-minute countdown goes too when the role is no longer active.
+func TestTooShortDroppedWhenNoLongerActive(t *testing.T) {
+	f := newFake()
+	f.snap.Active = []pim.Active{f.at(f.snap.Eligible[1], t0.Add(-2*time.Minute), time.Hour)}
+	h := newHarness(t, f, Options{}, 120, 40)
+	h.key("down", "d")
+	h.mustShow("PIM refuses deactivation for 5 minutes")
+	f.mu.Lock()
+	f.snap.Active = nil
+	f.mu.Unlock()
+	h.send(refreshTickMsg{})
+	h.mustNotShow("PIM refuses deactivation for 5 minutes")
+	h.mustShow("Global Reader is no longer active; nothing was sent.")
+}

@@ -189,7 +189,24 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 			}
 		}
 	}
+	m.dropStaleDeactivation()
 	return m.checkExpiry()
+}
+
+// dropStaleDeactivation drops the deactivation question, or the
+// five-minute countdown, of a role a reload shows no longer active: y
+// must never send what the list no longer shows.
+func (m *Model) dropStaleDeactivation() {
+	for _, a := range []**pim.Active{&m.confirm, &m.tooShort} {
+		if *a == nil {
+			continue
+		}
+		if r := m.list.byKey((*a).Key()); r != nil && m.isActive(r) {
+			continue
+		}
+		m.notice = (*a).Label() + " is no longer active; nothing was sent."
+		*a = nil
+	}
 }
 
 // cancelled reports the end of a cancellation and reloads: the list, not
