@@ -19,9 +19,8 @@ import (
 
 // inboxState is the approver's view.
 type inboxState struct {
-	list     []pim.Approval
-	cursor   int
-	offset   int
+	list []pim.Approval
+	scroll
 	seq      int  // the newest read; older replies are dropped
 	loading  bool // a read with stages is in flight
 	deciding map[string]bool
@@ -146,25 +145,9 @@ func (m *Model) keyApprovals(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (in *inboxState) move(delta, height int) {
-	in.cursor += delta
-	in.clamp(height)
-}
+func (in *inboxState) move(delta, height int) { in.moveBy(delta, len(in.list), height) }
 
-func (in *inboxState) clamp(height int) {
-	n := len(in.list)
-	in.cursor = max(0, min(in.cursor, n-1))
-	if height <= 0 {
-		return
-	}
-	if in.cursor < in.offset {
-		in.offset = in.cursor
-	}
-	if in.cursor >= in.offset+height {
-		in.offset = in.cursor - height + 1
-	}
-	in.offset = max(0, min(in.offset, n-height))
-}
+func (in *inboxState) clamp(height int) { in.clampTo(len(in.list), height) }
 
 // openDecision shows the justification field for a decision on a.
 func (m *Model) openDecision(a pim.Approval, d pim.Decision) tea.Cmd {

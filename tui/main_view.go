@@ -134,13 +134,52 @@ func pad(s string, n int) string {
 	return s
 }
 
+// rowPaint renders the cells of one row of a list (the roles, the
+// approver's): the cursor's row on the selection's background, which each
+// cell inherits so that no cell's own reset ends it.
+type rowPaint struct {
+	bg     lipgloss.Style
+	cursor bool
+}
+
+func (m *Model) rowPaint(isCursor bool) rowPaint {
+	p := rowPaint{bg: lipgloss.NewStyle(), cursor: isCursor}
+	if isCursor {
+		p.bg = m.styles.List.Selected
+	}
+	return p
+}
+
+// cell is text cut or padded to n cells in style s, on the row's background.
+func (p rowPaint) cell(s lipgloss.Style, text string, n int) string {
+	return s.Inherit(p.bg).Render(pad(text, n))
+}
+
+// gap is the space between two cells.
+func (p rowPaint) gap() string { return p.bg.Render(" ") }
+
+// prefix is the cursor and the selection mark: prefixWidth cells with the
+// gap that follows.
+func (p rowPaint) prefix(st *Styles, mark string) string {
+	cur := " "
+	if p.cursor {
+		cur = "›"
+	}
+	return p.cell(st.List.Cursor, cur, 1) + p.gap() + p.cell(st.List.Mark, mark, 1)
+}
+
+// fill carries the cursor's background to the width w.
+func (p rowPaint) fill(line string, w int) string {
+	if rest := w - ansi.StringWidth(line); rest > 0 && p.cursor {
+		line += p.bg.Render(strings.Repeat(" ", rest))
+	}
+	return line
+}
+
 func (m *Model) rowView(r *row, isCursor bool, c columns, w int) string {
 	st := m.styles
 	e := r.elig
-	cur, mark := " ", " "
-	if isCursor {
-		cur = "›"
-	}
+	mark := " "
 	if m.selected[r.key] {
 		mark = "✓"
 	}
@@ -154,29 +193,19 @@ func (m *Model) rowView(r *row, isCursor bool, c columns, w int) string {
 	}
 	state, stStyle := m.rowState(r)
 
-	bg := lipgloss.NewStyle()
-	if isCursor {
-		bg = st.List.Selected
-	}
-	cell := func(s lipgloss.Style, text string, n int) string {
-		return s.Inherit(bg).Render(pad(text, n))
-	}
-	gap := bg.Render(" ")
+	p := m.rowPaint(isCursor)
 	texts := [5]string{e.Name, scope, maxd, badges(e.Policy, c.words), state}
 	styles := [5]lipgloss.Style{st.List.Name, st.List.Scope, st.List.Max, st.List.Badge, stStyle}
-	line := cell(st.List.Cursor, cur, 1) + gap + cell(st.List.Mark, mark, 1)
+	line := p.prefix(st, mark)
 	if c.kinds {
-		line += gap + cell(st.List.Muted, kindMarker(e), kindWidth-1)
+		line += p.gap() + p.cell(st.List.Muted, kindMarker(e), kindWidth-1)
 	}
 	for i, n := range c.widths() {
 		if n > 0 {
-			line += gap + cell(styles[i], texts[i], n)
+			line += p.gap() + p.cell(styles[i], texts[i], n)
 		}
 	}
-	if rest := w - ansi.StringWidth(line); rest > 0 && isCursor {
-		line += bg.Render(strings.Repeat(" ", rest))
-	}
-	return line
+	return p.fill(line, w)
 }
 
 // kindMarker marks Azure roles in a list that mixes them with directory

@@ -2,8 +2,11 @@ package tui
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/pimento-cli/pimento/auth"
 	"github.com/pimento-cli/pimento/internal/app"
@@ -152,4 +155,62 @@ func TestTooShortDroppedWhenNoLongerActive(t *testing.T) {
 	h.send(refreshTickMsg{})
 	h.mustNotShow("PIM refuses deactivation for 5 minutes")
 	h.mustShow("Global Reader is no longer active; nothing was sent.")
+}
+
+// cursorRowOnBackground reports whether every character of the cursor's
+// row (the line that starts with ›) is drawn on a background colour.
+func cursorRowOnBackground(t *testing.T, content string) {
+	t.Helper()
+	for _, l := range strings.Split(content, "\n") {
+		if !strings.HasPrefix(ansi.Strip(l), "›") {
+			continue
+		}
+		bg := false
+		for i := 0; i < len(l); {
+			if strings.HasPrefix(l[i:], "\x1b[") {
+				end := strings.IndexByte(l[i:], 'm')
+				bg = sgrBackground(bg, strings.Split(l[i+2:i+end], ";"))
+				i += end + 1
+				continue
+			}
+			if !bg {
+				t.Fatalf("the cursor's row loses its background at byte %d: %q", i, l)
+			}
+			i++
+		}
+		return
+	}
+	t.Fatalf("no cursor row in:\n%s", ansi.Strip(content))
+}
+
+// sgrBackground is whether a background is set after the SGR parameters
+// ps, given whether one was before.
+func sgrBackground(bg bool, ps []string) bool {
+	for j := 0; j < len(ps); j++ {
+		switch ps[j] {
+		case "", "0", "49":
+			bg = false
+		case "48":
+			bg = true
+			fallthrough
+		case "38", "58":
+			if j+1 < len(ps) && ps[j+1] == "5" {
+				j += 2
+			} else if j+1 < len(ps) && ps[j+1] == "2" {
+				j += 4
+			}
+		}
+	}
+	return bg
+}
+
+// The approver's cursor row keeps the selection's background across every
+// cell, as the roles' does.
+func TestCursorRowBackgroundIsWhole(t *testing.T) {
+	f := newFake()
+	f.snap.Approvals = sampleApprovals()
+	h := newHarness(t, f, Options{}, 120, 40)
+	cursorRowOnBackground(t, h.m.View().Content)
+	h.key("tab", "down")
+	cursorRowOnBackground(t, h.m.View().Content)
 }

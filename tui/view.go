@@ -284,11 +284,16 @@ func (m *Model) helpView() string {
 	return st.Detail.Title.Render("Keys") + "\n" + hm.FullHelpView(m.bindings().FullHelp()) + "\n" + strings.Join(legend, "\n")
 }
 
-// listHeight is how many rows of the list fit on the main screen.
-func (m *Model) listHeight() int {
+// listHeight is how many rows of the list fit on the main screen, below
+// its column header.
+func (m *Model) listHeight() int { return m.rowsHeight(1) }
+
+// rowsHeight is how many rows fit between the frame (header, banners,
+// message, help), heading lines of the screen's own and the detail pane.
+func (m *Model) rowsHeight(heading int) int {
 	top := len(m.headerLines()) + len(m.bannerLines())
 	bottom := len(m.messageLines()) + 1
-	return max(1, m.height-top-bottom-1-m.detailHeight())
+	return max(1, m.height-top-bottom-heading-m.detailHeight())
 }
 
 func (m *Model) detailHeight() int {
