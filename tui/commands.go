@@ -97,7 +97,6 @@ func (m *Model) startActivation(reqs []pim.ActivateRequest) tea.Cmd {
 		targets[i] = r.Target
 		k := r.Target.Key()
 		m.lastSent[k] = r
-		m.busy[k] = true
 		delete(m.armed, k)
 		delete(m.selected, k)
 	}
@@ -112,7 +111,6 @@ func (m *Model) startActivation(reqs []pim.ActivateRequest) tea.Cmd {
 
 // startDeactivation ends a and switches to its timeline.
 func (m *Model) startDeactivation(a pim.Active) tea.Cmd {
-	m.busy[a.Key()] = true
 	delete(m.armed, a.Key())
 	m.timeline = newTimeline(opDeactivate, []pim.Eligibility{a.Eligibility}, m.now)
 	m.screen = screenProgress
@@ -125,9 +123,7 @@ func (m *Model) startDeactivation(a pim.Active) tea.Cmd {
 // startRenew deactivates a, activates it again with in, and switches to
 // the timeline of both.
 func (m *Model) startRenew(a pim.Active, in app.PlanInput) tea.Cmd {
-	k := a.Key()
-	m.busy[k] = true
-	delete(m.armed, k)
+	delete(m.armed, a.Key())
 	m.timeline = newTimeline(opRenew, []pim.Eligibility{a.Eligibility}, m.now)
 	m.screen = screenProgress
 	m.form = nil

@@ -237,11 +237,11 @@ func (m *Model) rowState(r *row) (string, lipgloss.Style) {
 	switch {
 	case m.cancelling[r.key]:
 		return "cancelling…", st.List.Busy
-	case m.busy[r.key] && m.op != nil && m.op.kind == opDeactivate:
+	case m.inFlight(r.key) && m.op.kind == opDeactivate:
 		return "deactivating…", st.List.Busy
-	case m.busy[r.key] && m.op != nil && m.op.kind == opRenew:
+	case m.inFlight(r.key) && m.op.kind == opRenew:
 		return "renewing…", st.List.Busy
-	case m.busy[r.key]:
+	case m.inFlight(r.key):
 		return "activating…", st.List.Busy
 	case r.active != nil && (r.active.Assigned || r.active.End.IsZero()):
 		return "assigned", st.List.Active
@@ -318,7 +318,7 @@ func (m *Model) statusWords(r *row) string {
 	switch {
 	case m.cancelling[r.key]:
 		return "cancelling the request; the list reloads when PIM answers"
-	case m.busy[r.key]:
+	case m.inFlight(r.key):
 		return "a request is in flight: p shows its progress"
 	case r.active != nil && (r.active.Assigned || r.active.End.IsZero()):
 		return "permanently assigned (not a PIM activation)"

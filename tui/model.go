@@ -69,7 +69,6 @@ type Model struct {
 	op       *operation
 	opSeq    int
 	timeline *timeline
-	busy     map[string]bool // keys with an operation in flight
 
 	// What r may send, per row key: lastSent fills the form, only lastGood
 	// (the last request PIM accepted) is resent without one, and armed is
@@ -126,7 +125,6 @@ func newModel(parent context.Context, svc Service, opts Options) *Model {
 		ident:      svc.Identity(),
 		now:        svc.Now(),
 		selected:   map[string]bool{},
-		busy:       map[string]bool{},
 		cancelling: map[string]bool{},
 		lastSent:   map[string]pim.ActivateRequest{},
 		lastGood:   map[string]pim.ActivateRequest{},

@@ -26,7 +26,7 @@ func (m *Model) reactivate() tea.Cmd {
 		m.notice = "Nothing to re-activate here."
 		return nil
 	}
-	if r.pending != nil || m.busy[r.key] || (r.scheduled != nil && !m.isActive(r)) || (m.isActive(r) && r.active.End.IsZero()) {
+	if r.pending != nil || m.inFlight(r.key) || (r.scheduled != nil && !m.isActive(r)) || (m.isActive(r) && r.active.End.IsZero()) {
 		m.notice = m.activatable(r)
 		return nil
 	}

@@ -22,9 +22,6 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 
 	case tickMsg:
 		m.now = m.svc.Now()
-		if m.form != nil {
-			m.form.now = m.now
-		}
 		return tea.Batch(m.tickCmd(), m.checkExpiry())
 
 	case refreshTickMsg:
@@ -252,7 +249,6 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 	var verified, pending, failed, unproven, scheduled []string
 	for _, o := range outs {
 		m.warn(o.Warnings)
-		delete(m.busy, o.Target.Key())
 		if req, ok := m.lastSent[o.Target.Key()]; ok && o.Err == nil && (o.Effective || pim.IsAccepted(o.Status)) {
 			m.lastGood[o.Target.Key()] = req
 		}
@@ -269,9 +265,6 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 			// Accepted but not proven: say so rather than nothing.
 			unproven = append(unproven, o.Target.Name)
 		}
-	}
-	for _, t := range m.timeline.targets() {
-		delete(m.busy, t.Key())
 	}
 	m.timeline.finish(outs)
 	var parts []string
@@ -300,9 +293,6 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 
 func (m *Model) renewed(out pim.RenewOutcome) tea.Cmd {
 	m.now = m.svc.Now()
-	for _, t := range m.timeline.targets() {
-		delete(m.busy, t.Key())
-	}
 	m.timeline.finishRenew(out)
 	m.warn(out.Deactivation.Warnings)
 	m.warn(out.Activation.Warnings)
@@ -330,9 +320,6 @@ func renewalLine(o pim.RenewOutcome) string {
 
 func (m *Model) deactivated(out pim.DeactivateOutcome) tea.Cmd {
 	m.now = m.svc.Now()
-	for _, t := range m.timeline.targets() {
-		delete(m.busy, t.Key())
-	}
 	m.timeline.finishDeactivate(out)
 	m.warn(out.Warnings)
 	if out.Err != nil {

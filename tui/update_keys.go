@@ -202,7 +202,7 @@ func (m *Model) keyForm(msg tea.KeyPressMsg) tea.Cmd {
 		m.notice = "Nothing was sent."
 		return nil
 	case formSubmit:
-		in, ok := m.form.input()
+		in, ok := m.form.input(m.now)
 		if !ok {
 			return nil
 		}
