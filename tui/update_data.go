@@ -92,43 +92,16 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 		return next
 
 	case activatedMsg:
-		if ok, _ := m.current(msg.op); !ok {
-			return nil
-		}
-		m.endOp(msg.op)
-		cmd := m.activated(msg.outcomes)
-		if m.finishing {
-			m.exitLine = activationLine(msg.outcomes)
-			m.cutShort = interrupted(msg.outcomes)
-			return m.quit()
-		}
-		return cmd
+		return m.finished(msg.op, func() tea.Cmd { return m.activated(msg.outcomes) },
+			activationLine(msg.outcomes), interrupted(msg.outcomes))
 
 	case deactivatedMsg:
-		if ok, _ := m.current(msg.op); !ok {
-			return nil
-		}
-		m.endOp(msg.op)
-		cmd := m.deactivated(msg.outcome)
-		if m.finishing {
-			m.exitLine = deactivationLine(msg.outcome)
-			m.cutShort = msg.outcome.Err != nil
-			return m.quit()
-		}
-		return cmd
+		return m.finished(msg.op, func() tea.Cmd { return m.deactivated(msg.outcome) },
+			deactivationLine(msg.outcome), msg.outcome.Err != nil)
 
 	case renewedMsg:
-		if ok, _ := m.current(msg.op); !ok {
-			return nil
-		}
-		m.endOp(msg.op)
-		cmd := m.renewed(msg.outcome)
-		if m.finishing {
-			m.exitLine = renewalLine(msg.outcome)
-			m.cutShort = msg.outcome.Err != nil
-			return m.quit()
-		}
-		return cmd
+		return m.finished(msg.op, func() tea.Cmd { return m.renewed(msg.outcome) },
+			renewalLine(msg.outcome), msg.outcome.Err != nil)
 
 	case finishTimeoutMsg:
 		if m.finishing {
@@ -139,6 +112,24 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// finished takes the final message of operation op, when it is the one in
+// flight: apply shows the outcome (and returns the reload); when the admin
+// is waiting to quit, line is what stderr says after and cut whether the
+// request was cut short.
+func (m *Model) finished(op int, apply func() tea.Cmd, line string, cut bool) tea.Cmd {
+	if ok, _ := m.current(op); !ok {
+		return nil
+	}
+	m.endOp(op)
+	m.now = m.svc.Now()
+	cmd := apply()
+	if m.finishing {
+		m.exitLine, m.cutShort = line, cut
+		return m.quit()
+	}
+	return cmd
 }
 
 // serverTime turns t, read on the PC's clock, into the server's.
@@ -245,7 +236,6 @@ func (m *Model) signedIn(msg signedInMsg) tea.Cmd {
 }
 
 func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
-	m.now = m.svc.Now()
 	var verified, pending, failed, unproven, scheduled []string
 	for _, o := range outs {
 		m.warn(o.Warnings)
@@ -292,7 +282,6 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 }
 
 func (m *Model) renewed(out pim.RenewOutcome) tea.Cmd {
-	m.now = m.svc.Now()
 	m.timeline.finishRenew(out)
 	m.warn(out.Deactivation.Warnings)
 	m.warn(out.Activation.Warnings)
@@ -319,7 +308,6 @@ func renewalLine(o pim.RenewOutcome) string {
 }
 
 func (m *Model) deactivated(out pim.DeactivateOutcome) tea.Cmd {
-	m.now = m.svc.Now()
 	m.timeline.finishDeactivate(out)
 	m.warn(out.Warnings)
 	if out.Err != nil {
