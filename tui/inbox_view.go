@@ -73,10 +73,7 @@ func (m *Model) inboxView(w, h int) string {
 
 func (m *Model) inboxRow(a pim.Approval, isCursor bool, rq, req, asks, left, w int) string {
 	st := m.styles
-	who := a.Requester
-	if who == "" {
-		who = a.RequesterLabel()
-	}
+	who := requesterName(a)
 	what := a.Label()
 	if a.Kind == pim.KindAzureRole {
 		what = "az " + what
@@ -154,8 +151,7 @@ func (m *Model) approvalDetail(w int) []string {
 func (m *Model) decisionView(w, h int) string {
 	f, st := m.decision, m.styles
 	a := f.approval
-	verb := map[pim.Decision]string{pim.Approve: "Approve ", pim.Deny: "Deny "}[f.decision]
-	b := []string{st.Form.Title.Render(verb + show.Text(a.Label()) + " for " + show.Text(a.Requester))}
+	b := []string{st.Form.Title.Render(upperFirst(f.decision.Verb()) + " " + show.Text(a.Label()) + " for " + show.Text(requesterName(a)))}
 	hint := func(s string) {
 		for _, l := range wrapWords(s, max(10, w-2)) {
 			b = append(b, st.Form.Hint.Render("  "+l))

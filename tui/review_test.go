@@ -214,3 +214,19 @@ func TestCursorRowBackgroundIsWhole(t *testing.T) {
 	h.key("tab", "down")
 	cursorRowOnBackground(t, h.m.View().Content)
 }
+
+// A request whose requester has no display name names them by UPN
+// everywhere: the decision's title and the line that says it is on its way.
+func TestRequesterWithoutNameIsNamedByUPN(t *testing.T) {
+	f := newFake()
+	f.snap.Approvals = sampleApprovals()[:1]
+	f.snap.Approvals[0].Requester = ""
+	h := newHarness(t, f, Options{}, 120, 40)
+	h.key("tab")
+	h.mustShow("megan.bowen@contoso.onmicrosoft.com")
+	h.key("a")
+	h.mustShow("Approve Billing Administrator for megan.bowen@contoso.onmicrosoft.com")
+	if s := decidingText(f.snap.Approvals[0], pim.Deny); s != "Denying Billing Administrator for megan.bowen@contoso.onmicrosoft.com…" {
+		t.Fatalf("deciding text %q", s)
+	}
+}

@@ -108,11 +108,7 @@ func (m *Model) inboxAnnouncement() []string {
 	}
 	var who []string
 	for _, a := range m.inbox.list {
-		name := a.Requester
-		if name == "" {
-			name = a.RequesterLabel()
-		}
-		if !slices.Contains(who, name) {
+		if name := requesterName(a); !slices.Contains(who, name) {
 			who = append(who, name)
 		}
 	}
