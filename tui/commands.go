@@ -100,7 +100,7 @@ func (m *Model) startActivation(reqs []pim.ActivateRequest) tea.Cmd {
 		delete(m.armed, k)
 		delete(m.selected, k)
 	}
-	m.timeline = newTimeline(opActivate, targets, m.now)
+	m.timeline = newTimeline(opActivate, targets, m.svc.Now())
 	m.screen = screenProgress
 	m.form = nil
 	svc := m.svc
@@ -112,7 +112,7 @@ func (m *Model) startActivation(reqs []pim.ActivateRequest) tea.Cmd {
 // startDeactivation ends a and switches to its timeline.
 func (m *Model) startDeactivation(a pim.Active) tea.Cmd {
 	delete(m.armed, a.Key())
-	m.timeline = newTimeline(opDeactivate, []pim.Eligibility{a.Eligibility}, m.now)
+	m.timeline = newTimeline(opDeactivate, []pim.Eligibility{a.Eligibility}, m.svc.Now())
 	m.screen = screenProgress
 	svc := m.svc
 	return m.startOp(opDeactivate, func(ctx context.Context, b bridge) tea.Msg {
@@ -124,7 +124,7 @@ func (m *Model) startDeactivation(a pim.Active) tea.Cmd {
 // the timeline of both.
 func (m *Model) startRenew(a pim.Active, in app.PlanInput) tea.Cmd {
 	delete(m.armed, a.Key())
-	m.timeline = newTimeline(opRenew, []pim.Eligibility{a.Eligibility}, m.now)
+	m.timeline = newTimeline(opRenew, []pim.Eligibility{a.Eligibility}, m.svc.Now())
 	m.screen = screenProgress
 	m.form = nil
 	svc := m.svc

@@ -230,3 +230,20 @@ func TestRequesterWithoutNameIsNamedByUPN(t *testing.T) {
 		t.Fatalf("deciding text %q", s)
 	}
 }
+
+// A timeline's steps count from when the request started, not from the
+// last tick of the clock.
+func TestTimelineCountsFromTheStart(t *testing.T) {
+	f := newFake()
+	f.activate = func(r pim.ActivateRequest, _ auth.Interaction, progress func(pim.Event)) pim.Outcome {
+		progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageChecked, At: f.Now()})
+		progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageSubmitted, Detail: "request r1", At: f.Now().Add(1200 * time.Millisecond)})
+		return pim.Outcome{Target: r.Target, Status: "PendingApproval", RequestID: "r1"}
+	}
+	h := newHarness(t, f, Options{}, 120, 40)
+	h.key("down", "enter")
+	h.typeText("INC-9")
+	f.setNow(t0.Add(900 * time.Millisecond)) // the clock moved since the last tick
+	h.key("enter")
+	h.mustShow("✓ request submitted +1.2s")
+}
