@@ -247,3 +247,19 @@ func TestTimelineCountsFromTheStart(t *testing.T) {
 	h.key("enter")
 	h.mustShow("✓ request submitted +1.2s")
 }
+
+// An elevation that ends while a load is in flight is reloaded once that
+// load answered, not at the next refresh.
+func TestEndDuringALoadStillReloads(t *testing.T) {
+	f := newFake()
+	f.snap.Active = []pim.Active{f.at(f.snap.Eligible[1], t0.Add(-50*time.Minute), time.Hour)}
+	h := newHarness(t, f, Options{}, 120, 40)
+	held := h.m.loadCmd() // a load in flight, answered later
+	h.tick(10*time.Minute + time.Second)
+	loads := f.loads
+	h.launch(held)
+	h.settle()
+	if f.loads != loads+2 {
+		t.Fatalf("%d loads after the end, want the one in flight and a reload", f.loads-loads)
+	}
+}
