@@ -263,3 +263,41 @@ func TestEndDuringALoadStillReloads(t *testing.T) {
 		t.Fatalf("%d loads after the end, want the one in flight and a reload", f.loads-loads)
 	}
 }
+
+// The pinned account (config) and PIM's status words reach the screen and
+// stderr as text, never as terminal sequences.
+func TestPinnedAndStatusCannotDriveTheTerminal(t *testing.T) {
+	const evil = "x\x1b]52;c;ZXZpbA==\x07"
+	f := newFake()
+	f.id.Account = auth.Account{}
+	f.id.Pinned = "adm" + evil
+	h := newHarness(t, f, Options{}, 120, 40)
+	if c := h.m.View().Content; strings.Contains(c, "\x1b]52") || strings.Contains(c, "\a") {
+		t.Errorf("the sign-in screen carries the pinned account's escape: %q", c)
+	}
+
+	f = newFake()
+	f.activate = func(r pim.ActivateRequest, _ auth.Interaction, progress func(pim.Event)) pim.Outcome {
+		progress(pim.Event{Key: r.Target.Key(), Stage: pim.StageProvisioned, At: t0})
+		return pim.Outcome{Target: r.Target, Status: "Pending" + evil}
+	}
+	h = newHarness(t, f, Options{}, 120, 40)
+	h.key("down", "enter")
+	h.typeText("INC-9")
+	h.key("enter")
+	h.mustShow("PIM answered Pending")
+	if c := h.m.View().Content; strings.Contains(c, "\x1b]52") || strings.Contains(c, "\a") {
+		t.Errorf("the timeline carries PIM's status escape: %q", c)
+	}
+
+	e := sampleEligible()[1]
+	for _, l := range []string{
+		activationLine([]pim.Outcome{{Target: e, Status: evil}}),
+		deactivationLine(pim.DeactivateOutcome{Target: e, Status: evil}),
+		renewalLine(pim.RenewOutcome{Target: e, Activation: pim.Outcome{Status: evil}}),
+	} {
+		if strings.ContainsAny(l, "\x1b\a") {
+			t.Errorf("the exit line carries PIM's status escape: %q", l)
+		}
+	}
+}

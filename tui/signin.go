@@ -22,7 +22,7 @@ func (m *Model) signinView(w, h int) string {
 	var b []string
 	b = append(b, st.SignIn.Title.Render("Sign in to pimento"), "")
 	if id.Pinned != "" {
-		b = append(b, st.SignIn.Hint.Render("This profile accepts only ")+st.App.HeaderValue.Render(id.Pinned)+st.SignIn.Hint.Render("."))
+		b = append(b, st.SignIn.Hint.Render("This profile accepts only ")+st.App.HeaderValue.Render(show.Text(id.Pinned))+st.SignIn.Hint.Render("."))
 	}
 	switch {
 	case s.busy && s.code != nil:

@@ -304,7 +304,7 @@ func renewalLine(o pim.RenewOutcome) string {
 	case o.Activation.Effective:
 		return show.Text(o.Target.Label()) + ": renewed"
 	}
-	return show.Text(o.Target.Label()) + ": activated again (" + o.Activation.Status + "), not verified: run `pimento status`"
+	return show.Text(o.Target.Label()) + ": activated again (" + show.Text(o.Activation.Status) + "), not verified: run `pimento status`"
 }
 
 func (m *Model) deactivated(out pim.DeactivateOutcome) tea.Cmd {
@@ -346,7 +346,7 @@ func activationLine(outs []pim.Outcome) string {
 		case o.Scheduled:
 			parts = append(parts, show.Text(o.Target.Label())+": scheduled from "+show.DateTime(o.Sent.Start))
 		default:
-			parts = append(parts, show.Text(o.Target.Label())+": accepted ("+o.Status+"), not verified: run `pimento status`")
+			parts = append(parts, show.Text(o.Target.Label())+": accepted ("+show.Text(o.Status)+"), not verified: run `pimento status`")
 		}
 	}
 	return strings.Join(parts, "; ")
@@ -356,7 +356,7 @@ func deactivationLine(o pim.DeactivateOutcome) string {
 	if o.Err != nil {
 		return show.Text(o.Target.Label()) + ": " + show.Text(o.Err.Error())
 	}
-	return show.Text(o.Target.Label()) + ": deactivated (" + o.Status + ")"
+	return show.Text(o.Target.Label()) + ": deactivated (" + show.Text(o.Status) + ")"
 }
 
 // interrupted reports whether quitting cut any activation short.
