@@ -28,9 +28,6 @@ const (
 	scopeMin    = 6  // "member", "owner", "tenant"
 )
 
-// columnsFor lays a list without Azure roles out at width w.
-func columnsFor(w int) columns { return layout(w, false) }
-
 // columns lays the list out for its rows: with the kind marker when they
 // mix Azure roles in.
 func (m *Model) columns(w int) columns { return layout(w, hasAzure(m.list.rows)) }

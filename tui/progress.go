@@ -285,7 +285,7 @@ func (tr *track) state(t *timeline) terminal {
 			return failed
 		case o.Effective:
 			return verified
-		case isPendingApproval(o.Status):
+		case pim.IsPending(o.Status):
 			return pendingApproval
 		case o.Scheduled:
 			return scheduledOK

@@ -17,7 +17,7 @@ type signinState struct {
 	err        error
 }
 
-func (m *Model) signinView(w, h int) string {
+func (m *Model) signinView(w int) string {
 	st, s, id := m.styles, m.signin, m.ident
 	var b []string
 	b = append(b, st.SignIn.Title.Render("Sign in to pimento"), "")
@@ -57,7 +57,7 @@ func deviceCodeView(st *Styles, dc auth.DeviceCode, now time.Time, compact bool)
 	spaced := strings.Join(strings.Split(show.Text(dc.UserCode), ""), " ")
 	boxStyle := st.SignIn.Box
 	if compact {
-		boxStyle = boxStyle.Padding(0, 4)
+		boxStyle = st.SignIn.BoxCompact
 	}
 	box := boxStyle.Render(st.SignIn.Code.Render(spaced))
 	url := show.Text(dc.VerificationURL)

@@ -247,7 +247,7 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 			failed = append(failed, o.Target.Name)
 		case o.Effective:
 			verified = append(verified, o.Target.Name)
-		case isPendingApproval(o.Status):
+		case pim.IsPending(o.Status):
 			pending = append(pending, o.Target.Name)
 		case o.Scheduled:
 			scheduled = append(scheduled, o.Target.Name+" from "+show.Clock(o.Sent.Start, m.now))
@@ -327,10 +327,6 @@ func (m *Model) warn(ws []string) {
 	}
 }
 
-func isPendingApproval(status string) bool {
-	return pim.IsPending(status)
-}
-
 // activationLine is the truth about activations cut short by quitting, in
 // one line for stderr.
 func activationLine(outs []pim.Outcome) string {
@@ -341,7 +337,7 @@ func activationLine(outs []pim.Outcome) string {
 			parts = append(parts, show.Text(o.Target.Label())+": "+show.Text(o.Err.Error()))
 		case o.Effective:
 			parts = append(parts, show.Text(o.Target.Label())+": effective")
-		case isPendingApproval(o.Status):
+		case pim.IsPending(o.Status):
 			parts = append(parts, show.Text(o.Target.Label())+": waiting for approval")
 		case o.Scheduled:
 			parts = append(parts, show.Text(o.Target.Label())+": scheduled from "+show.DateTime(o.Sent.Start))

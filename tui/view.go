@@ -38,7 +38,7 @@ func (m *Model) render() string {
 	case m.showHelp:
 		body = m.helpView()
 	case m.screen == screenSignIn:
-		body = m.signinView(w, bh)
+		body = m.signinView(w)
 	case m.screen == screenForm && m.form != nil:
 		body = m.form.view(m.styles, w, bh, m.formStart(), m.now)
 	case m.screen == screenProgress:
@@ -50,7 +50,7 @@ func (m *Model) render() string {
 	default:
 		body = m.mainView(w, bh)
 	}
-	lines := append(top, fit(body, w, bh)...)
+	lines := append(top, fit(body, bh)...)
 	lines = append(lines, bottom...)
 	for i := range lines {
 		lines[i] = ansi.Truncate(lines[i], w, "…")
@@ -59,7 +59,7 @@ func (m *Model) render() string {
 }
 
 // fit cuts or pads s to exactly h lines.
-func fit(s string, w, h int) []string {
+func fit(s string, h int) []string {
 	lines := strings.Split(s, "\n")
 	if len(lines) > h {
 		lines = lines[:h]
