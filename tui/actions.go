@@ -27,7 +27,7 @@ func (m *Model) activatable(r *row) string {
 	switch {
 	case !r.eligible:
 		return r.elig.Name + " is assigned, not eligible: there is nothing to activate."
-	case m.busy[r.key]:
+	case m.inFlight(r.key):
 		return r.elig.Name + " has a request in flight."
 	case r.pending != nil:
 		return r.elig.Name + " is waiting for approval: d cancels the request."
@@ -94,7 +94,7 @@ func (m *Model) formStart() time.Time {
 		return m.now
 	}
 	if !f.rearm {
-		if at, err := f.start(); err == nil && !at.IsZero() && slices.Contains(f.fields, fieldStart) {
+		if at, err := f.start(m.now); err == nil && !at.IsZero() && slices.Contains(f.fields, fieldStart) {
 			return at
 		}
 		return m.now
@@ -106,7 +106,6 @@ func (m *Model) formStart() time.Time {
 }
 
 func (m *Model) showForm(f *form) tea.Cmd {
-	f.now = m.now
 	if f.rearm || f.renew != nil {
 		f.startsNow()
 	}
@@ -126,7 +125,7 @@ func (m *Model) askDeactivate() {
 		m.notice = r.elig.Name + " is not active."
 	case r.active.Assigned || r.active.End.IsZero():
 		m.notice = r.elig.Name + " is a permanent assignment: pimento only ends PIM activations."
-	case m.busy[r.key] || m.op != nil:
+	case m.inFlight(r.key) || m.op != nil:
 		m.notice = "Another request is in flight; try again when it is done."
 	case m.now.Before(r.active.DeactivatableAt()):
 		a := *r.active

@@ -19,7 +19,10 @@ type (
 		seq    int
 		snap   *pim.Snapshot
 		recent []string
-		err    error
+		// renew is what the journal knows of the last activation of each
+		// active elevation (RenewInput), by key: what r's form starts with.
+		renew map[string]app.PlanInput
+		err   error
 	}
 	clearStatusMsg   struct{ seq int }
 	finishTimeoutMsg struct{} // quitting waited long enough
@@ -40,16 +43,35 @@ func (m *Model) refreshTickCmd() tea.Cmd {
 	return m.schedule(m.opts.RefreshInterval, func(time.Time) tea.Msg { return refreshTickMsg{} })
 }
 
-// loadCmd reloads the snapshot and the recent justifications. Only the reply
-// to the newest load is kept.
+// loadCmd reloads the snapshot, the recent justifications and what the
+// journal knows of the active elevations, so no key reads a file. Only the
+// reply to the newest load is kept.
 func (m *Model) loadCmd() tea.Cmd {
 	m.loadSeq++
 	m.loading = true
 	seq, svc, ctx := m.loadSeq, m.svc, m.ctx
 	return func() tea.Msg {
 		snap, err := svc.Load(ctx)
-		return loadedMsg{seq: seq, snap: snap, recent: svc.RecentJustifications(recentJustifications), err: err}
+		return loadedMsg{seq: seq, snap: snap, recent: svc.RecentJustifications(recentJustifications), renew: renewInputs(svc, snap), err: err}
 	}
+}
+
+// renewInputs is RenewInput for every elevation of snap that r may renew
+// or re-activate.
+func renewInputs(svc Service, snap *pim.Snapshot) map[string]app.PlanInput {
+	if snap == nil {
+		return nil
+	}
+	out := map[string]app.PlanInput{}
+	for _, a := range snap.Active {
+		if _, done := out[a.Key()]; done || a.Assigned || a.End.IsZero() {
+			continue
+		}
+		if in, ok := svc.RenewInput(a.Eligibility); ok {
+			out[a.Key()] = in
+		}
+	}
+	return out
 }
 
 // setStatus shows a success line that clears itself.
@@ -75,11 +97,10 @@ func (m *Model) startActivation(reqs []pim.ActivateRequest) tea.Cmd {
 		targets[i] = r.Target
 		k := r.Target.Key()
 		m.lastSent[k] = r
-		m.busy[k] = true
 		delete(m.armed, k)
 		delete(m.selected, k)
 	}
-	m.timeline = newTimeline(opActivate, targets, m.now)
+	m.timeline = newTimeline(opActivate, targets, m.svc.Now())
 	m.screen = screenProgress
 	m.form = nil
 	svc := m.svc
@@ -90,9 +111,8 @@ func (m *Model) startActivation(reqs []pim.ActivateRequest) tea.Cmd {
 
 // startDeactivation ends a and switches to its timeline.
 func (m *Model) startDeactivation(a pim.Active) tea.Cmd {
-	m.busy[a.Key()] = true
 	delete(m.armed, a.Key())
-	m.timeline = newTimeline(opDeactivate, []pim.Eligibility{a.Eligibility}, m.now)
+	m.timeline = newTimeline(opDeactivate, []pim.Eligibility{a.Eligibility}, m.svc.Now())
 	m.screen = screenProgress
 	svc := m.svc
 	return m.startOp(opDeactivate, func(ctx context.Context, b bridge) tea.Msg {
@@ -103,10 +123,8 @@ func (m *Model) startDeactivation(a pim.Active) tea.Cmd {
 // startRenew deactivates a, activates it again with in, and switches to
 // the timeline of both.
 func (m *Model) startRenew(a pim.Active, in app.PlanInput) tea.Cmd {
-	k := a.Key()
-	m.busy[k] = true
-	delete(m.armed, k)
-	m.timeline = newTimeline(opRenew, []pim.Eligibility{a.Eligibility}, m.now)
+	delete(m.armed, a.Key())
+	m.timeline = newTimeline(opRenew, []pim.Eligibility{a.Eligibility}, m.svc.Now())
 	m.screen = screenProgress
 	m.form = nil
 	svc := m.svc

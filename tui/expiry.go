@@ -46,17 +46,21 @@ func (m *Model) checkExpiry() tea.Cmd {
 			}
 		}
 	}
-	reload := false
+	// An end is marked done only with the reload it asks for: while a load
+	// is in flight, the next check (that load's answer) asks again.
+	var ended []string
 	for _, a := range m.snap.Active {
 		if a.Assigned || a.End.IsZero() || a.Remaining(m.now) > 0 {
 			continue
 		}
 		if id := expiryID(a); !m.ended[id] {
-			m.ended[id] = true
-			reload = true
+			ended = append(ended, id)
 		}
 	}
-	if reload && !m.loading {
+	if len(ended) > 0 && !m.loading {
+		for _, id := range ended {
+			m.ended[id] = true
+		}
 		cmds = append(cmds, m.loadCmd())
 	}
 	if c := m.fireArmed(); c != nil {

@@ -21,6 +21,7 @@ type fakeService struct {
 	id     Identity
 	snap   pim.Snapshot
 	now    time.Time
+	offset time.Duration // the server's clock minus the PC's
 	recent []string
 	// profileDefault is the profile's default_duration (0: none).
 	profileDefault time.Duration
@@ -39,6 +40,8 @@ type fakeService struct {
 	decide func(a pim.Approval, d pim.Decision, justification string) pim.DecisionOutcome
 	// renewInput is what the journal knows of earlier activations.
 	renewInput map[string]app.PlanInput
+	// renewInputReads counts RenewInput calls (the core reads the journal).
+	renewInputReads int
 
 	loads         int
 	activations   [][]pim.ActivateRequest
@@ -257,6 +260,12 @@ func (f *fakeService) Now() time.Time {
 	return f.now
 }
 
+func (f *fakeService) ServerOffset() time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.offset
+}
+
 var errWrongAccount = errors.New("signed in as alex@contoso.com, but profile work only accepts adm-alex@contoso.onmicrosoft.com; the token was discarded. Sign in again and pick adm-alex@contoso.onmicrosoft.com")
 
 // manyEligible returns n distinct roles for benchmarks.
@@ -313,6 +322,7 @@ func (f *fakeService) CanRenew(a pim.Active) error { return pim.RenewRefusal(a, 
 func (f *fakeService) RenewInput(e pim.Eligibility) (app.PlanInput, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.renewInputReads++
 	in, ok := f.renewInput[e.Key()]
 	return in, ok
 }

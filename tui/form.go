@@ -60,8 +60,6 @@ type form struct {
 	renew *pim.Active
 	// why says why r re-activates when it ends rather than renewing now.
 	why string
-	// now is the server's time, for reading the start field.
-	now time.Time
 }
 
 func newForm(targets []pim.Eligibility, recent []string, prefill *pim.ActivateRequest, def time.Duration, st *Styles, width int) *form {
@@ -252,18 +250,19 @@ func (f *form) startsNow() {
 	f.focus = min(f.focus, len(f.fields)-1)
 }
 
-// start is the start field read (zero: now), or why it cannot be.
-func (f *form) start() (time.Time, error) {
+// start is the start field read against now, the server's time (zero:
+// now), or why it cannot be.
+func (f *form) start(now time.Time) (time.Time, error) {
 	v := f.inputs[fieldStart].Value()
-	at, err := start.Parse(v, f.now, time.Local)
+	at, err := start.Parse(v, now, time.Local)
 	if err != nil {
 		return time.Time{}, errors.New(strings.TrimPrefix(err.Error(), "start "+strconv.Quote(v)+": "))
 	}
 	return at, nil
 }
 
-// fieldError is what is wrong with a field, or "".
-func (f *form) fieldError(n fieldName) string {
+// fieldError is what is wrong with a field at now, or "".
+func (f *form) fieldError(n fieldName, now time.Time) string {
 	v := strings.TrimSpace(f.inputs[n].Value())
 	switch n {
 	case fieldJustification:
@@ -279,18 +278,19 @@ func (f *form) fieldError(n fieldName) string {
 			return "required by policy"
 		}
 	case fieldStart:
-		if _, err := f.start(); err != nil {
+		if _, err := f.start(now); err != nil {
 			return err.Error()
 		}
 	}
 	return ""
 }
 
-// input is what the admin typed, once every field is valid; otherwise it
-// focuses the first bad field. The core makes requests of it (Plan).
-func (f *form) input() (app.PlanInput, bool) {
+// input is what the admin typed, once every field is valid at now;
+// otherwise it focuses the first bad field. The core makes requests of it
+// (Plan).
+func (f *form) input(now time.Time) (app.PlanInput, bool) {
 	for i, n := range f.fields {
-		if f.fieldError(n) != "" {
+		if f.fieldError(n, now) != "" {
 			f.focus = i
 			f.focusCmd()
 			return app.PlanInput{}, false

@@ -58,7 +58,7 @@ func TestFormUsesSmallestMaxOfSeveralTargets(t *testing.T) {
 		t.Fatalf("max=%v needJust=%v needTicket=%v", f.max, f.needJust, f.needTicket)
 	}
 	f.inputs[fieldDuration].SetValue("5h")
-	if _, ok := f.input(); ok {
+	if _, ok := f.input(t0); ok {
 		t.Fatal("5h passed a 4h maximum")
 	}
 }

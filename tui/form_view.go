@@ -45,7 +45,7 @@ func (f *form) view(st *Styles, width, height int, start, now time.Time) string 
 	if f.err != nil {
 		b = append(b, "", st.Form.Error.Render("✗ "+show.Text(f.err.Error())))
 	}
-	if notes := f.notes(); len(notes) > 0 {
+	if notes := f.notes(now); len(notes) > 0 {
 		b = append(b, "")
 		for _, n := range notes {
 			for _, l := range wrapWords(n, width) {
@@ -86,7 +86,7 @@ func (f *form) fieldView(st *Styles, n fieldName, focused bool, start, now time.
 	}
 	lines := []string{ls.Render(marker) + ls.Render(label), "  " + f.inputs[n].View()}
 
-	errText := f.fieldError(n)
+	errText := f.fieldError(n, now)
 	switch {
 	case errText != "":
 		lines = append(lines, "  "+st.Form.Error.Render("✗ "+errText))
@@ -121,8 +121,8 @@ func (f *form) presetsView(st *Styles) string {
 	return strings.Join(parts, "")
 }
 
-// notes say in words what will happen beyond the form.
-func (f *form) notes() []string {
+// notes say in words what will happen beyond the form, at now.
+func (f *form) notes(now time.Time) []string {
 	var mfa, approval, ctx bool
 	var approvers []string
 	for _, t := range f.targets {
@@ -149,7 +149,7 @@ func (f *form) notes() []string {
 			s += " (" + strings.Join(dedupe(approvers), ", ") + ")"
 		}
 		out = append(out, s+".")
-		if at, err := f.start(); err == nil && at.Sub(f.now) > pim.ApprovalWindow {
+		if at, err := f.start(now); err == nil && at.Sub(now) > pim.ApprovalWindow {
 			out = append(out, "Approvers have 24 hours from the request: a start more than 24 hours ahead may expire before anyone approves it.")
 		}
 	}

@@ -19,9 +19,8 @@ import (
 
 // inboxState is the approver's view.
 type inboxState struct {
-	list     []pim.Approval
-	cursor   int
-	offset   int
+	list []pim.Approval
+	scroll
 	seq      int  // the newest read; older replies are dropped
 	loading  bool // a read with stages is in flight
 	deciding map[string]bool
@@ -146,25 +145,9 @@ func (m *Model) keyApprovals(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (in *inboxState) move(delta, height int) {
-	in.cursor += delta
-	in.clamp(height)
-}
+func (in *inboxState) move(delta, height int) { in.moveBy(delta, len(in.list), height) }
 
-func (in *inboxState) clamp(height int) {
-	n := len(in.list)
-	in.cursor = max(0, min(in.cursor, n-1))
-	if height <= 0 {
-		return
-	}
-	if in.cursor < in.offset {
-		in.offset = in.cursor
-	}
-	if in.cursor >= in.offset+height {
-		in.offset = in.cursor - height + 1
-	}
-	in.offset = max(0, min(in.offset, n-height))
-}
+func (in *inboxState) clamp(height int) { in.clampTo(len(in.list), height) }
 
 // openDecision shows the justification field for a decision on a.
 func (m *Model) openDecision(a pim.Approval, d pim.Decision) tea.Cmd {
@@ -218,8 +201,32 @@ func (m *Model) decideCmd(a pim.Approval, d pim.Decision, justification string) 
 }
 
 func decidingText(a pim.Approval, d pim.Decision) string {
-	verb := map[pim.Decision]string{pim.Approve: "Approving", pim.Deny: "Denying"}[d]
-	return verb + " " + a.Label() + " for " + a.Requester + "…"
+	doing, _ := decisionWords(d)
+	return upperFirst(doing) + " " + a.Label() + " for " + requesterName(a) + "…"
+}
+
+// requesterName is who asked: the name, else the UPN, else the id.
+func requesterName(a pim.Approval) string {
+	if a.Requester != "" {
+		return a.Requester
+	}
+	return a.RequesterLabel()
+}
+
+// decisionWords are d's verb as the screens say it: "approving",
+// "approved".
+func decisionWords(d pim.Decision) (doing, done string) {
+	if d == pim.Deny {
+		return "denying", "denied"
+	}
+	return "approving", "approved"
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func (m *Model) decided(msg decidedMsg) tea.Cmd {
@@ -230,20 +237,16 @@ func (m *Model) decided(msg decidedMsg) tea.Cmd {
 	}
 	m.warn(o.Warnings)
 	reload := tea.Batch(m.approvalsCmd(), m.loadCmd())
-	name := o.Approval.Requester
-	if name == "" {
-		name = o.Approval.RequesterLabel()
-	}
-	who := o.Approval.Label() + " for " + name
+	who := o.Approval.Label() + " for " + requesterName(o.Approval)
+	_, done := decisionWords(o.Decision)
 	if !o.Recorded {
-		m.err = fmt.Errorf("not %s: %s: %s", map[pim.Decision]string{pim.Approve: "approved", pim.Deny: "denied"}[o.Decision], who, errText(o.Err))
+		m.err = fmt.Errorf("not %s: %s: %s", done, who, errText(o.Err))
 		return reload
 	}
-	past := map[pim.Decision]string{pim.Approve: "Approved ", pim.Deny: "Denied "}[o.Decision]
 	if o.Reconciled {
 		who += " (the answer was lost; PIM shows it recorded)"
 	}
-	return tea.Batch(reload, m.setStatus(past+who))
+	return tea.Batch(reload, m.setStatus(upperFirst(done)+" "+who))
 }
 
 func errText(err error) string {

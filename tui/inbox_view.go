@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/pimento-cli/pimento/internal/duration"
 	"github.com/pimento-cli/pimento/internal/show"
@@ -16,12 +15,9 @@ import (
 // inboxTitle is the view's name with its count, as the header announces it.
 func inboxTitle(n int) string { return fmt.Sprintf("To approve (%d)", n) }
 
-// inboxHeight is how many requests fit on the approver's view.
-func (m *Model) inboxHeight() int {
-	top := len(m.headerLines()) + len(m.bannerLines())
-	bottom := len(m.messageLines()) + 1
-	return max(1, m.height-top-bottom-2-m.detailHeight())
-}
+// inboxHeight is how many requests fit on the approver's view, below its
+// title and column header.
+func (m *Model) inboxHeight() int { return m.rowsHeight(2) }
 
 // inboxColumns are REQUESTER, REQUEST (role and scope), ASKS FOR and LEFT;
 // LEFT gives way first on a narrow screen.
@@ -77,14 +73,7 @@ func (m *Model) inboxView(w, h int) string {
 
 func (m *Model) inboxRow(a pim.Approval, isCursor bool, rq, req, asks, left, w int) string {
 	st := m.styles
-	cur := " "
-	if isCursor {
-		cur = "›"
-	}
-	who := a.Requester
-	if who == "" {
-		who = a.RequesterLabel()
-	}
+	who := requesterName(a)
 	what := a.Label()
 	if a.Kind == pim.KindAzureRole {
 		what = "az " + what
@@ -93,15 +82,13 @@ func (m *Model) inboxRow(a pim.Approval, isCursor bool, rq, req, asks, left, w i
 	if m.inbox.deciding[a.RequestID] {
 		state = "deciding…"
 	}
-	line := st.List.Cursor.Render(cur) + "   " + st.List.Name.Render(pad(show.Text(who), rq)) + " " +
-		st.List.Name.Render(pad(show.Text(what), req)) + " " + st.List.Scope.Render(pad(state, asks))
+	p := m.rowPaint(isCursor)
+	line := p.prefix(st, " ") + p.gap() + p.cell(st.List.Name, show.Text(who), rq) + p.gap() +
+		p.cell(st.List.Name, show.Text(what), req) + p.gap() + p.cell(st.List.Scope, state, asks)
 	if left > 0 {
-		line += " " + m.leftStyle(a).Render(pad(windowLeft(a, m.now), left))
+		line += p.gap() + p.cell(m.leftStyle(a), windowLeft(a, m.now), left)
 	}
-	if isCursor {
-		line = st.List.Selected.Render(line + strings.Repeat(" ", max(0, w-ansi.StringWidth(line))))
-	}
-	return line
+	return p.fill(line, w)
 }
 
 // windowLeft is what is left of the 24-hour window, floored.
@@ -164,8 +151,7 @@ func (m *Model) approvalDetail(w int) []string {
 func (m *Model) decisionView(w, h int) string {
 	f, st := m.decision, m.styles
 	a := f.approval
-	verb := map[pim.Decision]string{pim.Approve: "Approve ", pim.Deny: "Deny "}[f.decision]
-	b := []string{st.Form.Title.Render(verb + show.Text(a.Label()) + " for " + show.Text(a.Requester))}
+	b := []string{st.Form.Title.Render(upperFirst(f.decision.Verb()) + " " + show.Text(a.Label()) + " for " + show.Text(requesterName(a)))}
 	hint := func(s string) {
 		for _, l := range wrapWords(s, max(10, w-2)) {
 			b = append(b, st.Form.Hint.Render("  "+l))

@@ -20,12 +20,40 @@ type row struct {
 	hay       string // lower-cased text the filter searches
 }
 
-// list holds the rows, the filtered view of them and the cursor.
+// list holds the rows, the filtered view of them and the cursor (an
+// index into visible).
 type list struct {
 	rows    []row
 	visible []int // indexes into rows that match the filter
-	cursor  int   // index into visible
-	offset  int   // first visible index on screen
+	scroll
+}
+
+// scroll is a cursor over a list on screen, the roles' and the approver's.
+type scroll struct {
+	cursor int // the item under the cursor
+	offset int // the first item on screen
+}
+
+// moveBy moves the cursor by delta over n items and keeps it on screen.
+func (s *scroll) moveBy(delta, n, height int) {
+	s.cursor += delta
+	s.clampTo(n, height)
+}
+
+// clampTo keeps the cursor on one of n items, and on a screen of height
+// rows.
+func (s *scroll) clampTo(n, height int) {
+	s.cursor = max(0, min(s.cursor, n-1))
+	if height <= 0 {
+		return
+	}
+	if s.cursor < s.offset {
+		s.offset = s.cursor
+	}
+	if s.cursor >= s.offset+height {
+		s.offset = s.cursor - height + 1
+	}
+	s.offset = max(0, min(s.offset, n-height))
 }
 
 // buildRows turns a snapshot into rows, in the service's order; active
@@ -148,22 +176,6 @@ func (l *list) byKey(k string) *row {
 }
 
 // move moves the cursor by delta and keeps it on screen.
-func (l *list) move(delta, height int) {
-	l.cursor += delta
-	l.clamp(height)
-}
+func (l *list) move(delta, height int) { l.moveBy(delta, len(l.visible), height) }
 
-func (l *list) clamp(height int) {
-	n := len(l.visible)
-	l.cursor = max(0, min(l.cursor, n-1))
-	if height <= 0 {
-		return
-	}
-	if l.cursor < l.offset {
-		l.offset = l.cursor
-	}
-	if l.cursor >= l.offset+height {
-		l.offset = l.cursor - height + 1
-	}
-	l.offset = max(0, min(l.offset, n-height))
-}
+func (l *list) clamp(height int) { l.clampTo(len(l.visible), height) }

@@ -28,9 +28,6 @@ const (
 	scopeMin    = 6  // "member", "owner", "tenant"
 )
 
-// columnsFor lays a list without Azure roles out at width w.
-func columnsFor(w int) columns { return layout(w, false) }
-
 // columns lays the list out for its rows: with the kind marker when they
 // mix Azure roles in.
 func (m *Model) columns(w int) columns { return layout(w, hasAzure(m.list.rows)) }
@@ -134,13 +131,52 @@ func pad(s string, n int) string {
 	return s
 }
 
+// rowPaint renders the cells of one row of a list (the roles, the
+// approver's): the cursor's row on the selection's background, which each
+// cell inherits so that no cell's own reset ends it.
+type rowPaint struct {
+	bg     lipgloss.Style
+	cursor bool
+}
+
+func (m *Model) rowPaint(isCursor bool) rowPaint {
+	p := rowPaint{bg: lipgloss.NewStyle(), cursor: isCursor}
+	if isCursor {
+		p.bg = m.styles.List.Selected
+	}
+	return p
+}
+
+// cell is text cut or padded to n cells in style s, on the row's background.
+func (p rowPaint) cell(s lipgloss.Style, text string, n int) string {
+	return s.Inherit(p.bg).Render(pad(text, n))
+}
+
+// gap is the space between two cells.
+func (p rowPaint) gap() string { return p.bg.Render(" ") }
+
+// prefix is the cursor and the selection mark: prefixWidth cells with the
+// gap that follows.
+func (p rowPaint) prefix(st *Styles, mark string) string {
+	cur := " "
+	if p.cursor {
+		cur = "›"
+	}
+	return p.cell(st.List.Cursor, cur, 1) + p.gap() + p.cell(st.List.Mark, mark, 1)
+}
+
+// fill carries the cursor's background to the width w.
+func (p rowPaint) fill(line string, w int) string {
+	if rest := w - ansi.StringWidth(line); rest > 0 && p.cursor {
+		line += p.bg.Render(strings.Repeat(" ", rest))
+	}
+	return line
+}
+
 func (m *Model) rowView(r *row, isCursor bool, c columns, w int) string {
 	st := m.styles
 	e := r.elig
-	cur, mark := " ", " "
-	if isCursor {
-		cur = "›"
-	}
+	mark := " "
 	if m.selected[r.key] {
 		mark = "✓"
 	}
@@ -154,29 +190,19 @@ func (m *Model) rowView(r *row, isCursor bool, c columns, w int) string {
 	}
 	state, stStyle := m.rowState(r)
 
-	bg := lipgloss.NewStyle()
-	if isCursor {
-		bg = st.List.Selected
-	}
-	cell := func(s lipgloss.Style, text string, n int) string {
-		return s.Inherit(bg).Render(pad(text, n))
-	}
-	gap := bg.Render(" ")
+	p := m.rowPaint(isCursor)
 	texts := [5]string{e.Name, scope, maxd, badges(e.Policy, c.words), state}
 	styles := [5]lipgloss.Style{st.List.Name, st.List.Scope, st.List.Max, st.List.Badge, stStyle}
-	line := cell(st.List.Cursor, cur, 1) + gap + cell(st.List.Mark, mark, 1)
+	line := p.prefix(st, mark)
 	if c.kinds {
-		line += gap + cell(st.List.Muted, kindMarker(e), kindWidth-1)
+		line += p.gap() + p.cell(st.List.Muted, kindMarker(e), kindWidth-1)
 	}
 	for i, n := range c.widths() {
 		if n > 0 {
-			line += gap + cell(styles[i], texts[i], n)
+			line += p.gap() + p.cell(styles[i], texts[i], n)
 		}
 	}
-	if rest := w - ansi.StringWidth(line); rest > 0 && isCursor {
-		line += bg.Render(strings.Repeat(" ", rest))
-	}
-	return line
+	return p.fill(line, w)
 }
 
 // kindMarker marks Azure roles in a list that mixes them with directory
@@ -208,11 +234,11 @@ func (m *Model) rowState(r *row) (string, lipgloss.Style) {
 	switch {
 	case m.cancelling[r.key]:
 		return "cancelling…", st.List.Busy
-	case m.busy[r.key] && m.op != nil && m.op.kind == opDeactivate:
+	case m.inFlight(r.key) && m.op.kind == opDeactivate:
 		return "deactivating…", st.List.Busy
-	case m.busy[r.key] && m.op != nil && m.op.kind == opRenew:
+	case m.inFlight(r.key) && m.op.kind == opRenew:
 		return "renewing…", st.List.Busy
-	case m.busy[r.key]:
+	case m.inFlight(r.key):
 		return "activating…", st.List.Busy
 	case r.active != nil && (r.active.Assigned || r.active.End.IsZero()):
 		return "assigned", st.List.Active
@@ -289,7 +315,7 @@ func (m *Model) statusWords(r *row) string {
 	switch {
 	case m.cancelling[r.key]:
 		return "cancelling the request; the list reloads when PIM answers"
-	case m.busy[r.key]:
+	case m.inFlight(r.key):
 		return "a request is in flight: p shows its progress"
 	case r.active != nil && (r.active.Assigned || r.active.End.IsZero()):
 		return "permanently assigned (not a PIM activation)"

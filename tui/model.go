@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pimento-cli/pimento/internal/app"
 	"github.com/pimento-cli/pimento/pim"
 )
 
@@ -49,6 +50,7 @@ type Model struct {
 	loadSeq int // id of the newest load; older replies are dropped
 	loading bool
 	recent  []string
+	renew   map[string]app.PlanInput // the journal's last activation, by key (RenewInput)
 
 	list      list
 	filter    textinput.Model
@@ -67,7 +69,6 @@ type Model struct {
 	op       *operation
 	opSeq    int
 	timeline *timeline
-	busy     map[string]bool // keys with an operation in flight
 
 	// What r may send, per row key: lastSent fills the form, only lastGood
 	// (the last request PIM accepted) is resent without one, and armed is
@@ -124,7 +125,6 @@ func newModel(parent context.Context, svc Service, opts Options) *Model {
 		ident:      svc.Identity(),
 		now:        svc.Now(),
 		selected:   map[string]bool{},
-		busy:       map[string]bool{},
 		cancelling: map[string]bool{},
 		lastSent:   map[string]pim.ActivateRequest{},
 		lastGood:   map[string]pim.ActivateRequest{},

@@ -28,13 +28,13 @@ func TestNarrowListKeepsNamesAndAccess(t *testing.T) {
 		t.Fatalf("group rows at 50 columns:\n%s", strings.Join(group, "\n"))
 	}
 	h.mustShow("Global Administrator", "Helpdesk Administrator", "Privileged Role Adm")
-	if c := columnsFor(50); c.name < nameWidth {
+	if c := layout(50, false); c.name < nameWidth {
 		t.Fatalf("NAME is %d wide at 50 columns: %+v", c.name, c)
 	}
 	// Wide enough, nothing gives way.
 	for w, want := range map[int]int{80: 25, 120: 39} {
-		if c := columnsFor(w); c.name != want || c.needs == 0 || c.max == 0 {
-			t.Errorf("columnsFor(%d) = %+v", w, c)
+		if c := layout(w, false); c.name != want || c.needs == 0 || c.max == 0 {
+			t.Errorf("layout(%d, false) = %+v", w, c)
 		}
 	}
 }

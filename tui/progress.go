@@ -44,14 +44,6 @@ func newTimeline(kind opKind, targets []pim.Eligibility, now time.Time) *timelin
 	return t
 }
 
-func (t *timeline) targets() []pim.Eligibility {
-	out := make([]pim.Eligibility, len(t.tracks))
-	for i, tr := range t.tracks {
-		out[i] = tr.target
-	}
-	return out
-}
-
 func (t *timeline) track(key, name string) *track {
 	for _, tr := range t.tracks {
 		if tr.target.Key() == key {
@@ -293,7 +285,7 @@ func (tr *track) state(t *timeline) terminal {
 			return failed
 		case o.Effective:
 			return verified
-		case isPendingApproval(o.Status):
+		case pim.IsPending(o.Status):
 			return pendingApproval
 		case o.Scheduled:
 			return scheduledOK

@@ -171,7 +171,7 @@ func (m *Model) verdict(t *timeline, tr *track, state terminal) []line {
 	case unproven:
 		status := "success"
 		if tr.outcome != nil && tr.outcome.Status != "" {
-			status = tr.outcome.Status
+			status = show.Text(tr.outcome.Status)
 		}
 		return []line{
 			{st.Progress.Pending, "◌ PIM answered " + status + ", but it is not proven in a token or listing yet"},

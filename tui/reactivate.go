@@ -26,7 +26,7 @@ func (m *Model) reactivate() tea.Cmd {
 		m.notice = "Nothing to re-activate here."
 		return nil
 	}
-	if r.pending != nil || m.busy[r.key] || (m.isActive(r) && r.active.End.IsZero()) {
+	if r.pending != nil || m.inFlight(r.key) || (r.scheduled != nil && !m.isActive(r)) || (m.isActive(r) && r.active.End.IsZero()) {
 		m.notice = m.activatable(r)
 		return nil
 	}
@@ -86,15 +86,15 @@ func (m *Model) renewForm(r *row) tea.Cmd {
 }
 
 // prefill is what r's form starts with: what this screen last sent for
-// it, else the journal's last activation of it, else the newest
-// justification.
+// it, else the journal's last activation of it (read by the last load),
+// else the newest justification.
 func (m *Model) prefill(r *row) *pim.ActivateRequest {
 	if p, ok := m.lastSent[r.key]; ok {
 		p.Target = r.elig
 		return &p
 	}
 	p := pim.ActivateRequest{Target: r.elig}
-	if in, ok := m.svc.RenewInput(r.elig); ok {
+	if in, ok := m.renew[r.key]; ok {
 		p.Justification, p.TicketNumber, p.TicketSystem = in.Justification, in.TicketNumber, in.TicketSystem
 		p.Duration, _ = duration.ParseActivation(in.Duration)
 		return &p

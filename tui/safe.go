@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"github.com/pimento-cli/pimento/internal/app"
 	"github.com/pimento-cli/pimento/internal/show"
 	"github.com/pimento-cli/pimento/pim"
 )
@@ -74,6 +75,17 @@ func safeApproval(a pim.Approval) pim.Approval {
 func safeEvent(ev pim.Event) pim.Event {
 	ev.Name, ev.Detail = show.Text(ev.Name), show.Text(ev.Detail)
 	return ev
+}
+
+// safeRenewInputs makes what the journal says of earlier activations fit
+// for the form.
+func safeRenewInputs(in map[string]app.PlanInput) map[string]app.PlanInput {
+	out := make(map[string]app.PlanInput, len(in))
+	for k, p := range in {
+		p.Justification, p.TicketNumber, p.TicketSystem = show.Text(p.Justification), show.Text(p.TicketNumber), show.Text(p.TicketSystem)
+		out[k] = p
+	}
+	return out
 }
 
 func safeList(list []string) []string {

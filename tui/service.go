@@ -24,9 +24,10 @@ type Identity = app.Identity
 // Service is everything the TUI needs: the application core's use cases
 // (internal/app satisfies it); tests use a fake.
 //
-// Identity, Plan, DefaultDuration, RecentJustifications, CanRenew,
-// RenewInput and Now do no network I/O and are called from Update. The others are called from a tea.Cmd
-// goroutine and may block. Observers may be called from any goroutine,
+// Identity, Plan, DefaultDuration, CanRenew, Now and ServerOffset do no
+// I/O and are called from Update. The others are called from a tea.Cmd
+// goroutine and may block (RecentJustifications and RenewInput read the
+// journal). Observers may be called from any goroutine,
 // before the method returns.
 type Service interface {
 	// Identity is the current account, tenant, cloud and profile.
@@ -67,6 +68,9 @@ type Service interface {
 	RecentJustifications(n int) []string
 	// Now is the server's clock.
 	Now() time.Time
+	// ServerOffset is the server's clock minus the PC's: what turns a time
+	// read on the PC's clock (a device code's expiry) into the server's.
+	ServerOffset() time.Duration
 }
 
 var _ Service = (*app.App)(nil)

@@ -17,12 +17,12 @@ type signinState struct {
 	err        error
 }
 
-func (m *Model) signinView(w, h int) string {
+func (m *Model) signinView(w int) string {
 	st, s, id := m.styles, m.signin, m.ident
 	var b []string
 	b = append(b, st.SignIn.Title.Render("Sign in to pimento"), "")
 	if id.Pinned != "" {
-		b = append(b, st.SignIn.Hint.Render("This profile accepts only ")+st.App.HeaderValue.Render(id.Pinned)+st.SignIn.Hint.Render("."))
+		b = append(b, st.SignIn.Hint.Render("This profile accepts only ")+st.App.HeaderValue.Render(show.Text(id.Pinned))+st.SignIn.Hint.Render("."))
 	}
 	switch {
 	case s.busy && s.code != nil:
@@ -57,7 +57,7 @@ func deviceCodeView(st *Styles, dc auth.DeviceCode, now time.Time, compact bool)
 	spaced := strings.Join(strings.Split(show.Text(dc.UserCode), ""), " ")
 	boxStyle := st.SignIn.Box
 	if compact {
-		boxStyle = boxStyle.Padding(0, 4)
+		boxStyle = st.SignIn.BoxCompact
 	}
 	box := boxStyle.Render(st.SignIn.Code.Render(spaced))
 	url := show.Text(dc.VerificationURL)

@@ -171,10 +171,31 @@ func (m *Model) current(op int) (bool, tea.Cmd) {
 	return true, waitFor(m.op.ch)
 }
 
-// endOp forgets the operation once its final message arrived.
+// inFlight reports whether key is a target of the request in flight: the
+// operation's timeline names them, and nothing is in flight once it ended.
+func (m *Model) inFlight(key string) bool {
+	if m.op == nil || m.op.kind == opSignIn || m.timeline == nil {
+		return false
+	}
+	for _, tr := range m.timeline.tracks {
+		if tr.target.Key() == key {
+			return true
+		}
+	}
+	return false
+}
+
+// stillRunning is the notice esc leaves on the list while a request runs.
+const stillRunning = "Still running: p shows the progress."
+
+// endOp forgets the operation once its final message arrived, and the
+// notice that said it was still running.
 func (m *Model) endOp(op int) {
 	if m.op != nil && m.op.id == op {
 		m.op.cancel()
 		m.op = nil
+		if m.notice == stillRunning {
+			m.notice = ""
+		}
 	}
 }

@@ -39,8 +39,6 @@ func newPalette(isDark bool) palette {
 // Styles is the one style sheet of the TUI. Components take what they need
 // from it and never build colours themselves.
 type Styles struct {
-	IsDark bool
-
 	App struct {
 		Title, HeaderKey, HeaderValue, HeaderWarn lipgloss.Style
 		SimBanner, ExpiryBanner                   lipgloss.Style
@@ -64,6 +62,7 @@ type Styles struct {
 	}
 	SignIn struct {
 		Box, Code, URL, Countdown, Title, Hint lipgloss.Style
+		BoxCompact                             lipgloss.Style // Box without its inner blank lines
 	}
 	Confirm lipgloss.Style
 	Help    help.Styles
@@ -74,7 +73,7 @@ type Styles struct {
 func NewStyles(isDark bool) *Styles {
 	p := newPalette(isDark)
 	n := lipgloss.NewStyle
-	s := &Styles{IsDark: isDark}
+	s := &Styles{}
 
 	s.App.Title = n().Foreground(p.Primary).Bold(true)
 	s.App.HeaderKey = n().Foreground(p.Muted)
@@ -129,6 +128,7 @@ func NewStyles(isDark bool) *Styles {
 	s.Progress.Next = n().Foreground(p.Text)
 
 	s.SignIn.Box = n().Border(lipgloss.DoubleBorder()).BorderForeground(p.Primary).Padding(1, 4)
+	s.SignIn.BoxCompact = s.SignIn.Box.Padding(0, 4)
 	s.SignIn.Code = n().Foreground(p.Primary).Bold(true)
 	s.SignIn.URL = n().Foreground(p.Accent).Underline(true)
 	s.SignIn.Countdown = n().Foreground(p.Warning)

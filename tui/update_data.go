@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -21,9 +22,6 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 
 	case tickMsg:
 		m.now = m.svc.Now()
-		if m.form != nil {
-			m.form.now = m.now
-		}
 		return tea.Batch(m.tickCmd(), m.checkExpiry())
 
 	case refreshTickMsg:
@@ -61,6 +59,9 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		code := msg.code
+		// MSAL dates the expiry by the PC's clock; every countdown here
+		// runs on the server's.
+		code.ExpiresAt = serverTime(code.ExpiresAt, m.svc.ServerOffset())
 		if m.op.kind == opSignIn {
 			m.signin.code = &code
 		} else if m.timeline != nil {
@@ -91,43 +92,16 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 		return next
 
 	case activatedMsg:
-		if ok, _ := m.current(msg.op); !ok {
-			return nil
-		}
-		m.endOp(msg.op)
-		cmd := m.activated(msg.outcomes)
-		if m.finishing {
-			m.exitLine = activationLine(msg.outcomes)
-			m.cutShort = interrupted(msg.outcomes)
-			return m.quit()
-		}
-		return cmd
+		return m.finished(msg.op, func() tea.Cmd { return m.activated(msg.outcomes) },
+			activationLine(msg.outcomes), interrupted(msg.outcomes))
 
 	case deactivatedMsg:
-		if ok, _ := m.current(msg.op); !ok {
-			return nil
-		}
-		m.endOp(msg.op)
-		cmd := m.deactivated(msg.outcome)
-		if m.finishing {
-			m.exitLine = deactivationLine(msg.outcome)
-			m.cutShort = msg.outcome.Err != nil
-			return m.quit()
-		}
-		return cmd
+		return m.finished(msg.op, func() tea.Cmd { return m.deactivated(msg.outcome) },
+			deactivationLine(msg.outcome), msg.outcome.Err != nil)
 
 	case renewedMsg:
-		if ok, _ := m.current(msg.op); !ok {
-			return nil
-		}
-		m.endOp(msg.op)
-		cmd := m.renewed(msg.outcome)
-		if m.finishing {
-			m.exitLine = renewalLine(msg.outcome)
-			m.cutShort = msg.outcome.Err != nil
-			return m.quit()
-		}
-		return cmd
+		return m.finished(msg.op, func() tea.Cmd { return m.renewed(msg.outcome) },
+			renewalLine(msg.outcome), msg.outcome.Err != nil)
 
 	case finishTimeoutMsg:
 		if m.finishing {
@@ -138,6 +112,32 @@ func (m *Model) updateData(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// finished takes the final message of operation op, when it is the one in
+// flight: apply shows the outcome (and returns the reload); when the admin
+// is waiting to quit, line is what stderr says after and cut whether the
+// request was cut short.
+func (m *Model) finished(op int, apply func() tea.Cmd, line string, cut bool) tea.Cmd {
+	if ok, _ := m.current(op); !ok {
+		return nil
+	}
+	m.endOp(op)
+	m.now = m.svc.Now()
+	cmd := apply()
+	if m.finishing {
+		m.exitLine, m.cutShort = line, cut
+		return m.quit()
+	}
+	return cmd
+}
+
+// serverTime turns t, read on the PC's clock, into the server's.
+func serverTime(t time.Time, offset time.Duration) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.Add(offset)
 }
 
 func (m *Model) loaded(msg loadedMsg) tea.Cmd {
@@ -158,6 +158,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 	m.warn(m.snap.Warnings)
 	m.inbox.set(m.snap.Approvals)
 	m.recent = safeList(msg.recent)
+	m.renew = safeRenewInputs(msg.renew)
 	m.list.setRows(buildRows(m.snap), m.filter.Value())
 	m.list.clamp(m.listHeight())
 	for k := range m.selected {
@@ -176,7 +177,24 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 			}
 		}
 	}
+	m.dropStaleDeactivation()
 	return m.checkExpiry()
+}
+
+// dropStaleDeactivation drops the deactivation question, or the
+// five-minute countdown, of a role a reload shows no longer active: y
+// must never send what the list no longer shows.
+func (m *Model) dropStaleDeactivation() {
+	for _, a := range []**pim.Active{&m.confirm, &m.tooShort} {
+		if *a == nil {
+			continue
+		}
+		if r := m.list.byKey((*a).Key()); r != nil && m.isActive(r) {
+			continue
+		}
+		m.notice = (*a).Label() + " is no longer active; nothing was sent."
+		*a = nil
+	}
 }
 
 // cancelled reports the end of a cancellation and reloads: the list, not
@@ -218,11 +236,9 @@ func (m *Model) signedIn(msg signedInMsg) tea.Cmd {
 }
 
 func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
-	m.now = m.svc.Now()
 	var verified, pending, failed, unproven, scheduled []string
 	for _, o := range outs {
 		m.warn(o.Warnings)
-		delete(m.busy, o.Target.Key())
 		if req, ok := m.lastSent[o.Target.Key()]; ok && o.Err == nil && (o.Effective || pim.IsAccepted(o.Status)) {
 			m.lastGood[o.Target.Key()] = req
 		}
@@ -231,7 +247,7 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 			failed = append(failed, o.Target.Name)
 		case o.Effective:
 			verified = append(verified, o.Target.Name)
-		case isPendingApproval(o.Status):
+		case pim.IsPending(o.Status):
 			pending = append(pending, o.Target.Name)
 		case o.Scheduled:
 			scheduled = append(scheduled, o.Target.Name+" from "+show.Clock(o.Sent.Start, m.now))
@@ -239,9 +255,6 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 			// Accepted but not proven: say so rather than nothing.
 			unproven = append(unproven, o.Target.Name)
 		}
-	}
-	for _, t := range m.timeline.targets() {
-		delete(m.busy, t.Key())
 	}
 	m.timeline.finish(outs)
 	var parts []string
@@ -269,14 +282,15 @@ func (m *Model) activated(outs []pim.Outcome) tea.Cmd {
 }
 
 func (m *Model) renewed(out pim.RenewOutcome) tea.Cmd {
-	m.now = m.svc.Now()
-	for _, t := range m.timeline.targets() {
-		delete(m.busy, t.Key())
-	}
 	m.timeline.finishRenew(out)
 	m.warn(out.Deactivation.Warnings)
 	m.warn(out.Activation.Warnings)
-	if out.Err != nil || !out.Activation.Effective {
+	switch {
+	case out.Err != nil:
+		m.notice = out.Target.Label() + ": renewal failed: p shows why"
+		return m.loadCmd()
+	case !out.Activation.Effective:
+		m.notice = out.Target.Label() + ": renewal not verified: p shows why"
 		return m.loadCmd()
 	}
 	return tea.Batch(m.loadCmd(), m.setStatus(out.Target.Name+" renewed until "+show.Clock(out.Activation.End, m.now)))
@@ -290,17 +304,14 @@ func renewalLine(o pim.RenewOutcome) string {
 	case o.Activation.Effective:
 		return show.Text(o.Target.Label()) + ": renewed"
 	}
-	return show.Text(o.Target.Label()) + ": activated again (" + o.Activation.Status + "), not verified: run `pimento status`"
+	return show.Text(o.Target.Label()) + ": activated again (" + show.Text(o.Activation.Status) + "), not verified: run `pimento status`"
 }
 
 func (m *Model) deactivated(out pim.DeactivateOutcome) tea.Cmd {
-	m.now = m.svc.Now()
-	for _, t := range m.timeline.targets() {
-		delete(m.busy, t.Key())
-	}
 	m.timeline.finishDeactivate(out)
 	m.warn(out.Warnings)
 	if out.Err != nil {
+		m.notice = out.Target.Label() + ": deactivation failed: p shows why"
 		return m.loadCmd()
 	}
 	return tea.Batch(m.loadCmd(), m.setStatus(out.Target.Name+" deactivated"))
@@ -316,10 +327,6 @@ func (m *Model) warn(ws []string) {
 	}
 }
 
-func isPendingApproval(status string) bool {
-	return pim.IsPending(status)
-}
-
 // activationLine is the truth about activations cut short by quitting, in
 // one line for stderr.
 func activationLine(outs []pim.Outcome) string {
@@ -330,12 +337,12 @@ func activationLine(outs []pim.Outcome) string {
 			parts = append(parts, show.Text(o.Target.Label())+": "+show.Text(o.Err.Error()))
 		case o.Effective:
 			parts = append(parts, show.Text(o.Target.Label())+": effective")
-		case isPendingApproval(o.Status):
+		case pim.IsPending(o.Status):
 			parts = append(parts, show.Text(o.Target.Label())+": waiting for approval")
 		case o.Scheduled:
 			parts = append(parts, show.Text(o.Target.Label())+": scheduled from "+show.DateTime(o.Sent.Start))
 		default:
-			parts = append(parts, show.Text(o.Target.Label())+": accepted ("+o.Status+"), not verified: run `pimento status`")
+			parts = append(parts, show.Text(o.Target.Label())+": accepted ("+show.Text(o.Status)+"), not verified: run `pimento status`")
 		}
 	}
 	return strings.Join(parts, "; ")
@@ -345,7 +352,7 @@ func deactivationLine(o pim.DeactivateOutcome) string {
 	if o.Err != nil {
 		return show.Text(o.Target.Label()) + ": " + show.Text(o.Err.Error())
 	}
-	return show.Text(o.Target.Label()) + ": deactivated (" + o.Status + ")"
+	return show.Text(o.Target.Label()) + ": deactivated (" + show.Text(o.Status) + ")"
 }
 
 // interrupted reports whether quitting cut any activation short.

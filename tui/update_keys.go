@@ -202,7 +202,7 @@ func (m *Model) keyForm(msg tea.KeyPressMsg) tea.Cmd {
 		m.notice = "Nothing was sent."
 		return nil
 	case formSubmit:
-		in, ok := m.form.input()
+		in, ok := m.form.input(m.now)
 		if !ok {
 			return nil
 		}
@@ -236,7 +236,7 @@ func (m *Model) keyProgress(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Close):
 		m.screen = screenMain
 		if m.op != nil {
-			m.notice = "Still running: p shows the progress."
+			m.notice = stillRunning
 		}
 	case key.Matches(msg, k.Quit):
 		return m.finishQuit()

@@ -38,7 +38,7 @@ func (m *Model) render() string {
 	case m.showHelp:
 		body = m.helpView()
 	case m.screen == screenSignIn:
-		body = m.signinView(w, bh)
+		body = m.signinView(w)
 	case m.screen == screenForm && m.form != nil:
 		body = m.form.view(m.styles, w, bh, m.formStart(), m.now)
 	case m.screen == screenProgress:
@@ -50,7 +50,7 @@ func (m *Model) render() string {
 	default:
 		body = m.mainView(w, bh)
 	}
-	lines := append(top, fit(body, w, bh)...)
+	lines := append(top, fit(body, bh)...)
 	lines = append(lines, bottom...)
 	for i := range lines {
 		lines[i] = ansi.Truncate(lines[i], w, "…")
@@ -59,7 +59,7 @@ func (m *Model) render() string {
 }
 
 // fit cuts or pads s to exactly h lines.
-func fit(s string, w, h int) []string {
+func fit(s string, h int) []string {
 	lines := strings.Split(s, "\n")
 	if len(lines) > h {
 		lines = lines[:h]
@@ -108,11 +108,7 @@ func (m *Model) inboxAnnouncement() []string {
 	}
 	var who []string
 	for _, a := range m.inbox.list {
-		name := a.Requester
-		if name == "" {
-			name = a.RequesterLabel()
-		}
-		if !slices.Contains(who, name) {
+		if name := requesterName(a); !slices.Contains(who, name) {
 			who = append(who, name)
 		}
 	}
@@ -284,11 +280,16 @@ func (m *Model) helpView() string {
 	return st.Detail.Title.Render("Keys") + "\n" + hm.FullHelpView(m.bindings().FullHelp()) + "\n" + strings.Join(legend, "\n")
 }
 
-// listHeight is how many rows of the list fit on the main screen.
-func (m *Model) listHeight() int {
+// listHeight is how many rows of the list fit on the main screen, below
+// its column header.
+func (m *Model) listHeight() int { return m.rowsHeight(1) }
+
+// rowsHeight is how many rows fit between the frame (header, banners,
+// message, help), heading lines of the screen's own and the detail pane.
+func (m *Model) rowsHeight(heading int) int {
 	top := len(m.headerLines()) + len(m.bannerLines())
 	bottom := len(m.messageLines()) + 1
-	return max(1, m.height-top-bottom-1-m.detailHeight())
+	return max(1, m.height-top-bottom-heading-m.detailHeight())
 }
 
 func (m *Model) detailHeight() int {
