@@ -73,6 +73,12 @@ func (a *ARM) eachRequest(ctx context.Context, each func(*armauthorization.RoleA
 // errCapped, never a silent stop), handing each item to each, and returns
 // how many pages it read.
 func allARMPages[P, V any](ctx context.Context, p *runtime.Pager[P], values func(P) []*V, each func(*V)) (int, error) {
+	return armPagesUntil(ctx, p, values, func(v *V) bool { each(v); return true })
+}
+
+// armPagesUntil is allARMPages that stops, without error, at the first
+// item each answers false for.
+func armPagesUntil[P, V any](ctx context.Context, p *runtime.Pager[P], values func(P) []*V, each func(*V) bool) (int, error) {
 	pages := 0
 	for ; p.More(); pages++ {
 		if pages == maxPages {
@@ -83,8 +89,8 @@ func allARMPages[P, V any](ctx context.Context, p *runtime.Pager[P], values func
 			return pages, armError(err)
 		}
 		for _, v := range values(page) {
-			if v != nil {
-				each(v)
+			if v != nil && !each(v) {
+				return pages + 1, nil
 			}
 		}
 	}

@@ -120,17 +120,25 @@ func (k azureKind) find(ctx context.Context, sent Sent) (requestRecord, bool, er
 		return requestRecord{}, false, armError(err)
 	}
 	k.s.debugf("azure: GET of request %s refused (%s); listing the caller's requests at the scope", sent.Name, describe(g))
-	pager := c.NewListForScopePager(scope, &armauthorization.RoleAssignmentScheduleRequestsClientListForScopeOptions{Filter: to.Ptr("asTarget()")})
-	for page := 0; pager.More() && page < maxPages; page++ {
-		p, err := pager.NextPage(ctx)
-		if err != nil {
-			return requestRecord{}, false, armError(err)
-		}
-		for _, r := range p.Value {
-			if r != nil && strings.EqualFold(deref(r.Name), sent.Name) {
-				return azureRequestRecord(r), true, nil
+	var found *armauthorization.RoleAssignmentScheduleRequest
+	_, err = armPagesUntil(ctx, c.NewListForScopePager(scope, &armauthorization.RoleAssignmentScheduleRequestsClientListForScopeOptions{Filter: to.Ptr(asTarget)}),
+		func(p armauthorization.RoleAssignmentScheduleRequestsClientListForScopeResponse) []*armauthorization.RoleAssignmentScheduleRequest {
+			return p.Value
+		}, func(r *armauthorization.RoleAssignmentScheduleRequest) bool {
+			if strings.EqualFold(deref(r.Name), sent.Name) {
+				found = r
 			}
-		}
+			return found == nil
+		})
+	switch {
+	case found != nil:
+		return azureRequestRecord(found), true, nil
+	case errors.Is(err, errCapped):
+		// More requests than pimento reads, and not among those read:
+		// not known, never "not found".
+		return requestRecord{}, false, errNotConfirmed
+	case err != nil:
+		return requestRecord{}, false, err
 	}
 	return requestRecord{}, false, nil
 }
