@@ -138,11 +138,14 @@ func scheduleTimes(si models.RequestScheduleable) (start, end time.Time) {
 	return start, time.Time{}
 }
 
-func actionOf(a fmt.Stringer) Action {
+// actionOf is a request's action. The SDK's enums have value-receiver
+// String methods, so a nil *Enum inside a fmt.Stringer is not a nil
+// interface and would panic: the pointer is checked itself.
+func actionOf[T fmt.Stringer](a *T) Action {
 	if a == nil {
 		return ""
 	}
-	return Action(a.String())
+	return Action((*a).String())
 }
 
 // ---- directory roles ----
