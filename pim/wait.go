@@ -137,7 +137,9 @@ func (s *Service) waitEffective(parent context.Context, reqs []ActivateRequest, 
 				note = "group membership reaches other apps only in the tokens they get from now on"
 			}
 			s.proven(&outs[i], e, ProofListing, started[i], note, emit)
-		case err != nil && transient(err):
+		case err != nil && (transient(err) || notYetApplied(err)):
+			// A refusal at the scope is the role not applied there yet:
+			// the propagation wait goes on, bounded.
 			propagating[i] = true
 		case err != nil:
 			s.debugf("proof %s: permissions not readable: %s", e.Key(), describeAuth(err))
