@@ -98,15 +98,6 @@ func (s *Service) approver(k Kind) approverAPI {
 	return roleApprovals{s}
 }
 
-// Stages reads the stages of a's approval.
-func (s *Service) Stages(ctx context.Context, a Approval) ([]ApprovalStage, error) {
-	st, err := s.approver(a.Kind).stages(ctx, a)
-	if err != nil {
-		return nil, stagesError(a, err)
-	}
-	return st, nil
-}
-
 // Decide approves or denies a, with the approver's justification.
 func (s *Service) Decide(ctx context.Context, a Approval, d Decision, justification string) DecisionOutcome {
 	out := DecisionOutcome{Approval: a, Decision: d}

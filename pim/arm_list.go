@@ -177,15 +177,11 @@ func azureActive(v *armauthorization.RoleAssignmentScheduleInstance, n *azureNam
 		n = newAzureNames(nil)
 	}
 	p := v.Properties
-	a := Active{
+	return Active{
 		Eligibility: n.target(p.Scope, p.RoleDefinitionID, p.ExpandedProperties),
 		Start:       deref(p.StartDateTime), End: deref(p.EndDateTime),
 		Assigned: p.AssignmentType == nil || *p.AssignmentType != armauthorization.AssignmentTypeActivated,
 	}
-	if id := deref(p.RoleAssignmentScheduleID); id != "" {
-		a.RequestID = id[strings.LastIndexByte(id, '/')+1:]
-	}
-	return a
 }
 
 // azurePending is a request waiting for an approver, or nothing.

@@ -2,13 +2,9 @@ package pim
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
-
-// errPropagationTimeout is the cause of a propagation wait that ran out.
-var errPropagationTimeout = errors.New("the wait for the permissions ran out of time")
 
 // propagatingEvery is how often the wait says it is still waiting.
 const propagatingEvery = 5 * time.Second
@@ -25,7 +21,7 @@ const refreshEvery = time.Minute
 // yet) is still propagating; a check that fails otherwise makes the
 // listing the proof, and says so.
 func (s *Service) provePropagation(parent context.Context, reqs []ActivateRequest, outs []Outcome, waiting map[int]bool, started []time.Time, emit emitter) {
-	ctx, cancel := context.WithTimeoutCause(parent, s.poll.Propagation, errPropagationTimeout)
+	ctx, cancel := context.WithTimeout(parent, s.poll.Propagation)
 	defer cancel()
 	begun := s.now()
 	said, refreshed := time.Time{}, time.Time{}

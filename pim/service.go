@@ -690,7 +690,7 @@ func (l *loader) snapshot() *Snapshot {
 		el.Scope = l.scopeWordsOf(el)
 		snap.Active = append(snap.Active, Active{
 			Eligibility: enrich(el), Start: deref(a.GetStartDateTime()), End: deref(a.GetEndDateTime()),
-			Assigned: !strings.EqualFold(deref(a.GetAssignmentType()), "Activated"), RequestID: deref(a.GetRoleAssignmentScheduleId()),
+			Assigned: !strings.EqualFold(deref(a.GetAssignmentType()), "Activated"),
 		})
 	}
 	for _, a := range l.grpAct {
