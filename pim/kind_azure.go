@@ -155,20 +155,38 @@ func azureRequestRecord(r *armauthorization.RoleAssignmentScheduleRequest) reque
 		rec.Action = ActionDeactivate
 	}
 	rec.Target = Eligibility{Kind: KindAzureRole, RoleDefinitionID: deref(p.RoleDefinitionID), AzureScope: deref(p.Scope)}
-	if si := p.ScheduleInfo; si != nil {
-		rec.Start = deref(si.StartDateTime)
-		if x := si.Expiration; x != nil {
-			switch {
-			case x.EndDateTime != nil:
-				rec.End = *x.EndDateTime
-			case x.Duration != nil && !rec.Start.IsZero():
-				if d, err := duration.Parse(*x.Duration); err == nil {
-					rec.End = rec.Start.Add(d)
-				}
-			}
+	rec.Start, _, rec.End = armScheduleOf(p.ScheduleInfo)
+	return rec
+}
+
+// armScheduleOf reads an ARM request's scheduleInfo: its start, the
+// duration asked for (as given, else end − start) and its end (as given,
+// else start + duration).
+func armScheduleOf(si *armauthorization.RoleAssignmentScheduleRequestPropertiesScheduleInfo) (start time.Time, d time.Duration, end time.Time) {
+	if si == nil {
+		return
+	}
+	start = deref(si.StartDateTime)
+	x := si.Expiration
+	if x == nil {
+		return
+	}
+	hasD := false
+	if x.Duration != nil {
+		if v, err := duration.Parse(*x.Duration); err == nil {
+			d, hasD = v, true
 		}
 	}
-	return rec
+	switch {
+	case x.EndDateTime != nil:
+		end = *x.EndDateTime
+		if !hasD && !start.IsZero() {
+			d = end.Sub(start)
+		}
+	case hasD && !start.IsZero():
+		end = start.Add(d)
+	}
+	return
 }
 
 func statusOf(s *armauthorization.Status) string {

@@ -2,7 +2,10 @@ package pim
 
 import (
 	"testing"
+	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/authorization/armauthorization/v2"
+	"github.com/microsoft/kiota-abstractions-go/serialization"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
 
@@ -29,5 +32,62 @@ func TestActionOfNilEnum(t *testing.T) {
 	r := models.NewUnifiedRoleAssignmentScheduleRequest()
 	if got := roleRequestRecord(r).Action; got != "" {
 		t.Errorf("request without an action: %q", got)
+	}
+}
+
+// Graph's and ARM's scheduleInfo read alike: a duration without a start
+// (from the approval) keeps its duration and has no end; an end gives the
+// duration, a duration the end.
+func TestScheduleOfBothAPIs(t *testing.T) {
+	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	end := start.Add(2 * time.Hour)
+	graph := func(st *time.Time, iso string, e *time.Time) models.RequestScheduleable {
+		si := models.NewRequestSchedule()
+		si.SetStartDateTime(st)
+		exp := models.NewExpirationPattern()
+		if iso != "" {
+			d, err := serialization.ParseISODuration(iso)
+			if err != nil {
+				t.Fatal(err)
+			}
+			exp.SetDuration(d)
+		}
+		exp.SetEndDateTime(e)
+		si.SetExpiration(exp)
+		return si
+	}
+	arm := func(st *time.Time, iso string, e *time.Time) *armauthorization.RoleAssignmentScheduleRequestPropertiesScheduleInfo {
+		x := &armauthorization.RoleAssignmentScheduleRequestPropertiesScheduleInfoExpiration{EndDateTime: e}
+		if iso != "" {
+			x.Duration = &iso
+		}
+		return &armauthorization.RoleAssignmentScheduleRequestPropertiesScheduleInfo{StartDateTime: st, Expiration: x}
+	}
+	for _, c := range []struct {
+		name    string
+		start   *time.Time
+		iso     string
+		end     *time.Time
+		wantD   time.Duration
+		wantEnd time.Time
+	}{
+		{"duration, no start", nil, "PT2H", nil, 2 * time.Hour, time.Time{}},
+		{"start and duration", &start, "PT2H", nil, 2 * time.Hour, end},
+		{"start and end", &start, "", &end, 2 * time.Hour, end},
+	} {
+		s, d, e := scheduleOf(graph(c.start, c.iso, c.end))
+		if d != c.wantD || !e.Equal(c.wantEnd) || (c.start != nil && !s.Equal(*c.start)) {
+			t.Errorf("Graph %s: %s %s %s", c.name, s, d, e)
+		}
+		s, d, e = armScheduleOf(arm(c.start, c.iso, c.end))
+		if d != c.wantD || !e.Equal(c.wantEnd) || (c.start != nil && !s.Equal(*c.start)) {
+			t.Errorf("ARM %s: %s %s %s", c.name, s, d, e)
+		}
+	}
+	if s, d, e := scheduleOf(nil); !s.IsZero() || d != 0 || !e.IsZero() {
+		t.Error("nil Graph schedule")
+	}
+	if s, d, e := armScheduleOf(nil); !s.IsZero() || d != 0 || !e.IsZero() {
+		t.Error("nil ARM schedule")
 	}
 }
