@@ -124,23 +124,23 @@ func (s *Service) Activate(ctx context.Context, reqs []ActivateRequest, opt Acti
 // one carrying the authentication context when the policy names one. MSAL
 // keeps the new token as the cached one, so the request then carries it.
 func (s *Service) stepUpFor(ctx context.Context, e Eligibility, emit emitter) error {
-	tokens := s.kind(e.Kind).tokens()
-	if e.Policy.MFA {
-		// A token pimento cannot read proves nothing either way: PIM
-		// answers MfaRule if it must, and that steps up then.
-		if t, err := tokens.Token(ctx); err == nil && t.Facts.Decoded && !t.Facts.HasMFA() {
-			emit(e, StageStepUp, "signing in again with multi-factor authentication (the policy requires it)")
-			s.debugf("step-up: %s requires MFA; the current token shows none", e.Key())
-			if _, err := tokens.SignInAgain(ctx); err != nil {
-				return fmt.Errorf("the policy requires a multi-factor sign-in, which did not complete: %w", err)
-			}
-		}
-	}
 	c := e.Policy.AuthContext
-	if c == "" {
+	if !e.Policy.MFA && c == "" {
 		return nil
 	}
-	if t, err := tokens.Token(ctx); err == nil && t.Facts.HasACRS(c) {
+	tokens := s.kind(e.Kind).tokens()
+	t, terr := tokens.Token(ctx)
+	// A token pimento cannot read proves nothing either way: PIM answers
+	// MfaRule if it must, and that steps up then.
+	if e.Policy.MFA && terr == nil && t.Facts.Decoded && !t.Facts.HasMFA() {
+		emit(e, StageStepUp, "signing in again with multi-factor authentication (the policy requires it)")
+		s.debugf("step-up: %s requires MFA; the current token shows none", e.Key())
+		var err error
+		if t, err = tokens.SignInAgain(ctx); err != nil {
+			return fmt.Errorf("the policy requires a multi-factor sign-in, which did not complete: %w", err)
+		}
+	}
+	if c == "" || terr == nil && t.Facts.HasACRS(c) {
 		return nil
 	}
 	emit(e, StageStepUp, "signing in with authentication context "+c)
