@@ -124,23 +124,23 @@ func (s *Service) Activate(ctx context.Context, reqs []ActivateRequest, opt Acti
 // one carrying the authentication context when the policy names one. MSAL
 // keeps the new token as the cached one, so the request then carries it.
 func (s *Service) stepUpFor(ctx context.Context, e Eligibility, emit emitter) error {
-	tokens := s.kind(e.Kind).tokens()
-	if e.Policy.MFA {
-		// A token pimento cannot read proves nothing either way: PIM
-		// answers MfaRule if it must, and that steps up then.
-		if t, err := tokens.Token(ctx); err == nil && t.Facts.Decoded && !t.Facts.HasMFA() {
-			emit(e, StageStepUp, "signing in again with multi-factor authentication (the policy requires it)")
-			s.debugf("step-up: %s requires MFA; the current token shows none", e.Key())
-			if _, err := tokens.SignInAgain(ctx); err != nil {
-				return fmt.Errorf("the policy requires a multi-factor sign-in, which did not complete: %w", err)
-			}
-		}
-	}
 	c := e.Policy.AuthContext
-	if c == "" {
+	if !e.Policy.MFA && c == "" {
 		return nil
 	}
-	if t, err := tokens.Token(ctx); err == nil && t.Facts.HasACRS(c) {
+	tokens := s.kind(e.Kind).tokens()
+	t, terr := tokens.Token(ctx)
+	// A token pimento cannot read proves nothing either way: PIM answers
+	// MfaRule if it must, and that steps up then.
+	if e.Policy.MFA && terr == nil && t.Facts.Decoded && !t.Facts.HasMFA() {
+		emit(e, StageStepUp, "signing in again with multi-factor authentication (the policy requires it)")
+		s.debugf("step-up: %s requires MFA; the current token shows none", e.Key())
+		var err error
+		if t, err = tokens.SignInAgain(ctx); err != nil {
+			return fmt.Errorf("the policy requires a multi-factor sign-in, which did not complete: %w", err)
+		}
+	}
+	if c == "" || terr == nil && t.Facts.HasACRS(c) {
 		return nil
 	}
 	emit(e, StageStepUp, "signing in with authentication context "+c)
@@ -217,21 +217,15 @@ func (s *Service) submit(ctx context.Context, r ActivateRequest, principal strin
 	emit(r.Target, StageSubmitted, "request sent to PIM")
 	s.debugf("activate %s: sending start %s duration %s (journal record %s)", r.Target.Key(), sent.Start.Format(time.RFC3339), duration.ISO(sent.Duration), record)
 	rec, err := s.post(ctx, sent, principal)
-	if g, ok := asGraphError(err); ok && g.Status == 429 && g.RetryAfter <= maxThrottleWait {
+	if g, wait, ok := throttled(err); ok {
 		// A throttled request was not processed: sending it once more
 		// after Retry-After is not a blind retry. Anything else is never
 		// resent.
-		wait := g.RetryAfter
-		if wait <= 0 {
-			wait = 2 * time.Second
-		}
 		emit(r.Target, StageSubmitted, fmt.Sprintf("%s is throttling (HTTP 429): PIM did not process the request; sending it once more in %s", apiOf(g), duration.Human(wait)))
-		select {
-		case <-ctx.Done():
+		if !pause(ctx, wait) {
 			out.Err = errors.New("interrupted while waiting to resend a throttled request: PIM did not process it, nothing was activated")
 			emit(r.Target, StageFailed, out.Err.Error())
 			return out, record
-		case <-time.After(wait):
 		}
 		resend("request sent again after the throttle")
 		rec, err = s.post(ctx, sent, principal)
@@ -323,8 +317,39 @@ func (s *Service) submit(ctx context.Context, r ActivateRequest, principal strin
 	return out, record
 }
 
-// maxThrottleWait is the longest Retry-After an activation waits for once.
+// maxThrottleWait is the longest Retry-After a write waits for once.
 const maxThrottleWait = 30 * time.Second
+
+// defaultThrottleWait is the wait before that one resend when the answer
+// gave no Retry-After.
+const defaultThrottleWait = 2 * time.Second
+
+// throttled reports whether err is a throttled answer (HTTP 429: the write
+// was not processed) that pimento sends once more, and how long to wait
+// first: its Retry-After, or defaultThrottleWait without one. A
+// Retry-After over maxThrottleWait is not waited for.
+func throttled(err error) (g *GraphError, wait time.Duration, ok bool) {
+	g, ok = asGraphError(err)
+	if !ok || g.Status != 429 || g.RetryAfter > maxThrottleWait {
+		return nil, 0, false
+	}
+	if wait = g.RetryAfter; wait <= 0 {
+		wait = defaultThrottleWait
+	}
+	return g, wait, true
+}
+
+// pause waits d; false when ctx ended first.
+func pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
 
 func activationError(e Eligibility, err error) error {
 	g, ok := asGraphError(err)

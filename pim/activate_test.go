@@ -1,12 +1,15 @@
 package pim_test
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/pimento-cli/pimento/auth"
 	"github.com/pimento-cli/pimento/internal/state"
 	"github.com/pimento-cli/pimento/pim"
 	"github.com/pimento-cli/pimento/sim"
@@ -561,5 +564,40 @@ func TestAppScopedEligibilitySendsAppScopeID(t *testing.T) {
 	posts := e.activationPosts()
 	if len(posts) != 1 || !strings.Contains(posts[0].Body, `"appScopeId":"/"`) || strings.Contains(posts[0].Body, `"directoryScopeId"`) {
 		t.Errorf("POST body = %s", posts[0].Body)
+	}
+}
+
+// countingTokens counts the reads of the current token.
+type countingTokens struct {
+	pim.Tokens
+	reads atomic.Int32
+}
+
+func (c *countingTokens) Token(ctx context.Context) (auth.Token, error) {
+	c.reads.Add(1)
+	return c.Tokens.Token(ctx)
+}
+
+// A policy with both MFA and an authentication context reads the current
+// token once before the request, not once per rule.
+func TestStepUpReadsTheTokenOnce(t *testing.T) {
+	e := newEnv(t)
+	tokens := &countingTokens{Tokens: e.session}
+	svc := pim.New(pim.Options{Graph: e.graph, Tokens: tokens, Now: e.tn.Now, Poll: fastPoll})
+	snap, err := svc.Load(e.ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ga := elig(t, snap, "Global Administrator")
+	if !ga.Policy.MFA || ga.Policy.AuthContext == "" {
+		t.Fatalf("policy: %+v", ga.Policy)
+	}
+	tokens.reads.Store(0)
+	out := svc.Activate(e.ctx(), []pim.ActivateRequest{{Target: ga, Duration: 30 * time.Minute, Justification: "tenant change"}}, pim.ActivateOptions{}, nil)[0]
+	if out.Err != nil || out.Status != "Provisioned" {
+		t.Fatalf("outcome: %+v", out)
+	}
+	if n := tokens.reads.Load(); n != 1 {
+		t.Errorf("%d reads of the current token, want 1", n)
 	}
 }

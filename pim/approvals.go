@@ -44,20 +44,8 @@ func (s *Service) Approvals(ctx context.Context, withStages bool) (*Snapshot, er
 // an e-mail address, not the UPN (AF §1.5). A lookup that fails (no
 // permission to read users) leaves ARM's words; nil when none was read.
 func (s *Service) lookUpUsers(ctx context.Context, ids []string) map[string][2]string {
-	l := &loader{s: s, asked: map[string]bool{}}
-	var reqs []batchReq
-	for _, id := range ids {
-		if l.asked["user|"+id] {
-			continue
-		}
-		l.asked["user|"+id] = true
-		r, err := s.userRequest(ctx, id)
-		if err != nil {
-			return nil
-		}
-		reqs = append(reqs, r)
-	}
-	if len(reqs) == 0 {
+	reqs, err := s.userLookups(ctx, ids, map[string]bool{})
+	if err != nil || len(reqs) == 0 {
 		return nil
 	}
 	res, _, err := s.runBatch(ctx, reqs)
@@ -65,10 +53,14 @@ func (s *Service) lookUpUsers(ctx context.Context, ids []string) map[string][2]s
 		s.debugf("requesters: %s", describe(err))
 		return nil
 	}
+	users := map[string][2]string{}
 	for _, r := range reqs {
-		l.readUser(res, r.key)
+		s.readUser(res, r.key, users)
 	}
-	return l.users
+	if len(users) == 0 {
+		return nil
+	}
+	return users
 }
 
 // FindApproval reads the one request the admin approves whose request or

@@ -98,15 +98,6 @@ func (s *Service) approver(k Kind) approverAPI {
 	return roleApprovals{s}
 }
 
-// Stages reads the stages of a's approval.
-func (s *Service) Stages(ctx context.Context, a Approval) ([]ApprovalStage, error) {
-	st, err := s.approver(a.Kind).stages(ctx, a)
-	if err != nil {
-		return nil, stagesError(a, err)
-	}
-	return st, nil
-}
-
 // Decide approves or denies a, with the approver's justification.
 func (s *Service) Decide(ctx context.Context, a Approval, d Decision, justification string) DecisionOutcome {
 	out := DecisionOutcome{Approval: a, Decision: d}
@@ -162,16 +153,13 @@ func (s *Service) Decide(ctx context.Context, a Approval, d Decision, justificat
 // more after its Retry-After.
 func (s *Service) sendDecision(ctx context.Context, api approverAPI, a Approval, st ApprovalStage, d Decision, justification string) error {
 	err := api.decide(ctx, a, st, d, justification)
-	g, ok := asGraphError(err)
-	if !ok || g.Status != 429 || g.RetryAfter > maxThrottleWait {
+	_, wait, ok := throttled(err)
+	if !ok {
 		return err
 	}
-	wait := max(g.RetryAfter, 2*time.Second)
 	s.debugf("decide %s: throttled, sending once more in %s", a.RequestID, wait)
-	select {
-	case <-ctx.Done():
+	if !pause(ctx, wait) {
 		return fmt.Errorf("interrupted while waiting to resend a throttled decision: PIM did not process it: %w", ctx.Err())
-	case <-time.After(wait):
 	}
 	return api.decide(ctx, a, st, d, justification)
 }

@@ -73,6 +73,12 @@ func (a *ARM) eachRequest(ctx context.Context, each func(*armauthorization.RoleA
 // errCapped, never a silent stop), handing each item to each, and returns
 // how many pages it read.
 func allARMPages[P, V any](ctx context.Context, p *runtime.Pager[P], values func(P) []*V, each func(*V)) (int, error) {
+	return armPagesUntil(ctx, p, values, func(v *V) bool { each(v); return true })
+}
+
+// armPagesUntil is allARMPages that stops, without error, at the first
+// item each answers false for.
+func armPagesUntil[P, V any](ctx context.Context, p *runtime.Pager[P], values func(P) []*V, each func(*V) bool) (int, error) {
 	pages := 0
 	for ; p.More(); pages++ {
 		if pages == maxPages {
@@ -83,8 +89,8 @@ func allARMPages[P, V any](ctx context.Context, p *runtime.Pager[P], values func
 			return pages, armError(err)
 		}
 		for _, v := range values(page) {
-			if v != nil {
-				each(v)
+			if v != nil && !each(v) {
+				return pages + 1, nil
 			}
 		}
 	}
@@ -171,15 +177,11 @@ func azureActive(v *armauthorization.RoleAssignmentScheduleInstance, n *azureNam
 		n = newAzureNames(nil)
 	}
 	p := v.Properties
-	a := Active{
+	return Active{
 		Eligibility: n.target(p.Scope, p.RoleDefinitionID, p.ExpandedProperties),
 		Start:       deref(p.StartDateTime), End: deref(p.EndDateTime),
 		Assigned: p.AssignmentType == nil || *p.AssignmentType != armauthorization.AssignmentTypeActivated,
 	}
-	if id := deref(p.RoleAssignmentScheduleID); id != "" {
-		a.RequestID = id[strings.LastIndexByte(id, '/')+1:]
-	}
-	return a
 }
 
 // azurePending is a request waiting for an approver, or nothing.

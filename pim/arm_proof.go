@@ -2,6 +2,7 @@ package pim
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -50,7 +51,18 @@ func (s *Service) azureRolePermissions(ctx context.Context, e Eligibility) (perm
 	}
 	res, err := c.Get(ctx, scopePath(e.AzureScope), guid, nil)
 	if err != nil {
-		return set, armError(err)
+		err = armError(err)
+		if !notYetApplied(err) || scopePath(e.AzureScope) == "" {
+			return set, err
+		}
+		// No role at the scope yet (the activation still propagating): a
+		// built-in role's definition is readable at the tenant root too.
+		root, rerr := c.Get(ctx, "", guid, nil)
+		if rerr != nil {
+			s.debugf("azure: role definition %s unreadable at %s (%s) and at the tenant root (%s)", guid, e.AzureScope, describe(err), describe(armError(rerr)))
+			return set, err
+		}
+		res = root
 	}
 	if p := res.Properties; p != nil {
 		for _, perm := range p.Permissions {
@@ -65,6 +77,21 @@ func (s *Service) azureRolePermissions(ctx context.Context, e Eligibility) (perm
 	}
 	s.meta.Put("azrole|"+guid, set)
 	return set, nil
+}
+
+// codeAuthorizationFailed is ARM's refusal of an action the caller has no
+// role for at a scope (AZ §2.3: "… does not have authorization to perform
+// action … If access was recently granted, please refresh your
+// credentials.").
+const codeAuthorizationFailed = "AuthorizationFailed"
+
+// notYetApplied reports whether err is ARM refusing a read at a scope for
+// want of a role there (403 AuthorizationFailed). While an activation
+// propagates the admin may have no role at its scope yet, so the refusal
+// means "not applied yet", not "the permissions cannot be read".
+func notYetApplied(err error) bool {
+	g, ok := asGraphError(err)
+	return ok && g.Status == http.StatusForbidden && strings.EqualFold(g.Code, codeAuthorizationFailed)
 }
 
 // permissions are the entries ARM lists for the caller at scope. v2 has

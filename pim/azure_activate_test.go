@@ -235,3 +235,31 @@ func TestAzureThrottledAndFailedPUTs(t *testing.T) {
 		t.Errorf("%d reads by name after a 503", n)
 	}
 }
+
+// A PUT whose answer was lost, read back from a request list longer than
+// pimento reads (GET by name refused): not among the pages read is not
+// known, never "PIM has no record of it: nothing was activated".
+func TestAzureLostPUTBeyondTheReadPagesIsNotConfirmed(t *testing.T) {
+	e := newEnv(t, withAzure(), longTokens(), withScenario(func(sc *sim.Scenario) { sc.PageSize = 1 }))
+	r := reader(t, e)
+	// 52 earlier requests fill more pages than pimento reads (50).
+	for i := 0; i < 26; i++ {
+		if out, _ := e.activate(r, false); out.Err != nil {
+			t.Fatalf("activation %d: %v", i, out.Err)
+		}
+		e.tn.Clock().Advance(6 * time.Minute)
+		if d := e.svc.DeactivateWith(e.ctx(), pim.Active{Eligibility: r.Target}, pim.DeactivateOptions{}, nil); d.Err != nil {
+			t.Fatalf("deactivation %d: %v", i, d.Err)
+		}
+		e.tn.Clock().Advance(3 * time.Minute)
+	}
+	e.tn.AddFault(sim.Fault{Method: "PUT", Path: armRequestsType, Kind: sim.FaultNoMessage, Status: 503, Times: 1})
+	e.tn.AddFault(sim.Fault{Method: "GET", Path: armRequestsType, Kind: sim.FaultStatus, Status: 403})
+	out, _ := e.activate(r, true)
+	if out.Err == nil || strings.Contains(out.Err.Error(), "nothing was activated") || !strings.Contains(out.Err.Error(), "could not confirm") {
+		t.Fatalf("err = %v, want not confirmed", out.Err)
+	}
+	if n := len(e.azurePUTs()); n != 53 {
+		t.Errorf("%d PUTs, want 53: the lost one never sent again", n)
+	}
+}

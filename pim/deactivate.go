@@ -72,7 +72,11 @@ func (s *Service) DeactivateWith(ctx context.Context, a Active, opt DeactivateOp
 		case ok:
 			rec, err = found, nil
 		default:
-			if gone, lerr := s.gone(ctx, a); lerr == nil && gone {
+			gone, lerr := s.gone(ctx, a)
+			if lerr != nil {
+				return fail(fmt.Errorf("the deactivation answer was lost (%s), PIM has no record of it, and the active roles could not be read (%s): %w", describe(err), describe(lerr), errNotConfirmed))
+			}
+			if gone {
 				rec, err = requestRecord{Status: "Revoked"}, nil
 				break
 			}

@@ -186,3 +186,21 @@ func TestDeactivateGroupAccess(t *testing.T) {
 		t.Errorf("group POSTs = %+v", posts)
 	}
 }
+
+// A deactivation whose answer was lost, with no request found and the
+// active roles unreadable: nothing was checked, so nothing is claimed
+// ("still active" neither).
+func TestDeactivationLostAndListingRefusedIsNotConfirmed(t *testing.T) {
+	e := newEnv(t)
+	gr := activeByName(t, e.load(), "Global Reader")
+	e.tn.AddFault(sim.Fault{Method: "POST", Path: "roleAssignmentScheduleRequests", Kind: sim.FaultNoMessage, Status: 503, Times: 1})
+	e.tn.AddFault(sim.Fault{Method: "GET", Path: "roleAssignmentScheduleInstances", Kind: sim.FaultNoMessage, Status: 403})
+	out := e.svc.Deactivate(e.ctx(), gr, nil)
+	if out.Err == nil {
+		t.Fatalf("outcome = %+v", out)
+	}
+	msg := out.Err.Error()
+	if strings.Contains(msg, "still active") || !strings.Contains(msg, "could not confirm") || !strings.Contains(msg, "403") {
+		t.Errorf("err = %q, want not confirmed, with the listing's error", msg)
+	}
+}

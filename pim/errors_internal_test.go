@@ -17,3 +17,23 @@ func TestParseRetryAfterReadsBothForms(t *testing.T) {
 		t.Error("a bad Retry-After was read")
 	}
 }
+
+// One rule for every throttled write: resent once after its Retry-After,
+// or after defaultThrottleWait without one; not when the wait is too long.
+func TestThrottledWaits(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		wait time.Duration
+		ok   bool
+	}{
+		{&GraphError{Status: 429, RetryAfter: time.Second}, time.Second, true},
+		{&GraphError{Status: 429}, defaultThrottleWait, true},
+		{&GraphError{Status: 429, RetryAfter: maxThrottleWait + time.Second}, 0, false},
+		{&GraphError{Status: 503, RetryAfter: time.Second}, 0, false},
+		{nil, 0, false},
+	} {
+		if _, wait, ok := throttled(c.err); wait != c.wait || ok != c.ok {
+			t.Errorf("throttled(%v) = %s, %v; want %s, %v", c.err, wait, ok, c.wait, c.ok)
+		}
+	}
+}

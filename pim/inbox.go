@@ -10,8 +10,6 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/identitygovernance"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/rolemanagement"
-
-	"github.com/pimento-cli/pimento/internal/duration"
 )
 
 // The approver's inbox: other admins' requests that wait for the signed-in
@@ -176,18 +174,7 @@ func graphApproval(el Eligibility, id, approvalID, principal string, p models.Di
 	}
 	a := Approval{Eligibility: el, RequestID: id, ApprovalID: approvalID, RequesterID: principal}
 	a.Requester, a.RequesterUPN = principalNames(p)
-	if si != nil {
-		a.Start = deref(si.GetStartDateTime())
-		if exp := si.GetExpiration(); exp != nil {
-			if d := exp.GetDuration(); d != nil {
-				if v, err := d.ToDuration(); err == nil {
-					a.Duration = v
-				}
-			} else if end := exp.GetEndDateTime(); end != nil && !a.Start.IsZero() {
-				a.Duration = end.Sub(a.Start)
-			}
-		}
-	}
+	a.Start, a.Duration, _ = scheduleOf(si)
 	if ti != nil {
 		a.TicketNumber, a.TicketSystem = deref(ti.GetTicketNumber()), deref(ti.GetTicketSystem())
 	}
@@ -262,18 +249,7 @@ func azureApproval(v *armauthorization.RoleAssignmentScheduleRequest, n *azureNa
 	if a.RequesterID == "" {
 		a.RequesterID = deref(p.RequestorID)
 	}
-	if si := p.ScheduleInfo; si != nil {
-		a.Start = deref(si.StartDateTime)
-		if x := si.Expiration; x != nil {
-			if x.Duration != nil {
-				if d, err := duration.Parse(*x.Duration); err == nil {
-					a.Duration = d
-				}
-			} else if x.EndDateTime != nil && !a.Start.IsZero() {
-				a.Duration = x.EndDateTime.Sub(a.Start)
-			}
-		}
-	}
+	a.Start, a.Duration, _ = armScheduleOf(p.ScheduleInfo)
 	if t := p.TicketInfo; t != nil {
 		a.TicketNumber, a.TicketSystem = deref(t.TicketNumber), deref(t.TicketSystem)
 	}

@@ -118,31 +118,47 @@ func ticket(sent Sent) models.TicketInfoable {
 	return t
 }
 
-func scheduleTimes(si models.RequestScheduleable) (start, end time.Time) {
+// scheduleOf reads a Graph scheduleInfo: its start (zero: from the
+// approval), the duration asked for (as given, else end − start) and its
+// end (as given, else start + duration; zero without a start).
+func scheduleOf(si models.RequestScheduleable) (start time.Time, d time.Duration, end time.Time) {
 	if si == nil {
-		return time.Time{}, time.Time{}
+		return
 	}
 	start = deref(si.GetStartDateTime())
 	exp := si.GetExpiration()
-	if exp == nil || start.IsZero() {
-		return start, time.Time{}
+	if exp == nil {
+		return
 	}
-	if e := exp.GetEndDateTime(); e != nil {
-		return start, *e
-	}
-	if d := exp.GetDuration(); d != nil {
-		if v, err := d.ToDuration(); err == nil {
-			return start, start.Add(v)
+	hasD := false
+	if v := exp.GetDuration(); v != nil {
+		if x, err := v.ToDuration(); err == nil {
+			d, hasD = x, true
 		}
 	}
-	return start, time.Time{}
+	if start.IsZero() {
+		return
+	}
+	switch e := exp.GetEndDateTime(); {
+	case e != nil:
+		end = *e
+		if !hasD {
+			d = end.Sub(start)
+		}
+	case hasD:
+		end = start.Add(d)
+	}
+	return
 }
 
-func actionOf(a fmt.Stringer) Action {
+// actionOf is a request's action. The SDK's enums have value-receiver
+// String methods, so a nil *Enum inside a fmt.Stringer is not a nil
+// interface and would panic: the pointer is checked itself.
+func actionOf[T fmt.Stringer](a *T) Action {
 	if a == nil {
 		return ""
 	}
-	return Action(a.String())
+	return Action((*a).String())
 }
 
 // ---- directory roles ----
@@ -189,7 +205,7 @@ func (k roleKind) post(ctx context.Context, sent Sent, principal string) (reques
 }
 
 func roleRequestRecord(r models.UnifiedRoleAssignmentScheduleRequestable) requestRecord {
-	start, end := scheduleTimes(r.GetScheduleInfo())
+	start, _, end := scheduleOf(r.GetScheduleInfo())
 	return requestRecord{
 		ID: deref(r.GetId()), Status: deref(r.GetStatus()), Action: actionOf(r.GetAction()),
 		Target:  Eligibility{Kind: KindDirectoryRole, RoleDefinitionID: deref(r.GetRoleDefinitionId()), DirectoryScopeID: deref(r.GetDirectoryScopeId()), AppScopeID: deref(r.GetAppScopeId())},

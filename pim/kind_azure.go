@@ -120,17 +120,25 @@ func (k azureKind) find(ctx context.Context, sent Sent) (requestRecord, bool, er
 		return requestRecord{}, false, armError(err)
 	}
 	k.s.debugf("azure: GET of request %s refused (%s); listing the caller's requests at the scope", sent.Name, describe(g))
-	pager := c.NewListForScopePager(scope, &armauthorization.RoleAssignmentScheduleRequestsClientListForScopeOptions{Filter: to.Ptr("asTarget()")})
-	for page := 0; pager.More() && page < maxPages; page++ {
-		p, err := pager.NextPage(ctx)
-		if err != nil {
-			return requestRecord{}, false, armError(err)
-		}
-		for _, r := range p.Value {
-			if r != nil && strings.EqualFold(deref(r.Name), sent.Name) {
-				return azureRequestRecord(r), true, nil
+	var found *armauthorization.RoleAssignmentScheduleRequest
+	_, err = armPagesUntil(ctx, c.NewListForScopePager(scope, &armauthorization.RoleAssignmentScheduleRequestsClientListForScopeOptions{Filter: to.Ptr(asTarget)}),
+		func(p armauthorization.RoleAssignmentScheduleRequestsClientListForScopeResponse) []*armauthorization.RoleAssignmentScheduleRequest {
+			return p.Value
+		}, func(r *armauthorization.RoleAssignmentScheduleRequest) bool {
+			if strings.EqualFold(deref(r.Name), sent.Name) {
+				found = r
 			}
-		}
+			return found == nil
+		})
+	switch {
+	case found != nil:
+		return azureRequestRecord(found), true, nil
+	case errors.Is(err, errCapped):
+		// More requests than pimento reads, and not among those read:
+		// not known, never "not found".
+		return requestRecord{}, false, errNotConfirmed
+	case err != nil:
+		return requestRecord{}, false, err
 	}
 	return requestRecord{}, false, nil
 }
@@ -147,20 +155,38 @@ func azureRequestRecord(r *armauthorization.RoleAssignmentScheduleRequest) reque
 		rec.Action = ActionDeactivate
 	}
 	rec.Target = Eligibility{Kind: KindAzureRole, RoleDefinitionID: deref(p.RoleDefinitionID), AzureScope: deref(p.Scope)}
-	if si := p.ScheduleInfo; si != nil {
-		rec.Start = deref(si.StartDateTime)
-		if x := si.Expiration; x != nil {
-			switch {
-			case x.EndDateTime != nil:
-				rec.End = *x.EndDateTime
-			case x.Duration != nil && !rec.Start.IsZero():
-				if d, err := duration.Parse(*x.Duration); err == nil {
-					rec.End = rec.Start.Add(d)
-				}
-			}
+	rec.Start, _, rec.End = armScheduleOf(p.ScheduleInfo)
+	return rec
+}
+
+// armScheduleOf reads an ARM request's scheduleInfo: its start, the
+// duration asked for (as given, else end − start) and its end (as given,
+// else start + duration).
+func armScheduleOf(si *armauthorization.RoleAssignmentScheduleRequestPropertiesScheduleInfo) (start time.Time, d time.Duration, end time.Time) {
+	if si == nil {
+		return
+	}
+	start = deref(si.StartDateTime)
+	x := si.Expiration
+	if x == nil {
+		return
+	}
+	hasD := false
+	if x.Duration != nil {
+		if v, err := duration.Parse(*x.Duration); err == nil {
+			d, hasD = v, true
 		}
 	}
-	return rec
+	switch {
+	case x.EndDateTime != nil:
+		end = *x.EndDateTime
+		if !hasD && !start.IsZero() {
+			d = end.Sub(start)
+		}
+	case hasD && !start.IsZero():
+		end = start.Add(d)
+	}
+	return
 }
 
 func statusOf(s *armauthorization.Status) string {

@@ -56,7 +56,7 @@ func (k groupKind) post(ctx context.Context, sent Sent, principal string) (reque
 }
 
 func groupRequestRecord(r models.PrivilegedAccessGroupAssignmentScheduleRequestable) requestRecord {
-	start, end := scheduleTimes(r.GetScheduleInfo())
+	start, _, end := scheduleOf(r.GetScheduleInfo())
 	return requestRecord{
 		ID: deref(r.GetId()), Status: deref(r.GetStatus()), Action: actionOf(r.GetAction()),
 		Target:  Eligibility{Kind: KindGroup, GroupID: deref(r.GetGroupId()), AccessID: accessOf(r.GetAccessId())},

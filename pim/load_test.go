@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pimento-cli/pimento/pim"
 	"github.com/pimento-cli/pimento/sim"
 )
 
@@ -215,5 +216,39 @@ func TestLoadHasNoPendingAtStart(t *testing.T) {
 	e := newEnv(t)
 	if snap := e.load(); len(snap.Pending) != 0 {
 		t.Fatalf("pending = %+v", snap.Pending)
+	}
+}
+
+// A list with more pages than a load follows (one per wave) leaves pages
+// unread: the snapshot says the list may be incomplete, never silently
+// short.
+func TestLoadPastItsWavesSaysTheListMayBeIncomplete(t *testing.T) {
+	e := newEnv(t, withScenario(func(sc *sim.Scenario) {
+		sc.PageSize = 1
+		au := "/administrativeUnits/" + sim.DemoAUID
+		for _, x := range []struct{ role, scope string }{
+			{sim.RoleUserAdministrator, au}, {sim.RoleHelpdeskAdministrator, "/"}, {sim.RoleExchangeAdministrator, au}, {sim.RoleSecurityAdministrator, au},
+		} {
+			sc.Eligibilities = append(sc.Eligibilities, sim.Eligibility{UserID: sim.DemoAdminUserID, RoleDefinitionID: x.role, DirectoryScopeID: x.scope})
+		}
+	}))
+	snap := e.load()
+	roles := 0
+	for _, el := range snap.Eligible {
+		if el.Kind == pim.KindDirectoryRole {
+			roles++
+		}
+	}
+	if roles >= 13 {
+		t.Skipf("all %d role eligibilities were read: the load follows more pages now", roles)
+	}
+	found := false
+	for _, w := range snap.Warnings {
+		if strings.Contains(w, "eligible roles") && strings.Contains(w, "may be incomplete") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("%d of 13 role eligibilities read, and the warnings %q do not say the list may be incomplete", roles, snap.Warnings)
 	}
 }

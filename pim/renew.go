@@ -117,12 +117,35 @@ func (s *Service) Renew(ctx context.Context, a Active, req ActivateRequest, prog
 		out.Err = fmt.Errorf("%s was deactivated, but PIM still holds the old assignment and refused the new activation (RoleAssignmentExists): it is not active now; activate it again in a minute with `pimento activate`", a.Label())
 	case ctx.Err() != nil && o.Err == nil && !o.Effective:
 		out.Err = &InterruptedError{Name: a.Label(), Accepted: IsAccepted(o.Status), Status: o.Status}
+	case o.Err != nil && accepted(o):
+		// PIM took the new activation; only the wait for it failed (not
+		// listed in time, the check refused, an interrupt): it is on its
+		// way, not seen.
+		out.Err = fmt.Errorf("%s was deactivated and activated again (PIM answered %s), but pimento has not seen it active yet: %w", a.Label(), acceptedStatus(o), o.Err)
+	case errors.Is(o.Err, errNotConfirmed):
+		out.Err = fmt.Errorf("%s was deactivated, and whether PIM took the new activation is not known: %w", a.Label(), o.Err)
 	case o.Err != nil:
 		out.Err = fmt.Errorf("%s was deactivated, but the new activation failed, so it is not active now: %w", a.Label(), o.Err)
 	case IsPending(o.Status):
 		out.Err = fmt.Errorf("%s was deactivated and the new activation waits for approval: it is not active until an approver agrees", a.Label())
 	}
 	return out
+}
+
+// accepted reports whether PIM accepted o's activation, whatever became
+// of the wait for it afterwards.
+func accepted(o Outcome) bool {
+	var ie *InterruptedError
+	return IsAccepted(o.Status) || errors.As(o.Err, &ie) && ie.Accepted
+}
+
+// acceptedStatus is the status PIM accepted o's activation with.
+func acceptedStatus(o Outcome) string {
+	var ie *InterruptedError
+	if o.Status == "" && errors.As(o.Err, &ie) {
+		return ie.Status
+	}
+	return o.Status
 }
 
 // waitGone polls, bounded, until a's old instance is no longer listed, so

@@ -15,14 +15,20 @@ import (
 
 // userRequests are the lookups of requesters Graph did not name.
 func (l *loader) userRequests(ctx context.Context) ([]batchReq, error) {
+	return l.s.userLookups(ctx, l.inbox.unnamed(), l.asked)
+}
+
+// userLookups are the lookups of the ids not asked for yet, each once;
+// asked records them.
+func (s *Service) userLookups(ctx context.Context, ids []string, asked map[string]bool) ([]batchReq, error) {
 	var reqs []batchReq
-	for _, id := range l.inbox.unnamed() {
+	for _, id := range ids {
 		key := "user|" + id
-		if id == "" || l.asked[key] {
+		if id == "" || asked[key] {
 			continue
 		}
-		l.asked[key] = true
-		r, err := l.s.userRequest(ctx, id)
+		asked[key] = true
+		r, err := s.userRequest(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -42,17 +48,23 @@ func (s *Service) userRequest(ctx context.Context, id string) (batchReq, error) 
 
 // readUser keeps a looked-up requester's names.
 func (l *loader) readUser(res map[string]batchRes, key string) {
-	id := strings.TrimPrefix(key, "user|")
-	v, err := decodeItem[models.DirectoryObjectable](res, key, models.CreateDirectoryObjectFromDiscriminatorValue)
-	if err != nil {
-		l.s.debugf("requester %s: %s", id, describe(err))
-		return
-	}
-	name, upn := principalNames(v)
 	if l.users == nil {
 		l.users = map[string][2]string{}
 	}
-	l.users[id] = [2]string{name, upn}
+	l.s.readUser(res, key, l.users)
+}
+
+// readUser puts a looked-up user's names (display name, UPN) in users; a
+// lookup that failed leaves them out.
+func (s *Service) readUser(res map[string]batchRes, key string, users map[string][2]string) {
+	id := strings.TrimPrefix(key, "user|")
+	v, err := decodeItem[models.DirectoryObjectable](res, key, models.CreateDirectoryObjectFromDiscriminatorValue)
+	if err != nil {
+		s.debugf("requester %s: %s", id, describe(err))
+		return
+	}
+	name, upn := principalNames(v)
+	users[id] = [2]string{name, upn}
 }
 
 // named fills a's requester from a lookup when Graph did not expand it.

@@ -155,3 +155,30 @@ func TestRenewWaitsOnceForTheOldAssignmentToGo(t *testing.T) {
 		t.Fatalf("held: %+v", out)
 	}
 }
+
+// PIM accepted the new activation and only the wait for it failed (here:
+// the listing refused): the renewal says it was activated again and not
+// seen active, never "failed, not active now".
+func TestRenewAcceptedButUnverifiedIsNotCalledFailed(t *testing.T) {
+	p := fastPoll
+	p.Timeout = time.Second
+	e := newEnv(t, withPoll(p), longTokens())
+	app := elig(t, e.load(), "Application Administrator")
+	if out, _ := e.activate(pim.ActivateRequest{Target: app, Duration: time.Hour, Justification: "INC-7"}, true); !out.Effective {
+		t.Fatalf("activation: %+v", out)
+	}
+	active := activeByName(t, e.load(), "Application Administrator")
+	e.tn.Clock().Advance(6 * time.Minute)
+	e.tn.AddFault(sim.Fault{Method: "GET", Path: "roleAssignmentScheduleInstances", Kind: sim.FaultNoMessage, Status: 403})
+	out := e.svc.Renew(e.ctx(), active, pim.ActivateRequest{Duration: time.Hour, Justification: "INC-7"}, nil)
+	if out.Deactivation.Status != "Revoked" || out.Activation.Status != "Provisioned" || out.Err == nil {
+		t.Fatalf("renew: %+v", out)
+	}
+	msg := out.Err.Error()
+	if strings.Contains(msg, "not active now") || strings.Contains(msg, "failed") || !strings.Contains(msg, "activated again") || !strings.Contains(msg, "not seen it active") {
+		t.Errorf("err = %q: PIM accepted the new activation", msg)
+	}
+	if n := activeCount(e.tn, sim.RoleApplicationAdmin); n != 1 {
+		t.Errorf("%d activations in PIM, want the new one", n)
+	}
+}

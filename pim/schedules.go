@@ -91,7 +91,7 @@ func (sl *scheduleLists) read(res map[string]batchRes, key, list string) (next *
 func (sl *scheduleLists) scheduled(l *loader, now time.Time) []Scheduled {
 	var out []Scheduled
 	for _, x := range sl.role {
-		start, end := scheduleTimes(x.GetScheduleInfo())
+		start, _, end := scheduleOf(x.GetScheduleInfo())
 		if !start.After(now) || !strings.EqualFold(deref(x.GetAssignmentType()), "Activated") {
 			continue
 		}
@@ -102,7 +102,7 @@ func (sl *scheduleLists) scheduled(l *loader, now time.Time) []Scheduled {
 		out = append(out, Scheduled{Eligibility: el, RequestID: requestOfSchedule(x.GetCreatedUsing(), x.GetId()), Start: start, End: end})
 	}
 	for _, x := range sl.grp {
-		start, end := scheduleTimes(x.GetScheduleInfo())
+		start, _, end := scheduleOf(x.GetScheduleInfo())
 		if !start.After(now) || (x.GetAssignmentType() != nil && x.GetAssignmentType().String() != "activated") {
 			continue
 		}

@@ -338,7 +338,7 @@ func (s *Service) load(ctx context.Context, plan loadPlan) (*Snapshot, error) {
 		return nil, err
 	}
 	// Further waves: pages, policies, scope names, until nothing is missing.
-	for wave := 0; wave < 10; wave++ {
+	for wave := 0; wave < maxWaves; wave++ {
 		next, err := l.missing(ctx)
 		if err != nil {
 			return nil, err
@@ -360,6 +360,7 @@ func (s *Service) load(ctx context.Context, plan loadPlan) (*Snapshot, error) {
 		s.debugf("policy cache not saved: %v", err)
 	}
 	snap := l.snapshot()
+	snap.Warnings = append(snap.Warnings, l.unread()...)
 	now := s.now()
 	snap.Scheduled = l.sched.scheduled(l, now)
 	if plan.approvals {
@@ -382,6 +383,20 @@ func (s *Service) load(ctx context.Context, plan loadPlan) (*Snapshot, error) {
 		s.mu.Unlock()
 	}
 	return snap, nil
+}
+
+// maxWaves bounds the batches a load sends after the first.
+const maxWaves = 10
+
+// unread says which lists still had pages when the load stopped at
+// maxWaves: they may be incomplete, and the snapshot says so.
+func (l *loader) unread() []string {
+	var out []string
+	for list := range l.nextLinks {
+		out = append(out, "the list of "+listWords[list]+" has more pages than pimento reads in one load: it may be incomplete")
+	}
+	sort.Strings(out)
+	return out
 }
 
 // loader assembles a snapshot from batch answers.
@@ -675,7 +690,7 @@ func (l *loader) snapshot() *Snapshot {
 		el.Scope = l.scopeWordsOf(el)
 		snap.Active = append(snap.Active, Active{
 			Eligibility: enrich(el), Start: deref(a.GetStartDateTime()), End: deref(a.GetEndDateTime()),
-			Assigned: !strings.EqualFold(deref(a.GetAssignmentType()), "Activated"), RequestID: deref(a.GetRoleAssignmentScheduleId()),
+			Assigned: !strings.EqualFold(deref(a.GetAssignmentType()), "Activated"),
 		})
 	}
 	for _, a := range l.grpAct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -43,6 +44,14 @@ type envOption struct {
 	poll     pim.PollConfig
 	scenario []func(*sim.Scenario)
 	azure    bool
+	// armTransport wraps the transport the ARM client sends through.
+	armTransport func(http.RoundTripper) http.RoundTripper
+}
+
+// withARMTransport puts wrap between the ARM client and the sim: for
+// answers the sim does not give (it is not this package's to teach).
+func withARMTransport(wrap func(http.RoundTripper) http.RoundTripper) func(*envOption) {
+	return func(o *envOption) { o.armTransport = wrap }
 }
 
 // withAzure gives the service Azure Resource Manager, through the
@@ -112,7 +121,11 @@ func newEnv(tb testing.TB, opts ...func(*envOption)) *env {
 		tb.Fatal(err)
 	}
 	if o.azure {
-		e.arm, err = pim.NewARMClient(e.session.ARM().Credential(), tn.ARMURL(), eps.ARMResource, hc.Transport, 0)
+		tr := hc.Transport
+		if o.armTransport != nil {
+			tr = o.armTransport(tr)
+		}
+		e.arm, err = pim.NewARMClient(e.session.ARM().Credential(), tn.ARMURL(), eps.ARMResource, tr, 0)
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -197,8 +197,6 @@ type Active struct {
 	End   time.Time // zero when permanent
 	// Assigned is a permanent or admin assignment, not a PIM activation.
 	Assigned bool
-	// RequestID is the request that created it, when PIM says.
-	RequestID string
 }
 
 // Remaining is the time left at now; zero when permanent or over.

@@ -9,10 +9,6 @@ import (
 	"github.com/pimento-cli/pimento/auth"
 )
 
-// errPollTimeout is the cause of a wait that ran out of time, as opposed to
-// one the admin interrupted.
-var errPollTimeout = errors.New("the wait for PIM ran out of time")
-
 // transient reports whether a failed poll is worth repeating: the network,
 // a throttle or a server error. A refusal (403), a needed sign-in or a
 // pinned-account conflict will not fix itself by waiting.
@@ -43,7 +39,7 @@ func (s *Service) waitEffective(parent context.Context, reqs []ActivateRequest, 
 	if len(waiting) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeoutCause(parent, s.poll.Timeout, errPollTimeout)
+	ctx, cancel := context.WithTimeout(parent, s.poll.Timeout)
 	defer cancel()
 	stop := func(i int, err error) {
 		outs[i].Err = err
@@ -137,7 +133,9 @@ func (s *Service) waitEffective(parent context.Context, reqs []ActivateRequest, 
 				note = "group membership reaches other apps only in the tokens they get from now on"
 			}
 			s.proven(&outs[i], e, ProofListing, started[i], note, emit)
-		case err != nil && transient(err):
+		case err != nil && (transient(err) || notYetApplied(err)):
+			// A refusal at the scope is the role not applied there yet:
+			// the propagation wait goes on, bounded.
 			propagating[i] = true
 		case err != nil:
 			s.debugf("proof %s: permissions not readable: %s", e.Key(), describeAuth(err))
