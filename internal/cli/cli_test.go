@@ -146,7 +146,6 @@ func TestRoleVerbsNeedASignInFirst(t *testing.T) {
 		out, errOut, code := c.run(args...)
 		if code != exitSignIn || out != "" || !strings.Contains(errOut, "pimento login") {
 			t.Errorf("%s after logout with a cached list: exit %d, stdout %q, stderr %q", args[0], code, out, errOut)
-
 		}
 		if n := len(c.tn.Requests()); n != 0 {
 			t.Errorf("%s after logout: %d requests", args[0], n)

@@ -98,8 +98,9 @@ func Resolve(in Inputs) (*Profile, error) {
 	p.CacheDir = filepath.Join(cacheRoot, "pimento", p.Name)
 
 	pin, err := p.Pin()
+	// For logout a damaged pin is what is to be removed, not an error.
 	var damaged *DamagedPinError
-	if err != nil && !(in.Unpinning && errors.As(err, &damaged)) {
+	if err != nil && (!in.Unpinning || !errors.As(err, &damaged)) {
 		return nil, err
 	}
 	p.Requested = firstNonEmpty(in.Account, getenv("PIMENTO_ACCOUNT"), c.Account)
